@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "TransportBench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bench", targets: ["bench"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+    ],
+    targets: [
+        .target(
+            name: "BenchCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
+            name: "BenchServer",
+            dependencies: [
+                "BenchCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "BenchTransports",
+            dependencies: [
+                "BenchCore", "BenchServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
+        .target(name: "BenchEngine", dependencies: ["BenchCore", "BenchServer", "BenchTransports"]),
+        .target(name: "BenchReports", dependencies: ["BenchCore"]),
+        .target(
+            name: "BenchCLI",
+            dependencies: [
+                "BenchCore", "BenchServer", "BenchEngine", "BenchReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "bench", dependencies: ["BenchCLI"]),
+        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
+        .testTarget(
+            name: "BenchServerTests",
+            dependencies: [
+                "BenchCore", "BenchServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "BenchTransportsTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
+        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchEngine"]),
+        .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchReports"]),
+        .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

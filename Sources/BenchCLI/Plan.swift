@@ -1,0 +1,63 @@
+import BenchCore
+import BenchEngine
+import BenchReports
+import BenchTransports
+import Foundation
+
+/// A list of runs and where their reports go: what `bench run` and `bench` (the suite) execute.
+struct Plan {
+    struct Entry {
+        var scenario: Scenario
+        var client: any TransportClient
+    }
+
+    var scenario: Scenario
+    var entries: [Entry]
+    var output: URL?
+
+    /// Runs every entry, prints the table, writes the reports; throws ``RunFailure`` with
+    /// status 1 when anything was lost.
+    func execute() async throws {
+        if let output { try ReportWriter.prepare(output) }
+        var results: [RunResult] = []
+        for (index, entry) in entries.enumerated() {
+            let label = "\(entry.client.kind.rawValue) (\(entry.client.variant))"
+            Console.status("[\(index + 1)/\(entries.count)] \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(entry.scenario.durationSeconds) s")
+            let runner = Runner { progress in
+                Console.status(
+                    "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
+                        + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"
+                )
+            }
+            let result = try await runner.run(entry.scenario, client: entry.client)
+            Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
+            results.append(result)
+        }
+        let document = ResultsDocument(environment: .current(), scenario: scenario, results: results, command: Console.commandLine)
+        print(MarkdownReport.table(results))
+        let problems = MarkdownReport.problems(results)
+        if !problems.isEmpty {
+            print("")
+            for line in problems { print("- " + line) }
+        }
+        if let output {
+            try ReportWriter.write(document, to: output)
+            Console.status("reports written to \(output.path)/: \(ReportWriter.fileNames.joined(separator: ", "))")
+        }
+        if !document.isClean { throw RunFailure(status: 1) }
+    }
+}
+
+/// Progress and status lines go to stderr, so stdout carries only the table.
+enum Console {
+    static func status(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// The invocation, for reports: `bench` plus its arguments, quoted where needed.
+    static var commandLine: String {
+        (["bench"] + CommandLine.arguments.dropFirst().map { argument in
+            argument.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'\(argument.replacingOccurrences(of: "'", with: "'\\''"))'" : argument
+        }).joined(separator: " ")
+    }
+}

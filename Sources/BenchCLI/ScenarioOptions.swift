@@ -1,0 +1,58 @@
+import ArgumentParser
+import BenchCore
+
+/// The scenario flags `bench run` and `bench serve` share.
+struct ScenarioOptions: ParsableArguments {
+    @Option(name: .long, help: "Number of concurrent clients.")
+    var clients = Scenario.defaults.clients
+
+    @Option(name: .long, help: "Events published per second.")
+    var rate = Scenario.defaults.eventsPerSecond
+
+    @Option(name: .long, help: "Arrival process: fixed or poisson (seeded).")
+    var arrival = Scenario.defaults.arrival
+
+    @Option(name: .customLong("payload-bytes"), help: "Payload size per event, in bytes, before encoding.")
+    var payloadBytes = Scenario.defaults.payloadBytes
+
+    @Option(name: .long, help: "Event encoding: json.")
+    var encoding = Scenario.defaults.encoding
+
+    @Option(name: .long, help: "Seconds of publishing; the run publishes rate × duration events.")
+    var duration = Scenario.defaults.durationSeconds
+
+    @Option(name: .customLong("poll-interval"), help: "Short polling: seconds between polls.")
+    var pollInterval = Scenario.defaults.pollIntervalSeconds
+
+    @Option(name: .customLong("long-poll-timeout"), help: "Long polling: seconds the server holds a request with nothing to send.")
+    var longPollTimeout = Scenario.defaults.longPollTimeoutSeconds
+
+    @Option(name: .customLong("poll-connection"), help: "Polling: keep-alive (one connection) or per-request (a new TCP connection per poll).")
+    var pollConnection = Scenario.defaults.connectionMode
+
+    @Option(name: .long, help: "Seed for Poisson arrivals, payload bytes and client phases.")
+    var seed = Scenario.defaults.seed
+
+    @Option(name: .customLong("retained-events"), help: "Events the server keeps for clients that fall behind.")
+    var retainedEvents = Scenario.defaults.retainedEvents
+
+    /// The scenario these flags describe, validated.
+    func scenario(name: String) throws(BenchError) -> Scenario {
+        let scenario = Scenario(
+            name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
+            encoding: encoding, direction: .push, durationSeconds: duration, pollIntervalSeconds: pollInterval,
+            longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, seed: seed,
+            retainedEvents: retainedEvents
+        )
+        try scenario.validate()
+        return scenario
+    }
+
+    func validate() throws {
+        do { _ = try scenario(name: "check") } catch { throw ValidationError(error.message) }
+    }
+}
+
+extension ArrivalProcess: ExpressibleByArgument {}
+extension Encoding: ExpressibleByArgument {}
+extension ConnectionMode: ExpressibleByArgument {}

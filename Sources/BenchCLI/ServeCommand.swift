@@ -1,0 +1,56 @@
+import ArgumentParser
+import BenchCore
+import BenchServer
+import BenchTransports
+import Foundation
+
+/// `bench serve`: the loopback server alone, publishing events, for outside clients.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Start the server alone and print one 'NAME URL' line per endpoint for outside clients."
+    )
+
+    @Option(name: .long, help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to bind; 0 picks a free one.")
+    var port = 0
+
+    @Option(name: .long, help: "Events published per second.")
+    var rate = 10.0
+
+    @Option(name: .customLong("payload-bytes"), help: "Payload size per event, in bytes.")
+    var payloadBytes = Scenario.defaults.payloadBytes
+
+    @Option(name: .long, help: "Stop after this many seconds; runs until interrupted when absent.")
+    var duration: Double?
+
+    @Option(name: .long, help: "Seed for payload bytes.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
+        guard rate.isFinite, rate > 0 else { throw ValidationError("--rate must be a positive number of events per second (got \(rate))") }
+        guard payloadBytes >= 0 else { throw ValidationError("--payload-bytes must not be negative (got \(payloadBytes))") }
+        if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
+    }
+
+    func run() async throws {
+        let configuration = ServerConfiguration(host: host, port: port)
+        let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
+        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+            for line in server.endpointLines { print(line) }
+            fflush(nil)
+            Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
+            let start = ContinuousClock.now
+            let gap = Duration.seconds(1 / rate)
+            var sequence: UInt64 = 0
+            while duration.map({ ContinuousClock.now - start < .seconds($0) }) ?? true {
+                sequence += 1
+                try await Task.sleep(until: start + gap * Int(sequence), clock: .continuous)
+                server.hub.publish(payload: payloads.payload(for: sequence))
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// The envelope every transport carries: a sequence number, the publish time and the payload.
+///
+/// Sequences are per stream, start at 1 and have no gaps, so a client's ``Ledger`` can tell a
+/// lost event from a late one.
+public struct Event: Codable, Sendable, Hashable {
+    /// Position in the stream, from 1, no gaps.
+    public var sequence: UInt64
+    /// When the server published the event, in ``MonotonicClock`` nanoseconds.
+    public var publishedAt: UInt64
+    /// The workload's data: `payloadBytes` printable ASCII characters, so JSON carries it
+    /// without escaping and its size on the wire is exactly the configured size.
+    public var payload: String
+
+    public init(sequence: UInt64, publishedAt: UInt64, payload: String) {
+        self.sequence = sequence
+        self.publishedAt = publishedAt
+        self.payload = payload
+    }
+}
+
+/// Makes the deterministic filler payload of each event.
+///
+/// The characters are drawn from `[A-Za-z0-9]` by a generator seeded with the scenario's seed and
+/// the event's sequence, so two runs with one seed carry identical bytes.
+public struct PayloadFactory: Sendable {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
+
+    public let byteCount: Int
+    public let seed: UInt64
+
+    public init(byteCount: Int, seed: UInt64) {
+        self.byteCount = byteCount
+        self.seed = seed
+    }
+
+    /// The payload of event `sequence`.
+    public func payload(for sequence: UInt64) -> String {
+        var generator = SeededGenerator(seed: seed &+ sequence &* 0x9E37_79B9_7F4A_7C15)
+        return String(unsafeUninitializedCapacity: byteCount) { buffer in
+            var index = 0
+            while index < byteCount {
+                var bits = generator.next()
+                // 10 characters from each 64-bit draw (6 bits each, rejection-free modulo bias is
+                // irrelevant for filler).
+                for _ in 0..<10 where index < byteCount {
+                    buffer[index] = Self.alphabet[Int(bits & 63) % Self.alphabet.count]
+                    bits >>= 6
+                    index += 1
+                }
+            }
+            return byteCount
+        }
+    }
+}

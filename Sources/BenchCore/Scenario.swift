@@ -1,0 +1,134 @@
+/// How event bodies are encoded on the wire.
+public enum Encoding: String, CaseIterable, Codable, Sendable, Hashable {
+    /// Foundation's `JSONEncoder`, compact, keys sorted.
+    case json
+}
+
+/// Which way the workload's events travel.
+public enum Direction: String, CaseIterable, Codable, Sendable, Hashable {
+    /// Server → client: the server publishes, every client receives every event.
+    case push
+    /// Client → server → client.
+    case echo
+    /// Client → server.
+    case upload
+}
+
+/// When events are published.
+public enum ArrivalProcess: String, CaseIterable, Codable, Sendable, Hashable {
+    /// Evenly spaced, `1 / rate` apart.
+    case fixed
+    /// Exponentially distributed gaps with mean `1 / rate`, from the scenario's seed.
+    case poisson
+}
+
+/// How an HTTP polling client uses TCP connections.
+public enum ConnectionMode: String, CaseIterable, Codable, Sendable, Hashable {
+    /// One persistent HTTP/1.1 connection reused for every request.
+    case keepAlive = "keep-alive"
+    /// A new TCP connection for every request (`Connection: close`), as the study notes assume.
+    case perRequest = "per-request"
+}
+
+/// The workload: everything a run needs except the transport.
+///
+/// A scenario is independent of the transport so the same one can be run over each of them and
+/// the results compared row by row.
+///
+/// ```swift
+/// var scenario = Scenario.defaults
+/// scenario.clients = 50
+/// scenario.eventsPerSecond = 200
+/// try scenario.validate()
+/// ```
+public struct Scenario: Codable, Sendable, Hashable {
+    /// A short label for reports.
+    public var name: String
+    /// Number of concurrent clients `C`.
+    public var clients: Int
+    /// Event rate, events per second.
+    public var eventsPerSecond: Double
+    /// Fixed spacing or Poisson arrivals.
+    public var arrival: ArrivalProcess
+    /// Size of each event's payload field, in bytes, before encoding.
+    public var payloadBytes: Int
+    /// How event bodies are encoded.
+    public var encoding: Encoding
+    /// Which way events travel.
+    public var direction: Direction
+    /// How long events are published for, in seconds; the event count is `rate × duration`.
+    public var durationSeconds: Double
+    /// Short polling: time between polls, in seconds.
+    public var pollIntervalSeconds: Double
+    /// Long polling: how long the server holds a request with nothing to say, in seconds.
+    public var longPollTimeoutSeconds: Double
+    /// Polling transports: reuse one connection or open one per request.
+    public var connectionMode: ConnectionMode
+    /// Seed for Poisson arrivals, payload bytes and client start offsets.
+    public var seed: UInt64
+    /// How many recent events the server keeps for clients that ask "everything after N".
+    public var retainedEvents: Int
+    /// Report time scale: 1 means wall time; 100 means the run happened 100× faster than the
+    /// workload it models. Byte counts do not depend on it; reports say where latency does.
+    public var timeScale: Double
+
+    public init(
+        name: String = "default",
+        clients: Int = 10,
+        eventsPerSecond: Double = 20,
+        arrival: ArrivalProcess = .fixed,
+        payloadBytes: Int = 128,
+        encoding: Encoding = .json,
+        direction: Direction = .push,
+        durationSeconds: Double = 5,
+        pollIntervalSeconds: Double = 0.5,
+        longPollTimeoutSeconds: Double = 30,
+        connectionMode: ConnectionMode = .keepAlive,
+        seed: UInt64 = 1,
+        retainedEvents: Int = 100_000,
+        timeScale: Double = 1
+    ) {
+        self.name = name
+        self.clients = clients
+        self.eventsPerSecond = eventsPerSecond
+        self.arrival = arrival
+        self.payloadBytes = payloadBytes
+        self.encoding = encoding
+        self.direction = direction
+        self.durationSeconds = durationSeconds
+        self.pollIntervalSeconds = pollIntervalSeconds
+        self.longPollTimeoutSeconds = longPollTimeoutSeconds
+        self.connectionMode = connectionMode
+        self.seed = seed
+        self.retainedEvents = retainedEvents
+        self.timeScale = timeScale
+    }
+
+    /// The default suite's scenario: 10 clients, 20 events/s of 128-byte payloads for 5 s.
+    public static var defaults: Scenario { Scenario() }
+
+    /// How many events the run publishes: `rate × duration`, rounded.
+    public var eventCount: Int {
+        Int((eventsPerSecond * durationSeconds).rounded())
+    }
+
+    /// Checks every field and throws one clear sentence for the first bad one.
+    public func validate() throws(BenchError) {
+        func check(_ condition: Bool, _ message: @autoclosure () -> String) throws(BenchError) {
+            if !condition { throw .usage(message()) }
+        }
+        try check(clients >= 1, "--clients must be at least 1 (got \(clients))")
+        try check(clients <= 100_000, "--clients must be at most 100000 (got \(clients))")
+        try check(eventsPerSecond.isFinite && eventsPerSecond > 0, "--rate must be a positive number of events per second (got \(eventsPerSecond))")
+        try check(eventsPerSecond <= 1_000_000, "--rate must be at most 1000000 events per second (got \(eventsPerSecond))")
+        try check(payloadBytes >= 0, "--payload-bytes must not be negative (got \(payloadBytes))")
+        try check(payloadBytes <= 16 << 20, "--payload-bytes must be at most 16777216 (got \(payloadBytes))")
+        try check(durationSeconds.isFinite && durationSeconds > 0, "--duration must be a positive number of seconds (got \(durationSeconds))")
+        try check(eventCount >= 1, "--rate × --duration gives no events (\(eventsPerSecond) × \(durationSeconds) s); raise one of them")
+        try check(eventCount <= 10_000_000, "--rate × --duration gives \(eventCount) events; at most 10000000 per run")
+        try check(pollIntervalSeconds.isFinite && pollIntervalSeconds > 0, "--poll-interval must be a positive number of seconds (got \(pollIntervalSeconds))")
+        try check(longPollTimeoutSeconds.isFinite && longPollTimeoutSeconds > 0, "--long-poll-timeout must be a positive number of seconds (got \(longPollTimeoutSeconds))")
+        try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
+        try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
+    }
+}

@@ -1,0 +1,44 @@
+import BenchCore
+
+/// `results.csv`: one row per transport × variant × encoding × scenario; every column's name
+/// ends with its unit.
+public enum CSVReport {
+    /// Column names, each with its unit.
+    public static let header = [
+        "scenario", "transport", "variant", "encoding", "clients_count",
+        "events_published_count", "deliveries_expected_count", "events_delivered_count", "events_lost_count",
+        "events_duplicated_count", "events_out_of_order_count",
+        "bytes_up_bytes", "bytes_down_bytes", "payload_bytes", "overhead_bytes", "overhead_ratio_percent",
+        "wire_bytes_per_delivered_event_bytes",
+        "requests_count", "empty_responses_count", "connections_count", "reconnects_count",
+        "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us", "latency_mean_us",
+        "latency_samples_count", "duration_s",
+    ]
+
+    public static func render(_ document: ResultsDocument) -> String {
+        var lines = [header.joined(separator: ",")]
+        for result in document.results {
+            let fields: [String] = [
+                escape(result.scenario), result.transport, result.variant, result.encoding, "\(result.clients)",
+                "\(result.eventsPublished)", "\(result.deliveriesExpected)", "\(result.eventsDelivered)", "\(result.eventsLost)",
+                "\(result.eventsDuplicated)", "\(result.eventsOutOfOrder)",
+                "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", "\(result.overheadBytes)",
+                Format.decimal(result.overheadRatio * 100, places: 3),
+                Format.decimal(result.bytesPerDeliveredEvent, places: 3),
+                "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)", "\(result.reconnects)",
+                Format.microseconds(result.latencyP50Nanoseconds), Format.microseconds(result.latencyP90Nanoseconds),
+                Format.microseconds(result.latencyP99Nanoseconds), Format.microseconds(result.latencyP999Nanoseconds),
+                Format.microseconds(result.latencyMaxNanoseconds), Format.decimal(result.latencyMeanNanoseconds / 1e3, places: 3),
+                "\(result.latencySamples)", Format.decimal(result.durationSeconds, places: 3),
+            ]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Quotes a field that holds a comma, a quote or a line break (RFC 4180).
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

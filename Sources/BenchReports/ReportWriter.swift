@@ -1,0 +1,47 @@
+import BenchCore
+import Foundation
+
+/// Writes `results.json`, `results.csv` and `report.md` into a folder.
+public enum ReportWriter {
+    /// The files written, relative to the output folder.
+    public static let fileNames = ["results.json", "results.csv", "report.md"]
+
+    /// Checks that `directory` exists or can be made, and can be written; one clear sentence if not.
+    public static func prepare(_ directory: URL) throws(BenchError) {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw .usage("output path '\(directory.path)' exists and is not a folder")
+            }
+        } else {
+            do {
+                try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .usage("cannot create output folder '\(directory.path)': \(Self.reason(error))")
+            }
+        }
+        guard manager.isWritableFile(atPath: directory.path) else {
+            throw .usage("output folder '\(directory.path)' is not writable")
+        }
+    }
+
+    /// Writes the three reports.
+    public static func write(_ document: ResultsDocument, to directory: URL) throws(BenchError) {
+        try prepare(directory)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            let json = try encoder.encode(document)
+            try json.write(to: directory.appendingPathComponent("results.json"), options: .atomic)
+            try Data(CSVReport.render(document).utf8).write(to: directory.appendingPathComponent("results.csv"), options: .atomic)
+            try Data(MarkdownReport.render(document).utf8).write(to: directory.appendingPathComponent("report.md"), options: .atomic)
+        } catch {
+            throw .usage("cannot write reports to '\(directory.path)': \(Self.reason(error))")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+    }
+}

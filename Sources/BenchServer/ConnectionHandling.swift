@@ -1,0 +1,132 @@
+import BenchCore
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// What an accepted connection turned into once its first request was read.
+enum NegotiatedConnection: Sendable {
+    case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead, ConnectionMeter)
+    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter)
+}
+
+/// Builds an accepted connection's pipeline: WireMeter first, then HTTP/1.1 with WebSocket upgrade.
+enum ConnectionSetup {
+    static func configure(
+        channel: any Channel,
+        traffic: TrafficRecorder,
+        routes: Routes,
+        configuration: ServerConfiguration
+    ) throws -> EventLoopFuture<NegotiatedConnection> {
+        let meter = traffic.open(channel: channel)
+        try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: traffic))
+
+        let upgrader = NIOTypedWebSocketServerUpgrader<NegotiatedConnection>(
+            maxFrameSize: configuration.maxWebSocketFrameBytes,
+            shouldUpgrade: { channel, head in
+                let path = HTTPRequest.split(uri: head.uri).0
+                // nil refuses the upgrade and sends the request down the plain HTTP path, which
+                // answers 404 for an unknown path.
+                return channel.eventLoop.makeSucceededFuture(routes.webSocketEndpoint(for: path) == nil ? nil : HTTPHeaders())
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    let frames = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
+                    return NegotiatedConnection.webSocket(frames, head, meter)
+                }
+            }
+        )
+        let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<NegotiatedConnection>(
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let http = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
+                    return NegotiatedConnection.http(http, meter)
+                }
+            }
+        )
+        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+            configuration: .init(upgradeConfiguration: upgradeConfiguration)
+        )
+    }
+}
+
+/// Serves negotiated connections: routes HTTP requests and WebSocket sessions to endpoints.
+struct ConnectionContext: Sendable {
+    let hub: EventHub
+    let routes: Routes
+    let configuration: ServerConfiguration
+
+    /// Serves one connection to its end. Errors end the connection, never the server.
+    func serve(_ negotiation: EventLoopFuture<NegotiatedConnection>) async {
+        do {
+            switch try await negotiation.get() {
+            case .webSocket(let channel, let head, let meter):
+                meter.countRequest()
+                meter.markHandshakeComplete()
+                let request = HTTPRequest(head: head)
+                guard let endpoint = routes.webSocketEndpoint(for: request.path) else { return }
+                meter.attribute(to: endpoint.transport)
+                try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, meter: meter, configuration: configuration))
+            case .http(let channel, let meter):
+                try await serveHTTP(channel, meter: meter)
+            }
+        } catch {
+            // The connection ended with an error (reset, protocol error); its bytes are already
+            // counted by the WireMeter. Nothing else to do.
+        }
+    }
+
+    private func serveHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter) async throws {
+        try await channel.executeThenClose { inbound, outbound in
+            var head: HTTPRequestHead?
+            var body = ByteBuffer()
+            var bodyTooLarge = false
+            for try await part in inbound {
+                switch part {
+                case .head(let requestHead):
+                    head = requestHead
+                    body.clear()
+                    bodyTooLarge = false
+                case .body(var chunk):
+                    if body.readableBytes + chunk.readableBytes > configuration.maxRequestBodyBytes {
+                        bodyTooLarge = true
+                    } else {
+                        body.writeBuffer(&chunk)
+                    }
+                case .end:
+                    guard let requestHead = head else { continue }
+                    meter.countRequest()
+                    let writer = HTTPResponseWriter(outbound: outbound, keepAlive: requestHead.isKeepAlive && !bodyTooLarge)
+                    try await respond(to: HTTPRequest(head: requestHead, body: body), tooLarge: bodyTooLarge, writer: writer, meter: meter)
+                    if !writer.keepAlive { return }
+                    head = nil
+                }
+            }
+        }
+    }
+
+    private func respond(to request: HTTPRequest, tooLarge: Bool, writer: HTTPResponseWriter, meter: ConnectionMeter) async throws {
+        let plain: HTTPHeaders = ["Content-Type": "text/plain; charset=utf-8"]
+        if tooLarge {
+            try await writer.respond(status: .payloadTooLarge, headers: plain, body: ByteBuffer(string: "request body larger than \(configuration.maxRequestBodyBytes) bytes\n"))
+            return
+        }
+        guard let endpoint = routes.httpEndpoint(for: request.path) else {
+            let known = (routes.http.map(\.path) + routes.webSocket.map(\.path)).sorted().joined(separator: ", ")
+            try await writer.respond(status: .notFound, headers: plain, body: ByteBuffer(string: "no endpoint at \(request.path); endpoints: \(known)\n"))
+            return
+        }
+        meter.attribute(to: endpoint.transport)
+        guard request.head.method == .GET || request.head.method == .POST else {
+            var headers = plain
+            headers.add(name: "Allow", value: "GET, POST")
+            try await writer.respond(status: .methodNotAllowed, headers: headers, body: ByteBuffer(string: "method \(request.head.method) not allowed\n"))
+            return
+        }
+        do {
+            try await endpoint.respond(to: request, writer: writer, context: EndpointContext(hub: hub, meter: meter, configuration: configuration))
+        } catch let error as HTTPRequestError {
+            try await writer.respond(status: .badRequest, headers: plain, body: ByteBuffer(string: error.message + "\n"))
+        }
+    }
+}

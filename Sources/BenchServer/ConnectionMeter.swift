@@ -1,0 +1,119 @@
+import BenchCore
+import NIOCore
+import Synchronization
+
+/// The counts of one accepted TCP connection: bytes in and out, requests, empty responses, and
+/// the transport the connection turned out to serve.
+///
+/// Written by the connection's ``WireMeter`` (bytes, on its event loop) and by the request
+/// handling code (requests, attribution); read by ``TrafficRecorder`` at any time. Counters are
+/// relaxed atomics: no lock per read or write of the socket.
+public final class ConnectionMeter: Sendable {
+    /// A number unique within the server.
+    public let id: UInt64
+    /// The channel, so a stopping server can close connections that never sent a request.
+    let channel: any Channel
+    private let bytesInCounter = Atomic<Int>(0)
+    private let bytesOutCounter = Atomic<Int>(0)
+    private let requestCounter = Atomic<Int>(0)
+    private let emptyResponseCounter = Atomic<Int>(0)
+    private let handshakeBytesInCounter = Atomic<Int>(0)
+    private let handshakeBytesOutCounter = Atomic<Int>(0)
+    /// Index into `TransportKind.allCases`, or -1 while the connection has not said what it is for.
+    private let transportIndex = Atomic<Int>(-1)
+
+    init(id: UInt64, channel: any Channel) {
+        self.id = id
+        self.channel = channel
+    }
+
+    /// TCP payload bytes received from the client.
+    public var bytesIn: Int { bytesInCounter.load(ordering: .relaxed) }
+    /// TCP payload bytes written to the client.
+    public var bytesOut: Int { bytesOutCounter.load(ordering: .relaxed) }
+
+    @inline(__always)
+    func countIn(_ bytes: Int) { bytesInCounter.add(bytes, ordering: .relaxed) }
+    @inline(__always)
+    func countOut(_ bytes: Int) { bytesOutCounter.add(bytes, ordering: .relaxed) }
+
+    /// Counts one request (an HTTP request or a WebSocket upgrade request).
+    public func countRequest() { requestCounter.add(1, ordering: .relaxed) }
+    /// Counts a response that carried no event.
+    public func countEmptyResponse() { emptyResponseCounter.add(1, ordering: .relaxed) }
+
+    /// Attributes the connection to `transport`; the first attribution wins.
+    public func attribute(to transport: TransportKind) {
+        let index = TransportKind.allCases.firstIndex(of: transport)!
+        _ = transportIndex.compareExchange(expected: -1, desired: index, ordering: .relaxed)
+    }
+
+    /// The transport the connection serves, once known.
+    public var transport: TransportKind? {
+        let index = transportIndex.load(ordering: .relaxed)
+        return index < 0 ? nil : TransportKind.allCases[index]
+    }
+
+    /// Marks the end of a protocol handshake (a WebSocket upgrade): the bytes so far in each
+    /// direction are the one-time handshake cost, reported apart from per-event framing.
+    public func markHandshakeComplete() {
+        handshakeBytesInCounter.store(bytesIn, ordering: .relaxed)
+        handshakeBytesOutCounter.store(bytesOut, ordering: .relaxed)
+    }
+
+    /// The counts now, attributed.
+    var totals: TrafficTotals {
+        TrafficTotals(
+            bytesIn: bytesIn,
+            bytesOut: bytesOut,
+            connections: 1,
+            requests: requestCounter.load(ordering: .relaxed),
+            emptyResponses: emptyResponseCounter.load(ordering: .relaxed),
+            handshakeBytesIn: handshakeBytesInCounter.load(ordering: .relaxed),
+            handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed)
+        )
+    }
+}
+
+/// Counts summed over connections.
+public struct TrafficTotals: Sendable, Hashable, Codable {
+    /// TCP payload bytes client → server.
+    public var bytesIn = 0
+    /// TCP payload bytes server → client.
+    public var bytesOut = 0
+    /// TCP connections accepted.
+    public var connections = 0
+    /// Requests received.
+    public var requests = 0
+    /// Responses that carried no event.
+    public var emptyResponses = 0
+    /// Bytes of protocol handshakes (WebSocket upgrade request), client → server.
+    public var handshakeBytesIn = 0
+    /// Bytes of protocol handshakes (101 response), server → client.
+    public var handshakeBytesOut = 0
+
+    public init(
+        bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
+        handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0
+    ) {
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.connections = connections
+        self.requests = requests
+        self.emptyResponses = emptyResponses
+        self.handshakeBytesIn = handshakeBytesIn
+        self.handshakeBytesOut = handshakeBytesOut
+    }
+
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        TrafficTotals(
+            bytesIn: lhs.bytesIn + rhs.bytesIn,
+            bytesOut: lhs.bytesOut + rhs.bytesOut,
+            connections: lhs.connections + rhs.connections,
+            requests: lhs.requests + rhs.requests,
+            emptyResponses: lhs.emptyResponses + rhs.emptyResponses,
+            handshakeBytesIn: lhs.handshakeBytesIn + rhs.handshakeBytesIn,
+            handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut
+        )
+    }
+}

@@ -1,0 +1,194 @@
+import BenchCore
+import NIOCore
+import Synchronization
+
+/// Publishes ``Event``s and keeps a bounded window of recent ones, so a client that asks for
+/// "everything after sequence N" gets all it missed, or an explicit gap when N fell out of the
+/// window.
+///
+/// Each event is encoded once, when it is published, in every encoding the hub serves; the
+/// transports' server halves write those bodies as they are, whatever the number of clients.
+///
+/// ```swift
+/// let hub = EventHub(retainedEvents: 1_000, encodings: [.json], timerLoop: group.next())
+/// hub.publish(payload: "hello")
+/// let batch = await hub.next(after: 0, timeout: .seconds(30))
+/// ```
+public final class EventHub: Sendable {
+    /// A published event with its encoded bodies.
+    public struct StoredEvent: Sendable {
+        public let event: Event
+        private let bodies: [Encoding: ByteBuffer]
+
+        init(event: Event, bodies: [Encoding: ByteBuffer]) {
+            self.event = event
+            self.bodies = bodies
+        }
+
+        /// The encoded body, or `nil` when the hub does not serve `encoding`.
+        public func body(_ encoding: Encoding) -> ByteBuffer? { bodies[encoding] }
+    }
+
+    /// The answer to "what came after sequence N".
+    public struct Batch: Sendable {
+        /// Why the batch was handed out.
+        public enum Reason: Sendable, Hashable {
+            /// Events (or a gap) were there.
+            case available
+            /// Nothing came before the timeout.
+            case timedOut
+            /// The hub was finished: the run is over.
+            case finished
+            /// The waiting task was cancelled.
+            case cancelled
+        }
+
+        /// Events after the cursor, in sequence order.
+        public var events: [StoredEvent]
+        /// Sequences after the cursor that have left the retention window.
+        public var gap: ClosedRange<UInt64>?
+        public var reason: Reason
+
+        public var isEmpty: Bool { events.isEmpty && gap == nil }
+    }
+
+    private struct Waiter {
+        var cursor: UInt64
+        var continuation: CheckedContinuation<Batch, Never>
+        var timer: Scheduled<Void>?
+    }
+
+    private struct State {
+        var ring: [StoredEvent?]
+        var lastSequence: UInt64 = 0
+        var waiters: [UInt64: Waiter] = [:]
+        var nextWaiterID: UInt64 = 0
+        var finished = false
+        /// One codec per served encoding; used only under the lock, by `publish`.
+        let codecs: [EventCodec]
+
+        var firstRetained: UInt64 {
+            lastSequence < UInt64(ring.count) ? 1 : lastSequence - UInt64(ring.count) + 1
+        }
+
+        func batch(after cursor: UInt64, limit: Int) -> Batch {
+            var batch = Batch(events: [], gap: nil, reason: .available)
+            guard cursor < lastSequence else { return batch }
+            var first = cursor + 1
+            if first < firstRetained {
+                batch.gap = first...(firstRetained - 1)
+                first = firstRetained
+            }
+            let last = Swift.min(lastSequence, first + UInt64(Swift.max(limit, 1)) - 1)
+            batch.events.reserveCapacity(Int(last - first + 1))
+            for sequence in first...last {
+                batch.events.append(ring[Int((sequence - 1) % UInt64(ring.count))]!)
+            }
+            return batch
+        }
+    }
+
+    private let state: Mutex<State>
+    private let timerLoop: any EventLoop
+    /// How many recent events are kept.
+    public let retainedEvents: Int
+
+    /// Creates a hub.
+    /// - Parameters:
+    ///   - retainedEvents: the size of the window of recent events.
+    ///   - encodings: the encodings each event is encoded in when published.
+    ///   - timerLoop: the event loop that runs wait timeouts.
+    public init(retainedEvents: Int, encodings: [Encoding], timerLoop: any EventLoop) {
+        precondition(retainedEvents >= 1)
+        self.retainedEvents = retainedEvents
+        self.timerLoop = timerLoop
+        self.state = Mutex(State(ring: Array(repeating: nil, count: retainedEvents), codecs: encodings.map(EventCodec.init)))
+    }
+
+    /// The highest sequence published so far (0 before the first).
+    public var lastSequence: UInt64 { state.withLock { $0.lastSequence } }
+
+    /// Publishes one event now and wakes every waiting client.
+    @discardableResult
+    public func publish(payload: String) -> StoredEvent {
+        var woken: [(CheckedContinuation<Batch, Never>, Batch, Scheduled<Void>?)] = []
+        let stored = state.withLock { state -> StoredEvent in
+            state.lastSequence += 1
+            let event = Event(sequence: state.lastSequence, publishedAt: MonotonicClock.nowNanoseconds(), payload: payload)
+            var bodies: [Encoding: ByteBuffer] = [:]
+            for codec in state.codecs { bodies[codec.encoding] = codec.encode(event) }
+            let stored = StoredEvent(event: event, bodies: bodies)
+            state.ring[Int((state.lastSequence - 1) % UInt64(state.ring.count))] = stored
+            if !state.waiters.isEmpty {
+                woken.reserveCapacity(state.waiters.count)
+                for (_, waiter) in state.waiters {
+                    woken.append((waiter.continuation, state.batch(after: waiter.cursor, limit: .max), waiter.timer))
+                }
+                state.waiters.removeAll(keepingCapacity: true)
+            }
+            return stored
+        }
+        for (continuation, batch, timer) in woken {
+            timer?.cancel()
+            continuation.resume(returning: batch)
+        }
+        return stored
+    }
+
+    /// Events after `cursor` available now, at most `limit` of them; never waits.
+    public func events(after cursor: UInt64, limit: Int = .max) -> Batch {
+        state.withLock { $0.batch(after: cursor, limit: limit) }
+    }
+
+    /// Events after `cursor`: at once if there are some, otherwise as soon as one is published,
+    /// the timeout passes, the hub finishes or the task is cancelled.
+    public func next(after cursor: UInt64, timeout: TimeAmount? = nil) async -> Batch {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Batch, Never>) in
+                let immediate = state.withLock { state -> Batch? in
+                    if state.finished { return Batch(events: [], gap: nil, reason: .finished) }
+                    let batch = state.batch(after: cursor, limit: .max)
+                    if !batch.isEmpty { return batch }
+                    // Checked under the lock: a cancellation handler that ran before this point
+                    // found no waiter to remove, but it had already set the flag.
+                    if Task.isCancelled { return Batch(events: [], gap: nil, reason: .cancelled) }
+                    var waiter = Waiter(cursor: cursor, continuation: continuation, timer: nil)
+                    if let timeout {
+                        waiter.timer = timerLoop.scheduleTask(in: timeout) { [self] in
+                            self.resumeWaiter(id, reason: .timedOut)
+                        }
+                    }
+                    state.waiters[id] = waiter
+                    return nil
+                }
+                if let immediate { continuation.resume(returning: immediate) }
+            }
+        } onCancel: {
+            resumeWaiter(id, reason: .cancelled)
+        }
+    }
+
+    /// Ends the stream: every waiting client is woken with ``Batch/Reason/finished`` and later
+    /// waits return at once. Events published before stay available.
+    public func finish() {
+        let waiters = state.withLock { state -> [Waiter] in
+            state.finished = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: Batch(events: [], gap: nil, reason: .finished))
+        }
+    }
+
+    private func resumeWaiter(_ id: UInt64, reason: Batch.Reason) {
+        guard let waiter = state.withLock({ $0.waiters.removeValue(forKey: id) }) else { return }
+        if reason != .timedOut { waiter.timer?.cancel() }
+        waiter.continuation.resume(returning: Batch(events: [], gap: nil, reason: reason))
+    }
+}

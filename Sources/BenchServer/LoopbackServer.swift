@@ -1,0 +1,87 @@
+import BenchCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// The one in-process server every transport's server half runs on.
+///
+/// Every accepted connection gets a ``WireMeter`` as its first handler, then an HTTP/1.1 codec
+/// that can upgrade to WebSocket. Plain HTTP requests are routed by path to an ``HTTPEndpoint``;
+/// upgrade requests to a ``WebSocketEndpoint``. Use it through ``withLoopbackServer(configuration:routes:_:)``.
+public struct LoopbackServer: Sendable {
+    /// The bound address.
+    public let host: String
+    /// The bound port (the kernel's choice when configured with 0).
+    public let port: Int
+    /// Where events are published.
+    public let hub: EventHub
+    /// Bytes, requests and connections, by transport.
+    public let traffic: TrafficRecorder
+    public let routes: Routes
+
+    /// `NAME URL` lines, one per endpoint.
+    public var endpointLines: [String] { routes.endpointLines(host: host, port: port) }
+}
+
+/// Runs `body` with a started ``LoopbackServer``, then stops it: the hub is finished, open
+/// connections are closed and every connection task has ended before this returns.
+///
+/// ```swift
+/// try await withLoopbackServer(routes: routes) { server in
+///     server.hub.publish(payload: "hi")
+/// }
+/// ```
+public func withLoopbackServer<Result: Sendable>(
+    configuration: ServerConfiguration = .defaults,
+    routes: Routes,
+    group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    _ body: (LoopbackServer) async throws -> Result
+) async throws -> Result {
+    let traffic = TrafficRecorder()
+    let hub = EventHub(retainedEvents: configuration.retainedEvents, encodings: configuration.encodings, timerLoop: group.next())
+    let serverChannel: NIOAsyncChannel<EventLoopFuture<NegotiatedConnection>, Never>
+    do {
+        serverChannel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 4096)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try ConnectionSetup.configure(channel: channel, traffic: traffic, routes: routes, configuration: configuration)
+                }
+            }
+    } catch {
+        throw BenchError.runFailed("cannot listen on \(configuration.host):\(configuration.port)", cause: error)
+    }
+    let port = serverChannel.channel.localAddress?.port ?? configuration.port
+    let server = LoopbackServer(host: configuration.host, port: port, hub: hub, traffic: traffic, routes: routes)
+    let context = ConnectionContext(hub: hub, routes: routes, configuration: configuration)
+
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask {
+            try await serverChannel.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { connections in
+                    for try await negotiation in inbound {
+                        connections.addTask { await context.serve(negotiation) }
+                    }
+                }
+            }
+        }
+        func stop() async {
+            hub.finish()
+            try? await serverChannel.channel.close()
+            traffic.closeAll()
+            tasks.cancelAll()
+            while let _ = try? await tasks.next() {}
+        }
+        do {
+            let result = try await body(server)
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
+    }
+}

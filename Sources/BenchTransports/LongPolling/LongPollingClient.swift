@@ -1,0 +1,24 @@
+import BenchCore
+
+/// Long polling's client half: a GET that the server holds until an event exists, re-sent at
+/// once after every response.
+public struct LongPollingClient: TransportClient {
+    public let kind = TransportKind.longPolling
+    public let connectionMode: ConnectionMode
+    public var variant: String { connectionMode.rawValue }
+
+    public init(connectionMode: ConnectionMode) {
+        self.connectionMode = connectionMode
+    }
+
+    public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
+        let timeoutMilliseconds = Int((target.scenario.longPollTimeoutSeconds * 1000).rounded())
+        var session = PollingSession(
+            target: target,
+            connectionMode: connectionMode,
+            path: LongPollingEndpoint().path,
+            extraQuery: "&timeout=\(timeoutMilliseconds)"
+        )
+        await session.run(recorder: &recorder) {}
+    }
+}

@@ -1,0 +1,27 @@
+import BenchCore
+import BenchServer
+import NIOCore
+
+/// Long polling's server half: `GET /long-poll?after=N&timeout=MS&encoding=E` answers at once
+/// when events after N are waiting, otherwise holds the request until one is published or the
+/// hold timeout passes (then answers with an empty batch).
+public struct LongPollingEndpoint: HTTPEndpoint {
+    public let transport = TransportKind.longPolling
+    public let path = "/long-poll"
+    /// Hold timeout when the request does not give one.
+    public var defaultTimeoutMilliseconds: UInt64 = 30_000
+    /// The longest hold a request may ask for.
+    public static let maximumTimeoutMilliseconds: UInt64 = 600_000
+
+    public init() {}
+
+    public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
+        let (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        let timeout = try request.unsignedParameter("timeout") ?? defaultTimeoutMilliseconds
+        guard timeout <= Self.maximumTimeoutMilliseconds else {
+            throw HTTPRequestError(message: "timeout must be at most \(Self.maximumTimeoutMilliseconds) ms, got \(timeout)")
+        }
+        let batch = await context.hub.next(after: cursor, timeout: .milliseconds(Int64(timeout)))
+        try await PollResponse.write(batch, encoding: encoding, writer: writer, context: context)
+    }
+}

@@ -1,0 +1,74 @@
+import BenchCore
+import BenchServer
+import NIOCore
+import NIOHTTP1
+
+/// The response format shared by short and long polling: a batch of encoded events.
+///
+/// `200` with a batch body (`[]` when nothing is new, counted as an empty response), and a
+/// `Bench-Gap: FIRST-LAST` header when the cursor fell out of the server's retention window.
+enum PollResponse {
+    static let gapHeader = "Bench-Gap"
+
+    /// Reads `after` (default 0) and `encoding` from the request.
+    static func parameters(_ request: HTTPRequest, context: EndpointContext) throws(HTTPRequestError) -> (cursor: UInt64, encoding: Encoding) {
+        let encoding = try request.encodingParameter()
+        guard context.configuration.encodings.contains(encoding) else {
+            throw HTTPRequestError(message: "this server does not serve encoding '\(encoding.rawValue)'")
+        }
+        return (try request.unsignedParameter("after") ?? 0, encoding)
+    }
+
+    static func write(_ batch: EventHub.Batch, encoding: Encoding, writer: HTTPResponseWriter, context: EndpointContext) async throws {
+        if batch.events.isEmpty { context.meter.countEmptyResponse() }
+        var headers: HTTPHeaders = [
+            "Content-Type": EventCodec.batchContentType(encoding),
+            "Cache-Control": "no-store",
+        ]
+        if let gap = batch.gap { headers.add(name: gapHeader, value: "\(gap.lowerBound)-\(gap.upperBound)") }
+        let body = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
+        try await writer.respond(status: .ok, headers: headers, body: body)
+    }
+}
+
+/// The client side of a poll: decodes a batch response and records its events.
+struct PollReceiver {
+    /// The highest sequence received or skipped (after an announced gap); the next poll asks for
+    /// what comes after it.
+    private(set) var cursor: UInt64 = 0
+    private let codec: EventCodec
+
+    init(encoding: Encoding) {
+        self.codec = EventCodec(encoding)
+    }
+
+    /// The request URI for the next poll.
+    func uri(path: String, extra: String = "") -> String {
+        "\(path)?after=\(cursor)&encoding=\(codec.encoding.rawValue)\(extra)"
+    }
+
+    /// Records the events of one response; returns how many it carried.
+    @discardableResult
+    mutating func receive(_ head: HTTPResponseHead, _ body: ByteBuffer, into recorder: inout DeliveryRecorder) throws -> Int {
+        guard head.status == .ok else {
+            throw HTTP1ClientError.status(head.status, String(buffer: body))
+        }
+        let events = try codec.decodeBatch(body)
+        let receivedAt = MonotonicClock.nowNanoseconds()
+        if let gap = head.headers.first(name: PollResponse.gapHeader).flatMap(Self.parseGap) {
+            recorder.ledger.recordAnnouncedGap(gap)
+            cursor = Swift.max(cursor, gap.upperBound)
+        }
+        for event in events {
+            recorder.deliver(event, receivedAt: receivedAt)
+            cursor = Swift.max(cursor, event.sequence)
+        }
+        return events.count
+    }
+
+    static func parseGap(_ text: String) -> ClosedRange<UInt64>? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let first = UInt64(parts[0]), let last = UInt64(parts[1]), first <= last else { return nil }
+        return first...last
+    }
+}

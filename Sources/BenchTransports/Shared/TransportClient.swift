@@ -1,0 +1,37 @@
+import BenchCore
+
+/// The client half of a transport: one simulated client, run as one task.
+///
+/// The engine is generic over this protocol; each transport's client sits next to its server
+/// half in this module.
+public protocol TransportClient: Sendable {
+    /// Which transport this is.
+    var kind: TransportKind { get }
+    /// The variant reported beside the transport name, for example `keep-alive`.
+    var variant: String { get }
+    /// Runs one client until its task is cancelled, recording what it receives in `recorder`.
+    ///
+    /// It marks `recorder.progress` ready once it will not miss what is published. Connection
+    /// failures are recorded, followed by a reconnect with backoff; they never end the client
+    /// early, and cancellation ends it quietly.
+    func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async
+}
+
+/// Where and as whom a client runs.
+public struct ClientTarget: Sendable {
+    public var host: String
+    public var port: Int
+    /// The client's number within the run, from 0.
+    public var clientIndex: Int
+    public var scenario: Scenario
+
+    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario) {
+        self.host = host
+        self.port = port
+        self.clientIndex = clientIndex
+        self.scenario = scenario
+    }
+
+    /// The `Host` header value.
+    var authority: String { "\(host):\(port)" }
+}

@@ -1,0 +1,16 @@
+import BenchCore
+import BenchServer
+
+/// Short polling's server half: `GET /poll?after=N&encoding=E` answers at once with every
+/// event after sequence N, or an empty batch.
+public struct ShortPollingEndpoint: HTTPEndpoint {
+    public let transport = TransportKind.shortPolling
+    public let path = "/poll"
+
+    public init() {}
+
+    public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
+        let (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        try await PollResponse.write(context.hub.events(after: cursor), encoding: encoding, writer: writer, context: context)
+    }
+}

@@ -1,0 +1,4 @@
+import BenchCLI
+import Foundation
+
+exit(await Bench.main(arguments: Array(CommandLine.arguments.dropFirst())))
