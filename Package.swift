@@ -61,8 +61,15 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "BenchTransportsTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
-        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchEngine"]),
+        .testTarget(
+            name: "BenchTransportsTests",
+            dependencies: [
+                "BenchCore", "BenchServer", "BenchTransports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchReports"]),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI"]),
     ],

@@ -1,0 +1,88 @@
+import BenchCore
+import BenchEngine
+import BenchTransports
+import Testing
+
+@Suite("Runner")
+struct RunnerTests {
+    static let clients: [any TransportClient] = [
+        ShortPollingClient(connectionMode: .keepAlive),
+        ShortPollingClient(connectionMode: .perRequest),
+        LongPollingClient(connectionMode: .keepAlive),
+        LongPollingClient(connectionMode: .perRequest),
+    ]
+
+    func scenario(clients: Int = 4, rate: Double = 50, duration: Double = 0.6, pollInterval: Double = 0.1) -> Scenario {
+        Scenario(name: "test", clients: clients, eventsPerSecond: rate, payloadBytes: 64, durationSeconds: duration, pollIntervalSeconds: pollInterval)
+    }
+
+    @Test("with no faults every client receives every event exactly once", arguments: clients)
+    func lossless(client: any TransportClient) async throws {
+        let scenario = scenario()
+        let result = try await Runner().run(scenario, client: client)
+        #expect(result.eventsPublished == 30)
+        #expect(result.deliveriesExpected == 4 * 30)
+        #expect(result.eventsDelivered == 4 * 30)
+        #expect(result.eventsLost == 0)
+        #expect(result.eventsDuplicated == 0)
+        #expect(result.lostSequences.isEmpty)
+        #expect(result.latencySamples == 4 * 30)
+        #expect(result.isClean)
+        // Each delivered event's envelope is 41 bytes of JSON punctuation and names
+        // (`{"payload":""` … `}`), the 64-byte payload and the digits of two integers, so the
+        // payload total lies between these bounds for 120 deliveries.
+        #expect(result.payloadBytes >= 120 * (41 + 64 + 1 + 1))
+        #expect(result.payloadBytes <= 120 * (41 + 64 + 20 + 2))
+        #expect(result.overheadBytes == result.bytesUp + result.bytesDown - result.payloadBytes)
+        #expect(result.overheadBytes > 0)
+    }
+
+    @Test("a new connection per poll opens one TCP connection per request; keep-alive one per client")
+    func connectionModes() async throws {
+        let scenario = scenario()
+        let keepAlive = try await Runner().run(scenario, client: ShortPollingClient(connectionMode: .keepAlive))
+        let perRequest = try await Runner().run(scenario, client: ShortPollingClient(connectionMode: .perRequest))
+        #expect(keepAlive.connections == 4)
+        #expect(perRequest.connections == perRequest.requests)
+        #expect(perRequest.requests > 4)
+    }
+
+    @Test("a long poll answers within milliseconds of publication, far inside its 30 s hold")
+    func longPollLatency() async throws {
+        var scenario = scenario(clients: 2, rate: 20, duration: 1)
+        scenario.longPollTimeoutSeconds = 30
+        let result = try await Runner().run(scenario, client: LongPollingClient(connectionMode: .keepAlive))
+        #expect(result.eventsLost == 0)
+        // Generous bounds for a loaded debug build; a held request that waited for its timeout
+        // would show 30 s here.
+        #expect(result.latencyP50Nanoseconds < 50_000_000)
+        #expect(result.latencyMaxNanoseconds < 1_000_000_000)
+        // Every event is answered by its own response: no empty responses with a 30 s hold.
+        #expect(result.emptyResponses == 0)
+    }
+
+    @Test("short-poll latencies lie between 0 and the interval plus processing time")
+    func shortPollLatency() async throws {
+        let interval = 0.2
+        let result = try await Runner().run(scenario(clients: 3, rate: 5, duration: 1.6, pollInterval: interval), client: ShortPollingClient(connectionMode: .keepAlive))
+        #expect(result.eventsLost == 0)
+        #expect(result.latencyMaxNanoseconds <= UInt64((interval + 0.1) * 1e9))
+        // Events 200 ms apart against a 200 ms poll at a random phase: the median wait is near
+        // 100 ms, far above a push transport's, and about half the polls find nothing.
+        #expect(result.latencyP50Nanoseconds > 20_000_000)
+        #expect(result.emptyResponses > 0)
+    }
+
+    @Test("a client that falls behind the retention window gets a reported gap, never a silent loss")
+    func gapIsReported() async throws {
+        var scenario = scenario(clients: 1, rate: 200, duration: 0.5, pollInterval: 0.3)
+        scenario.retainedEvents = 5
+        let result = try await Runner().run(scenario, client: ShortPollingClient(connectionMode: .keepAlive))
+        #expect(result.eventsLost > 0)
+        #expect(!result.announcedGaps.isEmpty)
+        #expect(!result.lostSequences.isEmpty)
+        #expect(!result.isClean)
+        // Lost + delivered accounts for every expected delivery.
+        #expect(result.eventsLost + result.eventsDelivered == result.deliveriesExpected)
+    }
+}

@@ -1,0 +1,84 @@
+import BenchCore
+import Foundation
+import Testing
+
+@testable import BenchReports
+
+@Suite("Reports")
+struct ReportTests {
+    static func sampleResult(transport: String = "short-polling", lost: Int = 0) -> RunResult {
+        var result = RunResult(transport: transport, variant: "keep-alive", encoding: "json", scenario: "a, \"quoted\" name", clients: 2)
+        result.eventsPublished = 10
+        result.deliveriesExpected = 20
+        result.eventsDelivered = 20 - lost
+        result.eventsLost = lost
+        result.lostSequences = lost > 0 ? ["client 1: 4-5"] : []
+        result.bytesUp = 1000
+        result.bytesDown = 3000
+        result.payloadBytes = 2500
+        result.overheadBytes = 1500
+        result.overheadRatio = 0.375
+        result.bytesPerDeliveredEvent = 200
+        result.latencyP50Nanoseconds = 1_234_567
+        result.latencyMaxNanoseconds = 12_345_678
+        return result
+    }
+
+    static func document(_ results: [RunResult]) -> ResultsDocument {
+        ResultsDocument(
+            environment: EnvironmentInfo(
+                cpuModel: "Test CPU", cores: 2, operatingSystem: "TestOS", kernel: "k", swiftVersion: "6.3", gitCommit: "abc",
+                gitDirty: false, buildConfiguration: "debug", date: "2026-01-01T00:00:00Z"),
+            scenario: .defaults, results: results, command: "bench run")
+    }
+
+    @Test("every CSV column names its unit, and rows carry the values of the results")
+    func csv() {
+        let text = CSVReport.render(Self.document([Self.sampleResult()]))
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        let units = ["_count", "_bytes", "_percent", "_us", "_s"]
+        let textColumns: Set = ["scenario", "transport", "variant", "encoding"]
+        for column in CSVReport.header where !textColumns.contains(column) {
+            #expect(units.contains { column.hasSuffix($0) }, "column \(column) names no unit")
+        }
+        // RFC 4180 quoting of the scenario name, then the values.
+        #expect(lines[1].hasPrefix(#""a, ""quoted"" name",short-polling,keep-alive,json,2,10,20,20,0,"#))
+        let fields = lines[1].replacingOccurrences(of: #""a, ""quoted"" name""#, with: "name").split(separator: ",", omittingEmptySubsequences: false)
+        #expect(fields.count == CSVReport.header.count)
+        let column = { (name: String) in String(fields[CSVReport.header.firstIndex(of: name)!]) }
+        #expect(column("bytes_up_bytes") == "1000")
+        #expect(column("overhead_ratio_percent") == "37.500")
+        #expect(column("latency_p50_us") == "1234.567")
+    }
+
+    @Test("the Markdown table has one row per result and says loudly what was lost")
+    func markdown() {
+        let clean = MarkdownReport.render(Self.document([Self.sampleResult()]))
+        #expect(clean.contains("| Short polling "))
+        #expect(clean.contains("exactly once"))
+        #expect(clean.contains("Test CPU"))
+        let lossy = MarkdownReport.render(Self.document([Self.sampleResult(), Self.sampleResult(transport: "long-polling", lost: 2)]))
+        #expect(lossy.contains("| Long polling "))
+        #expect(lossy.contains("LOST"))
+        #expect(lossy.contains("client 1: 4-5"))
+        #expect(!lossy.contains("exactly once"))
+        // Header, rule and two rows in the results table.
+        let tableLines = MarkdownReport.table([Self.sampleResult(), Self.sampleResult()]).split(separator: "\n")
+        #expect(tableLines.count == 4)
+        #expect(tableLines.allSatisfy { $0.hasPrefix("|") && $0.hasSuffix("|") })
+    }
+
+    @Test("results.json round-trips with the stable top-level shape")
+    func json() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reports-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try ReportWriter.write(Self.document([Self.sampleResult()]), to: directory)
+        let data = try Data(contentsOf: directory.appendingPathComponent("results.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys).isSuperset(of: ["environment", "scenario", "results"]))
+        let decoded = try JSONDecoder().decode(ResultsDocument.self, from: data)
+        #expect(decoded.results == [Self.sampleResult()])
+        for name in ReportWriter.fileNames { #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path)) }
+    }
+}
