@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run one scenario over one or more transports and report what each cost."
     )
 
-    @Option(name: .long, help: "Transports, comma-separated: short-polling, long-polling, or all.")
+    @Option(name: .long, help: "Transports, comma-separated: short-polling, long-polling, sse, websocket, or all (all that carry the direction).")
     var transport = "all"
 
     @OptionGroup var scenarioOptions: ScenarioOptions
@@ -21,13 +21,26 @@ struct RunCommand: AsyncParsableCommand {
     var output: String?
 
     func validate() throws {
-        do { _ = try TransportKind.parseList(transport, available: TransportCatalog.implemented) } catch { throw ValidationError(error.message) }
+        do { _ = try plan() } catch { throw ValidationError(error.message) }
+    }
+
+    /// The transports to run: `all` means every implemented transport that carries the direction.
+    private func kinds(for scenario: Scenario) throws(BenchError) -> [TransportKind] {
+        if transport.lowercased() == "all" {
+            return TransportCatalog.implemented.filter { TransportCatalog.directions(for: $0).contains(scenario.direction) }
+        }
+        return try TransportKind.parseList(transport, available: TransportCatalog.implemented)
+    }
+
+    private func plan() throws(BenchError) -> [Plan.Entry] {
+        let scenario = try scenarioOptions.scenario(name: "custom")
+        return try kinds(for: scenario).map { kind throws(BenchError) in
+            Plan.Entry(scenario: scenario, client: try TransportCatalog.client(for: kind, scenario: scenario))
+        }
     }
 
     func run() async throws {
         let scenario = try scenarioOptions.scenario(name: "custom")
-        let kinds = try TransportKind.parseList(transport, available: TransportCatalog.implemented)
-        let plan = try kinds.map { kind throws(BenchError) in Plan.Entry(scenario: scenario, client: try TransportCatalog.client(for: kind, scenario: scenario)) }
-        try await Plan(scenario: scenario, entries: plan, output: output.map { URL(fileURLWithPath: $0) }).execute()
+        try await Plan(scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }).execute()
     }
 }

@@ -18,6 +18,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .long, help: "Event encoding: json.")
     var encoding = Scenario.defaults.encoding
 
+    @Option(name: .long, help: "push (server → client), echo (client → server → client) or upload (client → server); echo and upload need websocket.")
+    var direction = Scenario.defaults.direction
+
     @Option(name: .long, help: "Seconds of publishing; the run publishes rate × duration events.")
     var duration = Scenario.defaults.durationSeconds
 
@@ -30,6 +33,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("poll-connection"), help: "Polling: keep-alive (one connection) or per-request (a new TCP connection per poll).")
     var pollConnection = Scenario.defaults.connectionMode
 
+    @Option(name: .long, help: "SSE and WebSocket: seconds of idleness before a heartbeat (SSE comment, WebSocket ping); none when absent.")
+    var heartbeat: Double?
+
     @Option(name: .long, help: "Seed for Poisson arrivals, payload bytes and client phases.")
     var seed = Scenario.defaults.seed
 
@@ -40,8 +46,8 @@ struct ScenarioOptions: ParsableArguments {
     func scenario(name: String) throws(BenchError) -> Scenario {
         let scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
-            encoding: encoding, direction: .push, durationSeconds: duration, pollIntervalSeconds: pollInterval,
-            longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, seed: seed,
+            encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
+            longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat, seed: seed,
             retainedEvents: retainedEvents
         )
         try scenario.validate()
@@ -55,4 +61,5 @@ struct ScenarioOptions: ParsableArguments {
 
 extension ArrivalProcess: ExpressibleByArgument {}
 extension Encoding: ExpressibleByArgument {}
+extension Direction: ExpressibleByArgument {}
 extension ConnectionMode: ExpressibleByArgument {}

@@ -7,7 +7,19 @@ import Synchronization
 /// when every event has arrived.
 public struct DeliveryRecorder: Sendable {
     public var ledger = Ledger()
+    /// Latency from publish (push) or from the scheduled send time (echo, upload).
     public var latency = LatencyHistogram()
+    /// Echo and upload: latency from the actual send time, the figure without
+    /// coordinated-omission correction, reported beside the corrected one.
+    public var uncorrectedLatency: LatencyHistogram?
+    /// Echo: payload bytes of the events delivered (each body up and back).
+    public var payloadBytes = 0
+    /// Upload: the encoded size of each event this client sent (index 0 is sequence 1).
+    public var sentBodySizes: [Int] = []
+    /// Echo and upload: when each event was scheduled to leave and when it left, in
+    /// ``MonotonicClock`` nanoseconds (index 0 is sequence 1).
+    public var scheduledAt: [UInt64] = []
+    public var sentAt: [UInt64] = []
     /// Requests this client sent (HTTP requests, or WebSocket/stream messages for upload and echo).
     public var requestsSent = 0
     /// TCP connections this client opened.
@@ -30,6 +42,26 @@ public struct DeliveryRecorder: Sendable {
         }
     }
 
+    /// Records an echoed event: latency from its scheduled send time (corrected for coordinated
+    /// omission) and from its actual send time, `event.publishedAt` (uncorrected). The body
+    /// crossed the wire twice, so it counts twice as payload.
+    public mutating func deliverEcho(_ event: Event, scheduledAt: UInt64, receivedAt: UInt64, bodyBytes: Int) {
+        guard ledger.record(event.sequence) != .duplicate else { return }
+        latency.record(nanoseconds: receivedAt &- scheduledAt)
+        if uncorrectedLatency == nil { uncorrectedLatency = LatencyHistogram() }
+        uncorrectedLatency!.record(nanoseconds: receivedAt &- event.publishedAt)
+        payloadBytes += 2 * bodyBytes
+        progress.noteDelivered(ledger.delivered)
+    }
+
+    /// Records that event `sequence` (the next one) was sent.
+    public mutating func noteSent(sequence: UInt64, bodySize: Int, scheduledAt scheduled: UInt64, sentAt sent: UInt64) {
+        precondition(Int(sequence) == sentBodySizes.count + 1, "events are sent in sequence order")
+        sentBodySizes.append(bodySize)
+        scheduledAt.append(scheduled)
+        sentAt.append(sent)
+    }
+
     /// Keeps an error that ended a connection (the first few only).
     public mutating func noteConnectionError(_ error: any Error) {
         if connectionErrors.count < 5 { connectionErrors.append(String(describing: error)) }
@@ -40,8 +72,15 @@ public struct DeliveryRecorder: Sendable {
 public final class ClientProgress: Sendable {
     private let readyFlag = Atomic<Bool>(false)
     private let deliveredCount = Atomic<Int>(0)
+    private let stopFlag = Atomic<Bool>(false)
 
     public init() {}
+
+    /// Set by the runner when the run is over: a client that sees its stream end, or is about to
+    /// reconnect or poll again, returns instead.
+    public func requestStop() { stopFlag.store(true, ordering: .releasing) }
+
+    public var isStopRequested: Bool { stopFlag.load(ordering: .acquiring) }
 
     /// Called by the client once it is connected or subscribed and will not miss what is published.
     public func markReady() { readyFlag.store(true, ordering: .releasing) }
@@ -51,5 +90,6 @@ public final class ClientProgress: Sendable {
     /// Distinct events delivered so far.
     public var delivered: Int { deliveredCount.load(ordering: .relaxed) }
 
-    func noteDelivered(_ count: Int) { deliveredCount.store(count, ordering: .relaxed) }
+    /// Publishes the number of distinct events delivered so far.
+    public func noteDelivered(_ count: Int) { deliveredCount.store(count, ordering: .relaxed) }
 }

@@ -9,6 +9,8 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// The variant within the transport, for example `keep-alive` or `per-request` for polling.
     public var variant: String
     public var encoding: String
+    /// `push`, `echo` or `upload`.
+    public var direction: String
     public var scenario: String
     public var clients: Int
 
@@ -40,6 +42,16 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// `(bytesUp + bytesDown) / eventsDelivered`.
     public var bytesPerDeliveredEvent: Double
 
+    /// One-time protocol handshake bytes included in `bytesUp` (the WebSocket upgrade request).
+    public var handshakeBytesUp: Int
+    /// One-time protocol handshake bytes included in `bytesDown` (the `101 Switching Protocols` response).
+    public var handshakeBytesDown: Int
+    /// Heartbeats the server sent: SSE comment lines or WebSocket pings.
+    public var heartbeats: Int
+    /// Model: what heartbeats at the scenario's interval cost one idle connection per hour, in
+    /// bytes (one heartbeat's framing per its RFC × heartbeats per hour); 0 without heartbeats.
+    public var heartbeatBytesPerIdleConnectionHour: Double
+
     /// HTTP requests the server received (upgrade requests included).
     public var requests: Int
     /// Responses that carried no event (polls that found nothing, long polls that timed out).
@@ -57,6 +69,14 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var latencyMeanNanoseconds: Double
     /// Number of latency samples behind the percentiles.
     public var latencySamples: UInt64
+    /// What latency is measured from: `publish` (push), or `scheduled send` for echo and upload,
+    /// which corrects for coordinated omission as wrk2 does.
+    public var latencyReference: String
+    /// Echo and upload: the same latencies measured from the actual send time (not corrected
+    /// for coordinated omission); 0 for push.
+    public var uncorrectedLatencyP50Nanoseconds: UInt64
+    public var uncorrectedLatencyP99Nanoseconds: UInt64
+    public var uncorrectedLatencyMaxNanoseconds: UInt64
 
     /// Wall time of the run from the first publish to the last delivery (or drain timeout), in seconds.
     public var durationSeconds: Double
@@ -64,18 +84,27 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var clientErrors: [String]
 
     /// A row for `transport` with every measurement zero; the engine fills it in.
-    public init(transport: String, variant: String, encoding: String, scenario: String, clients: Int) {
+    public init(transport: String, variant: String, encoding: String, direction: String = "push", scenario: String, clients: Int) {
         self.transport = transport
         self.variant = variant
         self.encoding = encoding
+        self.direction = direction
         self.scenario = scenario
         self.clients = clients
         (eventsPublished, deliveriesExpected, eventsDelivered, eventsLost, eventsDuplicated, eventsOutOfOrder) = (0, 0, 0, 0, 0, 0)
         (lostSequences, announcedGaps, clientErrors) = ([], [], [])
         (bytesUp, bytesDown, payloadBytes, overheadBytes, overheadRatio, bytesPerDeliveredEvent) = (0, 0, 0, 0, 0, 0)
         (requests, emptyResponses, connections, reconnects) = (0, 0, 0, 0)
+        (handshakeBytesUp, handshakeBytesDown, heartbeats, heartbeatBytesPerIdleConnectionHour) = (0, 0, 0, 0)
+        latencyReference = direction == "push" ? "publish" : "scheduled send"
+        (uncorrectedLatencyP50Nanoseconds, uncorrectedLatencyP99Nanoseconds, uncorrectedLatencyMaxNanoseconds) = (0, 0, 0)
         (latencyP50Nanoseconds, latencyP90Nanoseconds, latencyP99Nanoseconds, latencyP999Nanoseconds, latencyMaxNanoseconds) = (0, 0, 0, 0, 0)
         (latencyMeanNanoseconds, latencySamples, durationSeconds) = (0, 0, 0)
+    }
+
+    /// Wire bytes per delivered event after taking out one-time handshakes: the per-event cost.
+    public var perEventOverheadBytes: Double {
+        eventsDelivered == 0 ? 0 : Double(overheadBytes - handshakeBytesUp - handshakeBytesDown) / Double(eventsDelivered)
     }
 
     /// True when nothing was lost and the byte ledger adds up.

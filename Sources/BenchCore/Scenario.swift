@@ -64,6 +64,8 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var longPollTimeoutSeconds: Double
     /// Polling transports: reuse one connection or open one per request.
     public var connectionMode: ConnectionMode
+    /// SSE comment lines and WebSocket pings after this many idle seconds; `nil` sends none.
+    public var heartbeatIntervalSeconds: Double?
     /// Seed for Poisson arrivals, payload bytes and client start offsets.
     public var seed: UInt64
     /// How many recent events the server keeps for clients that ask "everything after N".
@@ -84,6 +86,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         pollIntervalSeconds: Double = 0.5,
         longPollTimeoutSeconds: Double = 30,
         connectionMode: ConnectionMode = .keepAlive,
+        heartbeatIntervalSeconds: Double? = nil,
         seed: UInt64 = 1,
         retainedEvents: Int = 100_000,
         timeScale: Double = 1
@@ -99,6 +102,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.pollIntervalSeconds = pollIntervalSeconds
         self.longPollTimeoutSeconds = longPollTimeoutSeconds
         self.connectionMode = connectionMode
+        self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
         self.seed = seed
         self.retainedEvents = retainedEvents
         self.timeScale = timeScale
@@ -128,6 +132,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         try check(eventCount <= 10_000_000, "--rate × --duration gives \(eventCount) events; at most 10000000 per run")
         try check(pollIntervalSeconds.isFinite && pollIntervalSeconds > 0, "--poll-interval must be a positive number of seconds (got \(pollIntervalSeconds))")
         try check(longPollTimeoutSeconds.isFinite && longPollTimeoutSeconds > 0, "--long-poll-timeout must be a positive number of seconds (got \(longPollTimeoutSeconds))")
+        if let heartbeat = heartbeatIntervalSeconds {
+            try check(heartbeat.isFinite && heartbeat >= 0.001, "--heartbeat must be at least 0.001 seconds (got \(heartbeat))")
+        }
         try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
     }

@@ -4,7 +4,7 @@ import BenchTransports
 
 /// Where a run is, for progress lines on long runs.
 public struct RunProgress: Sendable {
-    public enum Phase: String, Sendable { case connecting, publishing, draining }
+    public enum Phase: String, Sendable { case connecting, publishing, sending, draining }
     public var transport: TransportKind
     public var variant: String
     public var phase: Phase
@@ -20,10 +20,13 @@ public struct RunProgress: Sendable {
 
 /// Runs one scenario over one transport and measures it.
 ///
-/// It starts a ``LoopbackServer``, starts `C` clients of the transport, waits until every client
-/// is ready, publishes the scenario's events on its schedule, waits until every client has every
-/// event (or the drain timeout passes), stops the clients, waits for the server to see every
-/// connection close, and turns the ledgers, histograms and wire counts into a ``RunResult``.
+/// It starts a ``LoopbackServer``, starts `C` clients of the transport and waits until every
+/// client is ready. For push it publishes the scenario's events on its schedule; for echo and
+/// upload it opens the clients' start gate and they send on their own schedules. It then waits
+/// until every event has arrived (or the drain timeout passes), asks the clients to stop and
+/// ends the server's streams (so close handshakes happen on the wire), waits for the server to
+/// see every connection close, and turns the ledgers, histograms and wire counts into a
+/// ``RunResult``.
 ///
 /// ```swift
 /// let result = try await Runner().run(.defaults, client: LongPollingClient(connectionMode: .keepAlive))
@@ -31,6 +34,8 @@ public struct RunProgress: Sendable {
 public struct Runner: Sendable {
     /// How long clients may take to become ready.
     public var readyTimeout: Duration = .seconds(15)
+    /// How long clients may take to finish after the run asks them to stop, before they are cancelled.
+    public var stopTimeout: Duration = .seconds(2)
     /// Called about once a second while the run goes on.
     public var onProgress: (@Sendable (RunProgress) -> Void)?
 
@@ -38,13 +43,16 @@ public struct Runner: Sendable {
         self.onProgress = onProgress
     }
 
-    /// How long to wait after the last publish for every client to have every event.
+    /// How long to wait after the last scheduled event for every client to have every event.
     public static func drainTimeout(for scenario: Scenario) -> Duration {
         .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5))
     }
 
     public func run(_ scenario: Scenario, client: some TransportClient) async throws -> RunResult {
         try scenario.validate()
+        guard TransportCatalog.directions(for: client.kind).contains(scenario.direction) else {
+            throw BenchError.usage("\(client.kind.rawValue) cannot carry direction \(scenario.direction.rawValue)")
+        }
         let schedule = EventSchedule(scenario)
         let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
         let configuration = ServerConfiguration(retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
@@ -53,22 +61,28 @@ public struct Runner: Sendable {
 
         return try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
             let progresses = (0..<scenario.clients).map { _ in ClientProgress() }
+            // Where arrivals are counted: at the clients, or at the server for uploads.
+            let arrivals = scenario.direction == .upload ? (0..<scenario.clients).map { server.uploads.session(for: $0).progress } : progresses
+            let gate = StartGate()
+            var lastReport = ContinuousClock.now
             func report(_ phase: RunProgress.Phase, since start: ContinuousClock.Instant, published: Int) {
+                guard ContinuousClock.now - lastReport >= .seconds(1) else { return }
+                lastReport = .now
                 onProgress?(
                     RunProgress(
                         transport: client.kind, variant: client.variant, phase: phase,
                         elapsedSeconds: (ContinuousClock.now - start).seconds, plannedSeconds: scenario.durationSeconds,
                         eventsPublished: published, eventsPlanned: eventCount,
-                        deliveries: progresses.reduce(0) { $0 + $1.delivered }, deliveriesExpected: expected
+                        deliveries: arrivals.reduce(0) { $0 + $1.delivered }, deliveriesExpected: expected
                     )
                 )
             }
 
             var encodedSizes: [Int] = []
             encodedSizes.reserveCapacity(eventCount)
-            let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder).self) { group in
+            let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
                 for index in 0..<scenario.clients {
-                    let target = ClientTarget(host: server.host, port: server.port, clientIndex: index, scenario: scenario)
+                    let target = ClientTarget(host: server.host, port: server.port, clientIndex: index, scenario: scenario, startGate: gate)
                     let progress = progresses[index]
                     group.addTask {
                         var recorder = DeliveryRecorder(progress: progress)
@@ -77,55 +91,78 @@ public struct Runner: Sendable {
                     }
                 }
 
-                let connectStart = ContinuousClock.now
-                let allReady = await poll(until: connectStart + readyTimeout) { progresses.allSatisfy(\.isReady) }
+                let allReady = await poll(until: .now + readyTimeout) { progresses.allSatisfy(\.isReady) }
                 guard allReady else {
+                    progresses.forEach { $0.requestStop() }
                     group.cancelAll()
                     let ready = progresses.filter(\.isReady).count
                     throw BenchError.runFailed(
-                        "only \(ready) of \(scenario.clients) \(client.kind.rawValue) clients connected within \(readyTimeout); see the server's limits"
+                        "only \(ready) of \(scenario.clients) \(client.kind.rawValue) clients connected within \(readyTimeout)"
                     )
                 }
 
-                // Publish on the schedule.
                 let start = ContinuousClock.now
-                var lastReport = start
-                for (index, offset) in schedule.offsetsNanoseconds.enumerated() {
-                    let payload = payloads.payload(for: UInt64(index + 1))
-                    try await Task.sleep(until: start + .nanoseconds(Int64(offset)), clock: .continuous)
-                    let stored = server.hub.publish(payload: payload)
-                    encodedSizes.append(stored.body(scenario.encoding)!.readableBytes)
-                    if ContinuousClock.now - lastReport >= .seconds(1) {
-                        lastReport = .now
+                switch scenario.direction {
+                case .push:
+                    for (index, offset) in schedule.offsetsNanoseconds.enumerated() {
+                        let payload = payloads.payload(for: UInt64(index + 1))
+                        try await Task.sleep(until: start + .nanoseconds(Int64(offset)), clock: .continuous)
+                        let stored = server.hub.publish(payload: payload)
+                        encodedSizes.append(stored.body(scenario.encoding)!.readableBytes)
                         report(.publishing, since: start, published: index + 1)
+                    }
+                case .echo, .upload:
+                    gate.open()
+                    _ = await poll(until: start + .seconds(scenario.durationSeconds)) {
+                        report(.sending, since: start, published: 0)
+                        return arrivals.allSatisfy { $0.delivered >= eventCount }
                     }
                 }
 
-                // Drain: wait until every client has every event, or the drain timeout.
-                let drainDeadline = ContinuousClock.now + Self.drainTimeout(for: scenario)
-                _ = await poll(until: drainDeadline) {
-                    if ContinuousClock.now - lastReport >= .seconds(1) {
-                        lastReport = .now
-                        report(.draining, since: start, published: eventCount)
-                    }
-                    return progresses.allSatisfy { $0.delivered >= eventCount }
+                _ = await poll(until: .now + Self.drainTimeout(for: scenario)) {
+                    report(.draining, since: start, published: eventCount)
+                    return arrivals.allSatisfy { $0.delivered >= eventCount }
                 }
                 let wallSeconds = (ContinuousClock.now - start).seconds
-                group.cancelAll()
+
+                // Stop: clients return instead of reconnecting, and the server ends its streams
+                // (SSE's last chunk, WebSocket's close handshake). Stragglers are cancelled.
+                progresses.forEach { $0.requestStop() }
+                server.hub.finish()
+                let stopTimeout = self.stopTimeout
+                group.addTask {
+                    try? await Task.sleep(for: stopTimeout)
+                    return nil
+                }
                 var recorders = [DeliveryRecorder?](repeating: nil, count: scenario.clients)
-                for try await (index, recorder) in group { recorders[index] = recorder }
+                var remaining = scenario.clients
+                while remaining > 0, let finished = try await group.next() {
+                    guard let (index, recorder) = finished else {
+                        group.cancelAll()
+                        continue
+                    }
+                    recorders[index] = recorder
+                    remaining -= 1
+                }
+                group.cancelAll()
                 return (recorders.map { $0! }, wallSeconds)
             }
 
             // Every client has closed its connections; wait for the server to see each close so
             // the byte totals are final.
             let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+            let outcomes = recorders.enumerated().map { index, recorder in
+                ClientOutcome(
+                    direction: scenario.direction, recorder: recorder, encodedSizes: encodedSizes,
+                    uploads: scenario.direction == .upload ? server.uploads.session(for: index).snapshot : nil
+                )
+            }
             return RunResult(
                 scenario: scenario,
                 transport: client.kind,
                 variant: client.variant,
-                recorders: recorders,
-                encodedSizes: encodedSizes,
+                eventCount: eventCount,
+                outcomes: outcomes,
                 traffic: server.traffic.allTotals,
                 wallSeconds: wallSeconds,
                 connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount

@@ -5,31 +5,37 @@ import BenchCore
 public enum CSVReport {
     /// Column names, each with its unit.
     public static let header = [
-        "scenario", "transport", "variant", "encoding", "clients_count",
+        "scenario", "transport", "variant", "encoding", "direction", "clients_count",
         "events_published_count", "deliveries_expected_count", "events_delivered_count", "events_lost_count",
         "events_duplicated_count", "events_out_of_order_count",
         "bytes_up_bytes", "bytes_down_bytes", "payload_bytes", "overhead_bytes", "overhead_ratio_percent",
         "wire_bytes_per_delivered_event_bytes",
+        "handshake_up_bytes", "handshake_down_bytes", "overhead_per_event_excluding_handshakes_bytes",
         "requests_count", "empty_responses_count", "connections_count", "reconnects_count",
+        "heartbeats_count", "heartbeat_per_idle_connection_hour_model_bytes",
         "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us", "latency_mean_us",
-        "latency_samples_count", "duration_s",
+        "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
         var lines = [header.joined(separator: ",")]
         for result in document.results {
             let fields: [String] = [
-                escape(result.scenario), result.transport, result.variant, result.encoding, "\(result.clients)",
+                escape(result.scenario), result.transport, result.variant, result.encoding, result.direction, "\(result.clients)",
                 "\(result.eventsPublished)", "\(result.deliveriesExpected)", "\(result.eventsDelivered)", "\(result.eventsLost)",
                 "\(result.eventsDuplicated)", "\(result.eventsOutOfOrder)",
                 "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", "\(result.overheadBytes)",
                 Format.decimal(result.overheadRatio * 100, places: 3),
                 Format.decimal(result.bytesPerDeliveredEvent, places: 3),
+                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 3),
                 "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)", "\(result.reconnects)",
+                "\(result.heartbeats)", Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 1),
                 Format.microseconds(result.latencyP50Nanoseconds), Format.microseconds(result.latencyP90Nanoseconds),
                 Format.microseconds(result.latencyP99Nanoseconds), Format.microseconds(result.latencyP999Nanoseconds),
                 Format.microseconds(result.latencyMaxNanoseconds), Format.decimal(result.latencyMeanNanoseconds / 1e3, places: 3),
-                "\(result.latencySamples)", Format.decimal(result.durationSeconds, places: 3),
+                "\(result.latencySamples)", Format.microseconds(result.uncorrectedLatencyP50Nanoseconds),
+                Format.microseconds(result.uncorrectedLatencyP99Nanoseconds), Format.microseconds(result.uncorrectedLatencyMaxNanoseconds),
+                Format.decimal(result.durationSeconds, places: 3),
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -28,6 +28,27 @@ public enum MarkdownReport {
         return render(rows, rightAligned: Set(2..<header.count))
     }
 
+    /// The second table: one-time costs, per-event overhead, heartbeats and uncorrected latency.
+    public static func costTable(_ results: [RunResult]) -> String {
+        let header = [
+            "Transport", "Variant", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
+            "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Reconnects", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
+        ]
+        var rows = [header]
+        for result in results {
+            let uncorrected = result.direction != Direction.push.rawValue
+            rows.append([
+                TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, result.direction,
+                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 1),
+                "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                "\(result.reconnects)", result.latencyReference,
+                uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
+                uncorrected ? Format.milliseconds(result.uncorrectedLatencyP99Nanoseconds) : "–",
+            ])
+        }
+        return render(rows, rightAligned: Set([3, 4, 5, 6, 7, 8, 10, 11]))
+    }
+
     /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.
     public static func problems(_ results: [RunResult]) -> [String] {
         var lines: [String] = []
@@ -73,16 +94,29 @@ public enum MarkdownReport {
         }
         text += """
 
-            ## How to read this table
+            ### One-time and per-event costs
+
+            \(costTable(document.results))
+
+            ## How to read these tables
 
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \
             server's sockets by a handler placed before the HTTP codec (IP and TCP headers are not included).
             - **Payload**: the encoded event bodies the workload required, once per client per event \
             (`{"payload":…,"publishedAt":…,"sequence":…}` in JSON). **Overhead** is everything else on the \
             wire: request and response heads, batch framing, empty polls, handshakes.
-            - **Requests**, **Empty responses** and **TCP conns** are counted by the server.
+            - **Requests** (HTTP requests, WebSocket upgrade requests included), **Empty responses** and \
+            **TCP conns** are counted by the server. TCP's own handshake and teardown carry no payload and \
+            are not in these byte counts.
+            - **Handshake** is the WebSocket upgrade request and its `101` response, paid once per \
+            connection; **Overhead / event** leaves it out, to show the steady per-event cost.
+            - **Heartbeats / idle conn-hour** is a model: one heartbeat's framing per its RFC (an SSE \
+            comment in its chunk, a WebSocket ping and its masked pong) times the heartbeats an idle \
+            connection sends in an hour at the configured interval; the count of heartbeats is measured.
             - **Latency** runs from the moment the server published an event to the moment the client \
-            decoded it, on one monotonic clock (one process, no clock skew); HdrHistogram, 3 significant digits.
+            decoded it, on one monotonic clock (one process, no clock skew); HdrHistogram, 3 significant digits. \
+            For echo and upload it runs from the *scheduled* send time (corrected for coordinated omission, \
+            as wrk2 does), with the figure from the actual send time beside it.
             - Short polling latency is bounded by the poll interval (\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s); \
             long polling holds each request up to \(Format.decimal(scenario.longPollTimeoutSeconds, places: 1)) s.
 
@@ -109,6 +143,7 @@ public enum MarkdownReport {
             ["Poll interval (short polling)", "\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s"],
             ["Hold timeout (long polling)", "\(Format.decimal(scenario.longPollTimeoutSeconds, places: 3)) s"],
             ["Polling connections", scenario.connectionMode.rawValue],
+            ["Heartbeat interval (SSE, WebSocket)", scenario.heartbeatIntervalSeconds.map { "\(Format.decimal($0, places: 3)) s" } ?? "none"],
             ["Retained events", "\(scenario.retainedEvents)"],
             ["Seed", "\(scenario.seed)"],
             ["Time scale", "\(Format.decimal(scenario.timeScale, places: 3))"],

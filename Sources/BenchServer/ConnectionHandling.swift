@@ -26,10 +26,18 @@ enum ConnectionSetup {
                 let path = HTTPRequest.split(uri: head.uri).0
                 // nil refuses the upgrade and sends the request down the plain HTTP path, which
                 // answers 404 for an unknown path.
-                return channel.eventLoop.makeSucceededFuture(routes.webSocketEndpoint(for: path) == nil ? nil : HTTPHeaders())
+                return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : HTTPHeaders())
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
+                    // Reassembles fragmented messages (continuation frames) from outside clients.
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOWebSocketFrameAggregator(
+                            minNonFinalFragmentSize: 0,
+                            maxAccumulatedFrameCount: 1 << 16,
+                            maxAccumulatedFrameSize: configuration.maxWebSocketFrameBytes
+                        )
+                    )
                     let frames = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
                     return NegotiatedConnection.webSocket(frames, head, meter)
                 }
@@ -53,6 +61,7 @@ enum ConnectionSetup {
 /// Serves negotiated connections: routes HTTP requests and WebSocket sessions to endpoints.
 struct ConnectionContext: Sendable {
     let hub: EventHub
+    let uploads: UploadRegistry
     let routes: Routes
     let configuration: ServerConfiguration
 
@@ -64,9 +73,9 @@ struct ConnectionContext: Sendable {
                 meter.countRequest()
                 meter.markHandshakeComplete()
                 let request = HTTPRequest(head: head)
-                guard let endpoint = routes.webSocketEndpoint(for: request.path) else { return }
+                guard let endpoint = routes.webSocketRoute(for: request.path) else { return }
                 meter.attribute(to: endpoint.transport)
-                try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, meter: meter, configuration: configuration))
+                try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, uploads: uploads, meter: meter, configuration: configuration))
             case .http(let channel, let meter):
                 try await serveHTTP(channel, meter: meter)
             }
@@ -111,7 +120,7 @@ struct ConnectionContext: Sendable {
             try await writer.respond(status: .payloadTooLarge, headers: plain, body: ByteBuffer(string: "request body larger than \(configuration.maxRequestBodyBytes) bytes\n"))
             return
         }
-        guard let endpoint = routes.httpEndpoint(for: request.path) else {
+        guard let endpoint = routes.httpRoute(for: request.path) else {
             let known = (routes.http.map(\.path) + routes.webSocket.map(\.path)).sorted().joined(separator: ", ")
             try await writer.respond(status: .notFound, headers: plain, body: ByteBuffer(string: "no endpoint at \(request.path); endpoints: \(known)\n"))
             return
@@ -124,7 +133,7 @@ struct ConnectionContext: Sendable {
             return
         }
         do {
-            try await endpoint.respond(to: request, writer: writer, context: EndpointContext(hub: hub, meter: meter, configuration: configuration))
+            try await endpoint.respond(to: request, writer: writer, context: EndpointContext(hub: hub, uploads: uploads, meter: meter, configuration: configuration))
         } catch let error as HTTPRequestError {
             try await writer.respond(status: .badRequest, headers: plain, body: ByteBuffer(string: error.message + "\n"))
         }

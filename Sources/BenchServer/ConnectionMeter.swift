@@ -17,6 +17,7 @@ public final class ConnectionMeter: Sendable {
     private let bytesOutCounter = Atomic<Int>(0)
     private let requestCounter = Atomic<Int>(0)
     private let emptyResponseCounter = Atomic<Int>(0)
+    private let heartbeatCounter = Atomic<Int>(0)
     private let handshakeBytesInCounter = Atomic<Int>(0)
     private let handshakeBytesOutCounter = Atomic<Int>(0)
     /// Index into `TransportKind.allCases`, or -1 while the connection has not said what it is for.
@@ -41,6 +42,9 @@ public final class ConnectionMeter: Sendable {
     public func countRequest() { requestCounter.add(1, ordering: .relaxed) }
     /// Counts a response that carried no event.
     public func countEmptyResponse() { emptyResponseCounter.add(1, ordering: .relaxed) }
+
+    /// Counts a heartbeat sent (an SSE comment line, a WebSocket ping).
+    public func countHeartbeat() { heartbeatCounter.add(1, ordering: .relaxed) }
 
     /// Attributes the connection to `transport`; the first attribution wins.
     public func attribute(to transport: TransportKind) {
@@ -69,6 +73,7 @@ public final class ConnectionMeter: Sendable {
             connections: 1,
             requests: requestCounter.load(ordering: .relaxed),
             emptyResponses: emptyResponseCounter.load(ordering: .relaxed),
+            heartbeats: heartbeatCounter.load(ordering: .relaxed),
             handshakeBytesIn: handshakeBytesInCounter.load(ordering: .relaxed),
             handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed)
         )
@@ -87,6 +92,8 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var requests = 0
     /// Responses that carried no event.
     public var emptyResponses = 0
+    /// Heartbeats sent.
+    public var heartbeats = 0
     /// Bytes of protocol handshakes (WebSocket upgrade request), client → server.
     public var handshakeBytesIn = 0
     /// Bytes of protocol handshakes (101 response), server → client.
@@ -94,13 +101,14 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
-        handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0
+        heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0
     ) {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
         self.connections = connections
         self.requests = requests
         self.emptyResponses = emptyResponses
+        self.heartbeats = heartbeats
         self.handshakeBytesIn = handshakeBytesIn
         self.handshakeBytesOut = handshakeBytesOut
     }
@@ -112,6 +120,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             connections: lhs.connections + rhs.connections,
             requests: lhs.requests + rhs.requests,
             emptyResponses: lhs.emptyResponses + rhs.emptyResponses,
+            heartbeats: lhs.heartbeats + rhs.heartbeats,
             handshakeBytesIn: lhs.handshakeBytesIn + rhs.handshakeBytesIn,
             handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut
         )

@@ -119,13 +119,15 @@ public struct HTTPResponseWriter: Sendable {
 /// What an endpoint needs from the server besides the request.
 public struct EndpointContext: Sendable {
     public let hub: EventHub
+    /// Where events uploaded by clients are recorded.
+    public let uploads: UploadRegistry
     /// This connection's counts; endpoints count empty responses here.
     public let meter: ConnectionMeter
     public let configuration: ServerConfiguration
 }
 
-/// The server half of an HTTP transport: answers requests for one path.
-public protocol HTTPEndpoint: Sendable {
+/// The server half of an HTTP transport: answers requests for one path (its endpoint).
+public protocol HTTPRoute: Sendable {
     /// The transport whose traffic this endpoint's connections are attributed to.
     var transport: TransportKind { get }
     /// The path it serves, for example `/poll`.
@@ -134,8 +136,8 @@ public protocol HTTPEndpoint: Sendable {
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws
 }
 
-/// The server half of a WebSocket transport: serves upgraded connections on one path.
-public protocol WebSocketEndpoint: Sendable {
+/// The server half of a WebSocket transport: serves upgraded connections on one path (its endpoint).
+public protocol WebSocketRoute: Sendable {
     var transport: TransportKind { get }
     var path: String { get }
     /// Serves one upgraded connection until it ends.
@@ -148,16 +150,16 @@ public protocol WebSocketEndpoint: Sendable {
 
 /// The endpoints a server offers.
 public struct Routes: Sendable {
-    public var http: [any HTTPEndpoint]
-    public var webSocket: [any WebSocketEndpoint]
+    public var http: [any HTTPRoute]
+    public var webSocket: [any WebSocketRoute]
 
-    public init(http: [any HTTPEndpoint] = [], webSocket: [any WebSocketEndpoint] = []) {
+    public init(http: [any HTTPRoute] = [], webSocket: [any WebSocketRoute] = []) {
         self.http = http
         self.webSocket = webSocket
     }
 
-    func httpEndpoint(for path: String) -> (any HTTPEndpoint)? { http.first { $0.path == path } }
-    func webSocketEndpoint(for path: String) -> (any WebSocketEndpoint)? { webSocket.first { $0.path == path } }
+    func httpRoute(for path: String) -> (any HTTPRoute)? { http.first { $0.path == path } }
+    func webSocketRoute(for path: String) -> (any WebSocketRoute)? { webSocket.first { $0.path == path } }
 
     /// One `NAME URL` line per endpoint, as `bench serve` prints them.
     public func endpointLines(host: String, port: Int) -> [String] {

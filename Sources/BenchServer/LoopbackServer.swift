@@ -7,8 +7,8 @@ import NIOWebSocket
 /// The one in-process server every transport's server half runs on.
 ///
 /// Every accepted connection gets a ``WireMeter`` as its first handler, then an HTTP/1.1 codec
-/// that can upgrade to WebSocket. Plain HTTP requests are routed by path to an ``HTTPEndpoint``;
-/// upgrade requests to a ``WebSocketEndpoint``. Use it through ``withLoopbackServer(configuration:routes:_:)``.
+/// that can upgrade to WebSocket. Plain HTTP requests are routed by path to an ``HTTPRoute``;
+/// upgrade requests to a ``WebSocketRoute``. Use it through ``withLoopbackServer(configuration:routes:_:)``.
 public struct LoopbackServer: Sendable {
     /// The bound address.
     public let host: String
@@ -18,6 +18,8 @@ public struct LoopbackServer: Sendable {
     public let hub: EventHub
     /// Bytes, requests and connections, by transport.
     public let traffic: TrafficRecorder
+    /// Events clients uploaded.
+    public let uploads: UploadRegistry
     public let routes: Routes
 
     /// `NAME URL` lines, one per endpoint.
@@ -55,8 +57,9 @@ public func withLoopbackServer<Result: Sendable>(
         throw BenchError.runFailed("cannot listen on \(configuration.host):\(configuration.port)", cause: error)
     }
     let port = serverChannel.channel.localAddress?.port ?? configuration.port
-    let server = LoopbackServer(host: configuration.host, port: port, hub: hub, traffic: traffic, routes: routes)
-    let context = ConnectionContext(hub: hub, routes: routes, configuration: configuration)
+    let uploads = UploadRegistry()
+    let server = LoopbackServer(host: configuration.host, port: port, hub: hub, traffic: traffic, uploads: uploads, routes: routes)
+    let context = ConnectionContext(hub: hub, uploads: uploads, routes: routes, configuration: configuration)
 
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask {

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxRequestBodyBytes: Int
     /// Largest WebSocket frame accepted, in bytes.
     public var maxWebSocketFrameBytes: Int
+    /// The `retry:` an SSE stream opens with, in milliseconds (a request's `retry=` overrides it).
+    public var sseRetryMilliseconds: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -21,7 +23,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         retainedEvents: Int = 100_000,
         encodings: [Encoding] = Encoding.allCases,
         maxRequestBodyBytes: Int = 1 << 20,
-        maxWebSocketFrameBytes: Int = 1 << 24
+        maxWebSocketFrameBytes: Int = 1 << 24,
+        sseRetryMilliseconds: Int = 1000
     ) {
         self.host = host
         self.port = port
@@ -29,6 +32,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.encodings = encodings
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.maxWebSocketFrameBytes = maxWebSocketFrameBytes
+        self.sseRetryMilliseconds = sseRetryMilliseconds
     }
 
     public static var defaults: ServerConfiguration { ServerConfiguration() }

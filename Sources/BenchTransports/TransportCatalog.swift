@@ -5,20 +5,39 @@ import BenchServer
 /// client half for each transport and variant.
 public enum TransportCatalog {
     /// Transports with both halves implemented, in report order.
-    public static let implemented: [TransportKind] = [.shortPolling, .longPolling]
+    public static let implemented: [TransportKind] = [.shortPolling, .longPolling, .serverSentEvents, .webSocket]
 
     /// The server halves of every implemented transport.
     public static var routes: Routes {
-        Routes(http: [ShortPollingEndpoint(), LongPollingEndpoint()])
+        Routes(
+            http: [ShortPollingEndpoint(), LongPollingEndpoint(), ServerSentEventsEndpoint()],
+            webSocket: [WebSocketEndpoint()]
+        )
+    }
+
+    /// The directions each transport can carry.
+    public static func directions(for kind: TransportKind) -> [Direction] {
+        switch kind {
+        case .shortPolling, .longPolling, .serverSentEvents: [.push]
+        case .webSocket, .grpc: Direction.allCases
+        }
     }
 
     /// The client half for `kind` as `scenario` configures it.
     public static func client(for kind: TransportKind, scenario: Scenario) throws(BenchError) -> any TransportClient {
+        guard implemented.contains(kind) else {
+            throw .usage("transport '\(kind.rawValue)' is not implemented yet; available: \(implemented.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard directions(for: kind).contains(scenario.direction) else {
+            let supported = directions(for: kind).map(\.rawValue).joined(separator: ", ")
+            throw .usage("\(kind.rawValue) carries only \(supported); --direction \(scenario.direction.rawValue) needs websocket")
+        }
         switch kind {
         case .shortPolling: return ShortPollingClient(connectionMode: scenario.connectionMode)
         case .longPolling: return LongPollingClient(connectionMode: scenario.connectionMode)
-        case .serverSentEvents, .webSocket, .grpc:
-            throw .usage("transport '\(kind.rawValue)' is not implemented yet; available: \(implemented.map(\.rawValue).joined(separator: ", "))")
+        case .serverSentEvents: return ServerSentEventsClient()
+        case .webSocket: return WebSocketClient(direction: scenario.direction)
+        case .grpc: throw .usage("transport 'grpc' is not implemented yet")
         }
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 /// Long polling's server half: `GET /long-poll?after=N&timeout=MS&encoding=E` answers at once
 /// when events after N are waiting, otherwise holds the request until one is published or the
 /// hold timeout passes (then answers with an empty batch).
-public struct LongPollingEndpoint: HTTPEndpoint {
+public struct LongPollingEndpoint: HTTPRoute {
     public let transport = TransportKind.longPolling
     public let path = "/long-poll"
     /// Hold timeout when the request does not give one.

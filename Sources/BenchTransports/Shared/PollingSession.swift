@@ -21,9 +21,10 @@ struct PollingSession {
         self.backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex))
     }
 
-    /// Polls until the task is cancelled; `beforePoll` runs before every request (it may sleep).
+    /// Polls until the run asks the client to stop or cancels it; `beforePoll` runs before every
+    /// request (it may sleep).
     mutating func run(recorder: inout DeliveryRecorder, beforePoll: () async throws -> Void) async {
-        while !Task.isCancelled {
+        while !Task.isCancelled && !recorder.progress.isStopRequested {
             do {
                 switch connectionMode {
                 case .keepAlive:
@@ -31,12 +32,14 @@ struct PollingSession {
                         recorder.connectionsOpened += 1
                         while true {
                             try await beforePoll()
+                            if recorder.progress.isStopRequested { return }
                             try await poll(&connection, recorder: &recorder)
                         }
                     }
                 case .perRequest:
                     while true {
                         try await beforePoll()
+                        if recorder.progress.isStopRequested { return }
                         try await HTTP1Connection.withConnection(to: target) { connection in
                             recorder.connectionsOpened += 1
                             try await poll(&connection, recorder: &recorder)
@@ -44,7 +47,7 @@ struct PollingSession {
                     }
                 }
             } catch {
-                if Task.isCancelled || error is CancellationError { return }
+                if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
                 recorder.noteConnectionError(error)
                 recorder.reconnects += 1
                 do { try await backoff.wait() } catch { return }

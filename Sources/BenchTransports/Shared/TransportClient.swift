@@ -24,12 +24,15 @@ public struct ClientTarget: Sendable {
     /// The client's number within the run, from 0.
     public var clientIndex: Int
     public var scenario: Scenario
+    /// Clients that send on a schedule (echo, upload) start when the runner opens this gate.
+    public var startGate: StartGate
 
-    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario) {
+    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate()) {
         self.host = host
         self.port = port
         self.clientIndex = clientIndex
         self.scenario = scenario
+        self.startGate = startGate
     }
 
     /// The `Host` header value.

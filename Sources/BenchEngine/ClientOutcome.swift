@@ -1,0 +1,50 @@
+import BenchCore
+import BenchServer
+
+/// What one client's share of the workload came to, whichever side kept its ledger.
+struct ClientOutcome {
+    var ledger: Ledger
+    var latency: LatencyHistogram
+    var uncorrectedLatency: LatencyHistogram?
+    /// Payload bytes the delivered events required on the wire.
+    var payloadBytes: Int
+    var reconnects: Int
+    var errors: [String]
+
+    /// - Parameters:
+    ///   - encodedSizes: push only: the encoded size of each published event (index 0 is sequence 1).
+    ///   - uploads: upload only: what the server received from this client.
+    init(direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?) {
+        reconnects = recorder.reconnects
+        errors = recorder.connectionErrors
+        switch direction {
+        case .push:
+            ledger = recorder.ledger
+            latency = recorder.latency
+            uncorrectedLatency = nil
+            payloadBytes = encodedSizes.enumerated().reduce(0) { total, entry in
+                recorder.ledger.contains(UInt64(entry.offset + 1)) ? total + entry.element : total
+            }
+        case .echo:
+            ledger = recorder.ledger
+            latency = recorder.latency
+            uncorrectedLatency = recorder.uncorrectedLatency ?? LatencyHistogram()
+            payloadBytes = recorder.payloadBytes
+        case .upload:
+            // The server kept the ledger and the arrival times; the client knows when each event
+            // was due and when it left. Latency is arrival minus either.
+            let uploads = uploads ?? UploadRegistry.Uploads()
+            ledger = uploads.ledger
+            latency = LatencyHistogram()
+            var uncorrected = LatencyHistogram()
+            var payload = 0
+            for (index, receivedAt) in uploads.receivedAt.enumerated() where receivedAt != 0 && index < recorder.sentAt.count {
+                latency.record(nanoseconds: receivedAt &- recorder.scheduledAt[index])
+                uncorrected.record(nanoseconds: receivedAt &- recorder.sentAt[index])
+                payload += recorder.sentBodySizes[index]
+            }
+            uncorrectedLatency = uncorrected
+            payloadBytes = payload
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import BenchCore
+import NIOCore
+
+/// Server-Sent Events' client half: one `text/event-stream` request, read as it arrives, with
+/// the reconnection rules of `EventSource`.
+///
+/// When the stream ends or breaks before the run is over, the client waits the server's
+/// `retry:` time (growing with full jitter after repeated failures) and reconnects with
+/// `Last-Event-ID`, so nothing is lost and nothing arrives twice.
+public struct ServerSentEventsClient: TransportClient {
+    public let kind = TransportKind.serverSentEvents
+    public var variant: String { "event-stream" }
+
+    public init() {}
+
+    public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
+        let codec = EventCodec(target.scenario.encoding)
+        var query = "\(ServerSentEventsEndpoint().path)?encoding=\(target.scenario.encoding.rawValue)"
+        if let heartbeat = target.scenario.heartbeatIntervalSeconds { query += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
+        var lastEventID: String? = nil
+        var retryMilliseconds: Int? = nil
+        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E)
+        while !Task.isCancelled && !recorder.progress.isStopRequested {
+            do {
+                try await HTTP1Connection.withConnection(to: target) { connection in
+                    recorder.connectionsOpened += 1
+                    var head = connection.get(query, accept: "text/event-stream")
+                    if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
+                    try await connection.write(head)
+                    recorder.requestsSent += 1
+                    let response = try await connection.readHead()
+                    guard response.status == .ok else {
+                        var body = ByteBuffer()
+                        while var part = try await connection.readBodyPart() { body.writeBuffer(&part) }
+                        throw HTTP1ClientError.status(response.status, String(buffer: body))
+                    }
+                    recorder.progress.markReady()
+                    var parser = SSEParser(lastEventID: lastEventID ?? "")
+                    while let part = try await connection.readBodyPart() {
+                        let messages = parser.feed(part)
+                        let receivedAt = MonotonicClock.nowNanoseconds()
+                        for message in messages {
+                            try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
+                        }
+                        if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
+                        retryMilliseconds = parser.retryMilliseconds ?? retryMilliseconds
+                        if !messages.isEmpty { backoff.reset() }
+                    }
+                }
+                if recorder.progress.isStopRequested { return }
+            } catch {
+                if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
+                recorder.noteConnectionError(error)
+            }
+            recorder.reconnects += 1
+            // The server's retry time, then exponential growth with jitter if failures repeat.
+            let base = Double(retryMilliseconds ?? 1000) / 1000
+            let delay = base + backoff.nextDelaySeconds()
+            do { try await Task.sleep(for: .seconds(delay)) } catch { return }
+        }
+    }
+
+    static func handle(_ message: SSEMessage, codec: EventCodec, receivedAt: UInt64, recorder: inout DeliveryRecorder) throws {
+        switch message.type {
+        case "gap":
+            if let gap = PollReceiver.parseGap(message.data) { recorder.ledger.recordAnnouncedGap(gap) }
+        default:
+            let event = try codec.decode(ByteBuffer(string: message.data))
+            recorder.deliver(event, receivedAt: receivedAt)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import BenchCore
+import BenchServer
+import NIOCore
+import NIOHTTP1
+
+/// Server-Sent Events' server half: `GET /sse?encoding=E&heartbeat=MS` answers one long
+/// `text/event-stream` response over HTTP/1.1 chunked transfer coding.
+///
+/// - The stream opens with `retry: MS` (the reconnection time the client should use).
+/// - Each event is `id: SEQUENCE` and `data: BODY`, so a reconnecting client's `Last-Event-ID`
+///   header (or `after=N`) resumes right after the last event it saw.
+/// - Events that left the retention window are announced as `event: gap` with `data: FIRST-LAST`.
+/// - With `heartbeat=MS`, a comment line `:` is sent after every idle interval.
+/// - When the run ends the response ends with the terminating chunk.
+public struct ServerSentEventsEndpoint: HTTPRoute {
+    public let transport = TransportKind.serverSentEvents
+    public let path = "/sse"
+
+    public init() {}
+
+    /// One heartbeat: a comment line and the blank line that ends the block.
+    public static let heartbeat = ByteBuffer(string: ":\n\n")
+
+    public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
+        var (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        if let lastEventID = request.head.headers.first(name: "Last-Event-ID") {
+            guard let sequence = UInt64(lastEventID.trimmingCharacters(in: .whitespaces)) else {
+                throw HTTPRequestError(message: "Last-Event-ID must be an event sequence number, got '\(lastEventID)'")
+            }
+            cursor = sequence
+        }
+        let heartbeat = try request.unsignedParameter("heartbeat").map { TimeAmount.milliseconds(Int64($0)) }
+        let retry = try request.unsignedParameter("retry") ?? UInt64(context.configuration.sseRetryMilliseconds)
+
+        try await writer.writeHead(status: .ok, headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store"])
+        try await writer.writeBodyPart(ByteBuffer(string: "retry: \(retry)\n\n"))
+        while true {
+            let batch = await context.hub.next(after: cursor, timeout: heartbeat)
+            switch batch.reason {
+            case .finished:
+                try await writer.writeEnd()
+                return
+            case .cancelled:
+                return
+            case .timedOut:
+                try await writer.writeBodyPart(Self.heartbeat)
+                context.meter.countHeartbeat()
+                continue
+            case .available:
+                break
+            }
+            var chunk = ByteBuffer()
+            if let gap = batch.gap {
+                chunk.writeString("event: gap\ndata: \(gap.lowerBound)-\(gap.upperBound)\n\n")
+                cursor = gap.upperBound
+            }
+            for stored in batch.events {
+                chunk.writeString("id: \(stored.event.sequence)\ndata: ")
+                chunk.writeImmutableBuffer(stored.body(encoding)!)
+                chunk.writeString("\n\n")
+                cursor = stored.event.sequence
+            }
+            try await writer.writeBodyPart(chunk)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import BenchCore
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// WebSocket's client half on SwiftNIO's client upgrader: masked client frames (RFC 6455 §5.3),
+/// pongs for pings, and the close handshake.
+///
+/// - ``Direction/push``: receives events; after a dropped connection it reconnects with
+///   exponential backoff and full jitter and resumes after the last sequence it received.
+/// - ``Direction/echo``: sends events on the scenario's schedule (its own seeded schedule per
+///   client) and times each echo from its *scheduled* send time (coordinated-omission corrected)
+///   and from its actual send time (uncorrected).
+/// - ``Direction/upload``: sends events on the schedule; the server records what arrives.
+///
+/// Echo and upload clients close with 1000 once everything is sent (and echoed); push clients
+/// answer the server's close at the end of the run.
+public struct WebSocketClient: TransportClient {
+    public let kind = TransportKind.webSocket
+    public let direction: Direction
+    public var variant: String { direction.rawValue }
+
+    public init(direction: Direction) {
+        self.direction = direction
+    }
+
+    public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
+        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x3E6)
+        let session = SendingSession(target: target)
+        var cursor: UInt64 = 0
+        while !Task.isCancelled && !recorder.progress.isStopRequested {
+            do {
+                var uri = "/ws?mode=\(direction.rawValue)&encoding=\(target.scenario.encoding.rawValue)"
+                switch direction {
+                case .push:
+                    uri += "&after=\(cursor)"
+                    if let heartbeat = target.scenario.heartbeatIntervalSeconds { uri += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
+                case .echo, .upload:
+                    uri += "&client=\(target.clientIndex)"
+                }
+                let channel = try await WebSocketConnection.connect(to: target, uri: uri)
+                recorder.connectionsOpened += 1
+                recorder.requestsSent += 1
+                let finished = try await channel.executeThenClose { inbound, outbound in
+                    recorder.progress.markReady()
+                    var frames = inbound.makeAsyncIterator()
+                    switch direction {
+                    case .push:
+                        return try await receivePush(&frames, outbound, codec: EventCodec(target.scenario.encoding), cursor: &cursor, recorder: &recorder, backoff: &backoff)
+                    case .echo:
+                        return try await session.echo(&frames, outbound, recorder: &recorder)
+                    case .upload:
+                        return try await session.upload(&frames, outbound, recorder: &recorder)
+                    }
+                }
+                if finished || recorder.progress.isStopRequested { return }
+            } catch {
+                if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
+                recorder.noteConnectionError(error)
+            }
+            recorder.reconnects += 1
+            do { try await backoff.wait() } catch { return }
+        }
+    }
+
+    /// Receives pushed events until the server closes; returns true after a close handshake.
+    private func receivePush(
+        _ frames: inout NIOAsyncChannelInboundStream<WebSocketFrame>.AsyncIterator,
+        _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
+        codec: EventCodec,
+        cursor: inout UInt64,
+        recorder: inout DeliveryRecorder,
+        backoff: inout Backoff
+    ) async throws -> Bool {
+        while let frame = try await frames.next() {
+            switch frame.opcode {
+            case .text, .binary:
+                if let gap = frame.announcedGap {
+                    recorder.ledger.recordAnnouncedGap(gap)
+                    cursor = Swift.max(cursor, gap.upperBound)
+                    continue
+                }
+                let event = try codec.decode(frame.unmaskedData)
+                recorder.deliver(event, receivedAt: MonotonicClock.nowNanoseconds())
+                cursor = Swift.max(cursor, event.sequence)
+                backoff.reset()
+            default:
+                if try await Self.answerControlFrame(frame, outbound) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Answers a ping with a pong and a close with a close; returns true for a close.
+    static func answerControlFrame(_ frame: WebSocketFrame, _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>) async throws -> Bool {
+        switch frame.opcode {
+        case .ping:
+            try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData))
+            return false
+        case .connectionClose:
+            var data = frame.unmaskedData
+            let code = data.readSlice(length: 2) ?? ByteBuffer()
+            try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code))
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import BenchCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+
+/// Opens a client WebSocket with SwiftNIO's typed client upgrader.
+enum WebSocketConnection {
+    private enum Upgrade: Sendable {
+        case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
+        case notUpgraded
+    }
+
+    /// Connects and upgrades; the request carries `Host` (NIO does not add it) and the
+    /// upgrader adds `Upgrade`, `Connection`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version`.
+    static func connect(
+        to target: ClientTarget,
+        uri: String,
+        maxFrameSize: Int = 1 << 24,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame> {
+        let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: group)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .connect(host: target.host, port: target.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                        maxFrameSize: maxFrameSize,
+                        upgradePipelineHandler: { channel, _ in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(
+                                    NIOWebSocketFrameAggregator(
+                                        minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16, maxAccumulatedFrameSize: maxFrameSize
+                                    )
+                                )
+                                return .webSocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                            }
+                        }
+                    )
+                    let head = HTTPRequestHead(
+                        version: .http1_1, method: .GET, uri: uri,
+                        headers: ["Host": target.authority, "User-Agent": "TransportBench/0.1"]
+                    )
+                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+                        upgradeRequestHead: head,
+                        upgraders: [upgrader],
+                        notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(.notUpgraded) }
+                    )
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                        configuration: .init(upgradeConfiguration: configuration)
+                    )
+                }
+            }
+        switch try await upgrade.get() {
+        case .webSocket(let channel): return channel
+        case .notUpgraded: throw WebSocketClientError.upgradeRefused(uri)
+        }
+    }
+}
+
+enum WebSocketClientError: Error, CustomStringConvertible {
+    case upgradeRefused(String)
+    case closedEarly
+
+    var description: String {
+        switch self {
+        case .upgradeRefused(let uri): "the server refused to upgrade \(uri) to WebSocket"
+        case .closedEarly: "the connection ended without a close handshake"
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import BenchCore
+import BenchServer
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// WebSocket's server half on `/ws`, upgraded by SwiftNIO's typed upgrader (RFC 6455).
+///
+/// Query parameters choose the workload:
+/// - `mode=push` (default): events from the hub as text frames (JSON) or binary frames, after
+///   `after=N`; with `heartbeat=MS` a ping after every idle interval. A gap in the retention
+///   window is announced as the text frame `gap FIRST-LAST`.
+/// - `mode=echo`: every data frame is sent back with the same opcode and payload.
+/// - `mode=upload&client=N`: every data frame is decoded as an event and recorded in the
+///   server's ``UploadRegistry`` for client N.
+///
+/// Pings are answered with pongs; a close frame is answered with a close frame carrying the same
+/// code. When the run ends the server sends close 1001 (going away) and waits for the client's
+/// close before closing TCP.
+///
+/// Slow clients: each connection has its own task and cursor, and writes wait for the socket
+/// (NIO's write-buffer watermarks), so a client that stops reading holds back only itself; it
+/// falls behind, and once its cursor leaves the retention window it is sent a gap notice and the
+/// run reports the events it missed.
+public struct WebSocketEndpoint: WebSocketRoute {
+    public let transport = TransportKind.webSocket
+    public let path = "/ws"
+    /// How long the server waits for the client's close frame after sending its own.
+    public var closeTimeout: Duration = .seconds(2)
+
+    public init() {}
+
+    private enum Role { case reader, pusher, closeTimer }
+
+    public func serve(_ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, request: HTTPRequest, context: EndpointContext) async throws {
+        let parsed = Result { () throws(HTTPRequestError) in try Parameters(request, context: context) }
+        try await channel.executeThenClose { inbound, outbound in
+            let parameters: Parameters
+            switch parsed {
+            case .success(let value): parameters = value
+            case .failure(let error):
+                // The upgrade already happened; refuse with a policy-violation close and its reason.
+                var data = ByteBuffer()
+                data.write(webSocketErrorCode: .policyViolation)
+                data.writeString(String(error.message.prefix(120)))
+                try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))
+                return
+            }
+            let closeSent = CloseFlag()
+            try await withThrowingTaskGroup(of: Role.self) { group in
+                group.addTask {
+                    try await readFrames(inbound, outbound, parameters: parameters, context: context, closeSent: closeSent)
+                    return .reader
+                }
+                if parameters.direction == .push {
+                    group.addTask {
+                        try await pushEvents(outbound, parameters: parameters, context: context, closeSent: closeSent)
+                        return .pusher
+                    }
+                }
+                while let role = try await group.next() {
+                    switch role {
+                    case .reader, .closeTimer:
+                        group.cancelAll()
+                        return
+                    case .pusher:
+                        // Close sent: wait for the client's close, but not forever.
+                        group.addTask {
+                            try? await Task.sleep(for: closeTimeout)
+                            return .closeTimer
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    struct Parameters: Sendable {
+        var direction: Direction
+        var encoding: Encoding
+        var cursor: UInt64
+        var heartbeat: TimeAmount?
+        var client: Int?
+
+        init(_ request: HTTPRequest, context: EndpointContext) throws(HTTPRequestError) {
+            (cursor, encoding) = try PollResponse.parameters(request, context: context)
+            guard let direction = Direction(rawValue: request.query["mode"] ?? "push") else {
+                throw HTTPRequestError(message: "mode must be push, echo or upload")
+            }
+            self.direction = direction
+            heartbeat = try request.unsignedParameter("heartbeat").map { TimeAmount.milliseconds(Int64($0)) }
+            client = try request.unsignedParameter("client").map { Int($0) }
+            if direction == .upload && client == nil {
+                throw HTTPRequestError(message: "mode=upload needs client=N")
+            }
+        }
+    }
+
+    private func readFrames(
+        _ inbound: NIOAsyncChannelInboundStream<WebSocketFrame>,
+        _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
+        parameters: Parameters,
+        context: EndpointContext,
+        closeSent: CloseFlag
+    ) async throws {
+        let codec = EventCodec(parameters.encoding)
+        let session = parameters.client.map { context.uploads.session(for: $0) }
+        for try await frame in inbound {
+            switch frame.opcode {
+            case .ping:
+                try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+            case .connectionClose:
+                if !closeSent.set() {
+                    var data = frame.unmaskedData
+                    let code = data.readSlice(length: 2) ?? ByteBuffer()
+                    try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: code))
+                }
+                return
+            case .text, .binary:
+                switch parameters.direction {
+                case .echo:
+                    try await outbound.write(WebSocketFrame(fin: true, opcode: frame.opcode, data: frame.unmaskedData))
+                case .upload:
+                    let event = try codec.decode(frame.unmaskedData)
+                    session?.record(event, receivedAt: MonotonicClock.nowNanoseconds())
+                case .push:
+                    break
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    private func pushEvents(
+        _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
+        parameters: Parameters,
+        context: EndpointContext,
+        closeSent: CloseFlag
+    ) async throws {
+        var cursor = parameters.cursor
+        let opcode = WebSocketFrame.dataOpcode(for: parameters.encoding)
+        while true {
+            let batch = await context.hub.next(after: cursor, timeout: parameters.heartbeat)
+            switch batch.reason {
+            case .finished:
+                if !closeSent.set() {
+                    try await outbound.write(WebSocketFrame.close(.goingAway, masked: false))
+                }
+                return
+            case .cancelled:
+                return
+            case .timedOut:
+                try await outbound.write(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer()))
+                context.meter.countHeartbeat()
+                continue
+            case .available:
+                break
+            }
+            var frames: [WebSocketFrame] = []
+            frames.reserveCapacity(batch.events.count + 1)
+            if let gap = batch.gap {
+                frames.append(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: WebSocketFrame.gapNotice(gap))))
+                cursor = gap.upperBound
+            }
+            for stored in batch.events {
+                frames.append(WebSocketFrame(fin: true, opcode: opcode, data: stored.body(parameters.encoding)!))
+                cursor = stored.event.sequence
+            }
+            try await outbound.write(contentsOf: frames)
+        }
+    }
+}
+
+/// Whether this side has sent its close frame; shared by a connection's reader and pusher.
+final class CloseFlag: Sendable {
+    private let sent = Atomic<Bool>(false)
+
+    /// Marks the close as sent; returns whether it already was.
+    func set() -> Bool { sent.exchange(true, ordering: .relaxed) }
+}
+
+extension WebSocketFrame {
+    /// Text frames for JSON, binary frames for binary encodings.
+    static func dataOpcode(for encoding: Encoding) -> WebSocketOpcode {
+        switch encoding {
+        case .json: .text
+        }
+    }
+
+    /// A close frame with `code`; client frames are masked (RFC 6455 §5.3).
+    static func close(_ code: WebSocketErrorCode, masked: Bool) -> WebSocketFrame {
+        var data = ByteBuffer()
+        data.write(webSocketErrorCode: code)
+        return WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: masked ? .random() : nil, data: data)
+    }
+
+    static let gapPrefix = "gap "
+
+    static func gapNotice(_ gap: ClosedRange<UInt64>) -> String {
+        "\(gapPrefix)\(gap.lowerBound)-\(gap.upperBound)"
+    }
+
+    /// The gap a `gap FIRST-LAST` text frame announces, or `nil` for any other frame.
+    var announcedGap: ClosedRange<UInt64>? {
+        guard opcode == .text else { return nil }
+        let text = String(buffer: unmaskedData)
+        guard text.hasPrefix(Self.gapPrefix) else { return nil }
+        return PollReceiver.parseGap(String(text.dropFirst(Self.gapPrefix.count)))
+    }
+}
