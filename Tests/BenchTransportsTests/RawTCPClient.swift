@@ -5,6 +5,12 @@ import NIOPosix
 /// closes. What it wrote and read is the independent side of the byte-count comparisons.
 enum RawTCPClient {
     static func exchange(port: Int, sending request: String) async throws -> [UInt8] {
+        try await conversation(port: port, steps: [(Array(request.utf8), nil)])
+    }
+
+    /// Writes each step's bytes, then (when given) reads until the bytes read so far end with
+    /// the step's marker; finally reads until the server closes. Returns everything read.
+    static func conversation(port: Int, steps: [(send: [UInt8], readUntil: [UInt8]?)]) async throws -> [UInt8] {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -12,10 +18,38 @@ enum RawTCPClient {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: request))
             var received: [UInt8] = []
-            for try await chunk in inbound { received += chunk.readableBytesView }
+            var chunks = inbound.makeAsyncIterator()
+            for step in steps {
+                try await outbound.write(ByteBuffer(bytes: step.send))
+                if let marker = step.readUntil {
+                    while !received.ends(with: marker), let chunk = try await chunks.next() { received += chunk.readableBytesView }
+                }
+            }
+            while let chunk = try await chunks.next() { received += chunk.readableBytesView }
             return received
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
+    }
+
+    /// How many times `pattern` occurs, without overlaps.
+    func occurrences(of pattern: [UInt8]) -> Int {
+        guard !pattern.isEmpty, count >= pattern.count else { return 0 }
+        var found = 0
+        var index = 0
+        while index + pattern.count <= count {
+            if self[index..<(index + pattern.count)].elementsEqual(pattern) {
+                found += 1
+                index += pattern.count
+            } else {
+                index += 1
+            }
+        }
+        return found
     }
 }

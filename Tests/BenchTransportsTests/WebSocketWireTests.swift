@@ -1,0 +1,167 @@
+import BenchCore
+import NIOCore
+import NIOWebSocket
+import Testing
+
+@testable import BenchServer
+@testable import BenchTransports
+
+@Suite("WebSocket on the wire")
+struct WebSocketWireTests {
+    static func target(_ server: LoopbackServer, scenario: Scenario = .defaults) -> ClientTarget {
+        ClientTarget(host: server.host, port: server.port, clientIndex: 0, scenario: scenario)
+    }
+
+    @Test("per-frame overhead equals RFC 6455 §5.2 in both directions", arguments: [0, 125, 126, 65_535, 65_536])
+    func frameOverhead(payloadBytes: Int) async throws {
+        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            let channel = try await WebSocketConnection.connect(to: Self.target(server), uri: "/ws?mode=echo&client=0")
+            try await channel.executeThenClose { inbound, outbound in
+                var frames = inbound.makeAsyncIterator()
+                let before = server.traffic.allTotals
+                let payload = ByteBuffer(repeating: UInt8(ascii: "a"), count: payloadBytes)
+                try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: payload))
+                let echo = try #require(try await frames.next())
+                #expect(echo.opcode == .binary)
+                #expect(echo.data == payload)
+                let after = server.traffic.allTotals
+                // RFC 6455 §5.2: FIN/opcode byte and MASK/length byte; a 16-bit extended length
+                // for 126...65,535 bytes, a 64-bit one above; a 4-byte masking key on client frames.
+                let header = 2 + (payloadBytes >= 126 ? (payloadBytes <= 65_535 ? 2 : 8) : 0)
+                #expect(after.bytesIn - before.bytesIn == payloadBytes + header + 4)
+                #expect(after.bytesOut - before.bytesOut == payloadBytes + header)
+            }
+        }
+    }
+
+    @Test("the upgrade's bytes are reported apart, and the accept key is RFC 6455's own example")
+    func handshakeBytes() async throws {
+        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            // RFC 6455 §1.3: key "dGhlIHNhbXBsZSBub25jZQ==" must be accepted with
+            // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".
+            let request = Array(
+                ("GET /ws?mode=push HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
+            // A masked close frame with code 1000: FIN+close, MASK+length 2, key, masked code.
+            let mask: [UInt8] = [1, 2, 3, 4]
+            let close: [UInt8] = [0x88, 0x82] + mask + [0x03 ^ mask[0], 0xE8 ^ mask[1]]
+            let response = try await RawTCPClient.conversation(
+                port: server.port, steps: [(request, Array("\r\n\r\n".utf8)), (close, nil)])
+            let text = String(decoding: response, as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"))
+            #expect(text.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"))
+            // The server's close reply: FIN+close, length 2, code 1000, unmasked.
+            #expect(Array(response.suffix(4)) == [0x88, 0x02, 0x03, 0xE8])
+            #expect(await server.traffic.waitUntilAllClosed(timeout: .seconds(5)))
+            let totals = server.traffic.totals(for: .webSocket)
+            #expect(totals.handshakeBytesIn == request.count)
+            #expect(totals.handshakeBytesOut == response.count - 4)
+            #expect(totals.bytesIn == request.count + close.count)
+            #expect(totals.bytesOut == response.count)
+            #expect(totals.requests == 1)
+        }
+    }
+
+    @Test("ping heartbeats and their pongs are exactly the overhead RFC 6455 gives them, and scale with the interval")
+    func heartbeats() async throws {
+        var counts: [Int] = []
+        for interval in [0.04, 0.08] {
+            var scenario = Scenario.defaults
+            scenario.heartbeatIntervalSeconds = interval
+            try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+                let progress = ClientProgress()
+                let target = Self.target(server, scenario: scenario)
+                let client = Task {
+                    var recorder = DeliveryRecorder(progress: progress)
+                    await WebSocketClient(direction: .push).run(target, recorder: &recorder)
+                    return recorder
+                }
+                try await Task.sleep(for: .milliseconds(820))
+                progress.requestStop()
+                server.hub.finish()
+                let recorder = await client.value
+                #expect(recorder.reconnects == 0)
+                #expect(await server.traffic.waitUntilAllClosed(timeout: .seconds(5)))
+                let totals = server.traffic.totals(for: .webSocket)
+                let pings = totals.heartbeats
+                // Server → client: the 101 response, an empty unmasked ping (2 bytes) per
+                // heartbeat, and close 1001 (2 + 2 bytes). Client → server: the upgrade request,
+                // a masked empty pong (2 + 4) per ping, and the masked close reply (2 + 4 + 2).
+                #expect(totals.bytesOut == totals.handshakeBytesOut + 2 * pings + 4)
+                #expect(totals.bytesIn == totals.handshakeBytesIn + 6 * pings + 8)
+                counts.append(pings)
+            }
+        }
+        // At most 20 and 10 heartbeats fit in 0.82 s (fewer on a loaded machine, where each
+        // one waits for a thread): the shorter interval sends more, close to twice as many.
+        #expect(counts[0] >= 8 && counts[0] <= 21)
+        #expect(counts[1] >= 4 && counts[1] <= 11)
+        #expect(Double(counts[0]) >= 1.4 * Double(counts[1]))
+    }
+
+    @Test("a client that stops reading does not stall the others; it falls behind and is sent a gap")
+    func slowClient() async throws {
+        var configuration = ServerConfiguration.defaults
+        configuration.retainedEvents = 300
+        let eventCount = 2_000
+        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+            // The slow client upgrades and then does not read.
+            let slow = try await WebSocketConnection.connect(to: Self.target(server), uri: "/ws?mode=push&after=0")
+            let progresses = (0..<3).map { _ in ClientProgress() }
+            let fast = progresses.enumerated().map { index, progress in
+                let target = ClientTarget(host: server.host, port: server.port, clientIndex: index, scenario: .defaults)
+                return Task {
+                    var recorder = DeliveryRecorder(progress: progress)
+                    await WebSocketClient(direction: .push).run(target, recorder: &recorder)
+                    return recorder
+                }
+            }
+            while !progresses.allSatisfy(\.isReady) { try await Task.sleep(for: .milliseconds(5)) }
+
+            // 2,000 events of 16 KiB (32 MiB), one a millisecond: far more than the slow
+            // client's socket buffers hold. Publishing never waits for any client.
+            let payload = String(repeating: "p", count: 16 * 1024)
+            for _ in 0..<eventCount {
+                server.hub.publish(payload: payload)
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while progresses.contains(where: { $0.delivered < eventCount }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // The hub stays open (the slow client has yet to read); the fast clients are cancelled.
+            for task in fast { task.cancel() }
+            for task in fast {
+                let recorder = await task.value
+                #expect(recorder.ledger.delivered == eventCount)
+                #expect(recorder.ledger.missing(through: UInt64(eventCount)).isEmpty)
+                #expect(recorder.ledger.duplicates == 0)
+            }
+
+            // The slow client reads at last: it has every event up to where it stalled, then a
+            // gap notice for what left the window, then events again right after the gap.
+            var announced: ClosedRange<UInt64>? = nil
+            var highest: UInt64 = 0
+            var firstAfterGap: UInt64? = nil
+            try await slow.executeThenClose { inbound, _ in
+                for try await frame in inbound {
+                    if let gap = frame.announcedGap {
+                        announced = gap
+                        continue
+                    }
+                    guard frame.opcode == .text, let event = try? EventCodec(.json).decode(frame.unmaskedData) else { continue }
+                    if announced != nil {
+                        firstAfterGap = event.sequence
+                        break
+                    }
+                    #expect(event.sequence == highest + 1)
+                    highest = event.sequence
+                }
+            }
+            let gap = try #require(announced)
+            #expect(gap.lowerBound == highest + 1)
+            #expect(firstAfterGap == gap.upperBound + 1)
+            #expect(gap.upperBound >= UInt64(eventCount - configuration.retainedEvents))
+        }
+    }
+}
