@@ -11,11 +11,19 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(
+            name: "BenchMessages",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
             name: "BenchCore",
             dependencies: [
+                "BenchMessages",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -42,7 +50,14 @@ let package = Package(
             ]
         ),
         .target(name: "BenchEngine", dependencies: ["BenchCore", "BenchServer", "BenchTransports"]),
-        .target(name: "BenchReports", dependencies: ["BenchCore"]),
+        .target(
+            name: "BenchReports",
+            dependencies: [
+                "BenchCore", "BenchMessages",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "BenchCLI",
             dependencies: [
@@ -51,7 +66,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bench", dependencies: ["BenchCLI"]),
-        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore"]),
+        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "BenchMessages"]),
         .testTarget(
             name: "BenchServerTests",
             dependencies: [
@@ -70,7 +85,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
-        .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchReports"]),
+        .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI"]),
     ],
     swiftLanguageModes: [.v6]

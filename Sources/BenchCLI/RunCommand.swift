@@ -32,15 +32,20 @@ struct RunCommand: AsyncParsableCommand {
         return try TransportKind.parseList(transport, available: TransportCatalog.implemented)
     }
 
+    /// Every transport with every chosen encoding, transports first.
     private func plan() throws(BenchError) -> [Plan.Entry] {
-        let scenario = try scenarioOptions.scenario(name: "custom")
-        return try kinds(for: scenario).map { kind throws(BenchError) in
-            Plan.Entry(scenario: scenario, client: try TransportCatalog.client(for: kind, scenario: scenario))
+        let scenarios = try scenarioOptions.scenarios(name: "custom")
+        var entries: [Plan.Entry] = []
+        for kind in try kinds(for: scenarios[0]) {
+            for scenario in scenarios {
+                entries.append(Plan.Entry(scenario: scenario, client: try TransportCatalog.client(for: kind, scenario: scenario)))
+            }
         }
+        return entries
     }
 
     func run() async throws {
-        let scenario = try scenarioOptions.scenario(name: "custom")
+        let scenario = try scenarioOptions.scenarios(name: "custom")[0]
         try await Plan(scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }).execute()
     }
 }

@@ -15,8 +15,8 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("payload-bytes"), help: "Payload size per event, in bytes, before encoding.")
     var payloadBytes = Scenario.defaults.payloadBytes
 
-    @Option(name: .long, help: "Event encoding: json.")
-    var encoding = Scenario.defaults.encoding
+    @Option(name: .long, help: "Event encoding: json, protobuf, or both (each transport runs once per encoding).")
+    var encoding = EncodingChoice.json
 
     @Option(name: .long, help: "push (server → client), echo (client → server → client) or upload (client → server); echo and upload need websocket.")
     var direction = Scenario.defaults.direction
@@ -42,8 +42,13 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("retained-events"), help: "Events the server keeps for clients that fall behind.")
     var retainedEvents = Scenario.defaults.retainedEvents
 
-    /// The scenario these flags describe, validated.
-    func scenario(name: String) throws(BenchError) -> Scenario {
+    /// The scenarios these flags describe, one per encoding, validated.
+    func scenarios(name: String) throws(BenchError) -> [Scenario] {
+        try encoding.encodings.map { encoding throws(BenchError) in try scenario(name: name, encoding: encoding) }
+    }
+
+    /// The scenario these flags describe with `encoding`, validated.
+    func scenario(name: String, encoding: Encoding = .json) throws(BenchError) -> Scenario {
         let scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
             encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
@@ -59,7 +64,19 @@ struct ScenarioOptions: ParsableArguments {
     }
 }
 
+/// `--encoding`: one encoding or both.
+enum EncodingChoice: String, CaseIterable, ExpressibleByArgument {
+    case json, protobuf, both
+
+    var encodings: [Encoding] {
+        switch self {
+        case .json: [.json]
+        case .protobuf: [.protobuf]
+        case .both: [.json, .protobuf]
+        }
+    }
+}
+
 extension ArrivalProcess: ExpressibleByArgument {}
-extension Encoding: ExpressibleByArgument {}
 extension Direction: ExpressibleByArgument {}
 extension ConnectionMode: ExpressibleByArgument {}

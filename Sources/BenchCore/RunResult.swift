@@ -46,6 +46,9 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var handshakeBytesUp: Int
     /// One-time protocol handshake bytes included in `bytesDown` (the `101 Switching Protocols` response).
     public var handshakeBytesDown: Int
+    /// SSE with a binary encoding: the extra bytes of sending each delivered body as base64
+    /// (SSE carries text only); included in `overheadBytes`, 0 otherwise.
+    public var base64InflationBytes: Int
     /// Heartbeats the server sent: SSE comment lines or WebSocket pings.
     public var heartbeats: Int
     /// Model: what heartbeats at the scenario's interval cost one idle connection per hour, in
@@ -95,7 +98,7 @@ public struct RunResult: Codable, Sendable, Hashable {
         (lostSequences, announcedGaps, clientErrors) = ([], [], [])
         (bytesUp, bytesDown, payloadBytes, overheadBytes, overheadRatio, bytesPerDeliveredEvent) = (0, 0, 0, 0, 0, 0)
         (requests, emptyResponses, connections, reconnects) = (0, 0, 0, 0)
-        (handshakeBytesUp, handshakeBytesDown, heartbeats, heartbeatBytesPerIdleConnectionHour) = (0, 0, 0, 0)
+        (handshakeBytesUp, handshakeBytesDown, heartbeats, heartbeatBytesPerIdleConnectionHour, base64InflationBytes) = (0, 0, 0, 0, 0)
         latencyReference = direction == "push" ? "publish" : "scheduled send"
         (uncorrectedLatencyP50Nanoseconds, uncorrectedLatencyP99Nanoseconds, uncorrectedLatencyMaxNanoseconds) = (0, 0, 0)
         (latencyP50Nanoseconds, latencyP90Nanoseconds, latencyP99Nanoseconds, latencyP999Nanoseconds, latencyMaxNanoseconds) = (0, 0, 0, 0, 0)

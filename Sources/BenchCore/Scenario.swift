@@ -2,6 +2,11 @@
 public enum Encoding: String, CaseIterable, Codable, Sendable, Hashable {
     /// Foundation's `JSONEncoder`, compact, keys sorted.
     case json
+    /// swift-protobuf's binary format of `transportbench.Event` (Protos/transportbench.proto).
+    case protobuf
+
+    /// Whether bodies are binary: text-only carriers (SSE) send them base64-encoded.
+    public var isBinary: Bool { self == .protobuf }
 }
 
 /// Which way the workload's events travel.

@@ -8,13 +8,17 @@ struct ClientOutcome {
     var uncorrectedLatency: LatencyHistogram?
     /// Payload bytes the delivered events required on the wire.
     var payloadBytes: Int
+    /// Push over a text-only carrier with a binary encoding: base64's extra bytes for the
+    /// delivered bodies.
+    var base64InflationBytes = 0
     var reconnects: Int
     var errors: [String]
 
     /// - Parameters:
     ///   - encodedSizes: push only: the encoded size of each published event (index 0 is sequence 1).
     ///   - uploads: upload only: what the server received from this client.
-    init(direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?) {
+    ///   - base64Carrier: whether binary bodies travelled base64-encoded (SSE).
+    init(direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?, base64Carrier: Bool = false) {
         reconnects = recorder.reconnects
         errors = recorder.connectionErrors
         switch direction {
@@ -22,9 +26,12 @@ struct ClientOutcome {
             ledger = recorder.ledger
             latency = recorder.latency
             uncorrectedLatency = nil
-            payloadBytes = encodedSizes.enumerated().reduce(0) { total, entry in
-                recorder.ledger.contains(UInt64(entry.offset + 1)) ? total + entry.element : total
+            var payload = 0
+            for (index, size) in encodedSizes.enumerated() where recorder.ledger.contains(UInt64(index + 1)) {
+                payload += size
+                if base64Carrier { base64InflationBytes += EventCodec.base64Length(of: size) - size }
             }
+            payloadBytes = payload
         case .echo:
             ledger = recorder.ledger
             latency = recorder.latency

@@ -36,6 +36,7 @@ extension RunResult {
             eventsDuplicated += ledger.duplicates
             eventsOutOfOrder += ledger.outOfOrder
             payloadBytes += outcome.payloadBytes
+            base64InflationBytes += outcome.base64InflationBytes
             reconnects += outcome.reconnects
             let missing = ledger.missing(through: last)
             if !missing.isEmpty {

@@ -154,7 +154,8 @@ public struct Runner: Sendable {
             let outcomes = recorders.enumerated().map { index, recorder in
                 ClientOutcome(
                     direction: scenario.direction, recorder: recorder, encodedSizes: encodedSizes,
-                    uploads: scenario.direction == .upload ? server.uploads.session(for: index).snapshot : nil
+                    uploads: scenario.direction == .upload ? server.uploads.session(for: index).snapshot : nil,
+                    base64Carrier: client.kind == .serverSentEvents && scenario.encoding.isBinary
                 )
             }
             return RunResult(

@@ -6,7 +6,7 @@ public enum MarkdownReport {
     /// The results table alone (also what `bench` prints).
     public static func table(_ results: [RunResult]) -> String {
         let header = [
-            "Transport", "Variant", "Delivered / expected", "Lost", "Dup", "Requests", "Empty responses", "TCP conns",
+            "Transport", "Variant, encoding", "Delivered / expected", "Lost", "Dup", "Requests", "Empty responses", "TCP conns",
             "Up (B)", "Down (B)", "Payload (B)", "Overhead (B)", "Overhead (%)", "Wire B / event",
             "p50 (ms)", "p90 (ms)", "p99 (ms)", "max (ms)",
         ]
@@ -14,7 +14,7 @@ public enum MarkdownReport {
         for result in results {
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport,
-                result.variant + (result.encoding == Encoding.json.rawValue ? "" : ", \(result.encoding)"),
+                result.variant + ", " + result.encoding,
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
@@ -32,7 +32,7 @@ public enum MarkdownReport {
     public static func costTable(_ results: [RunResult]) -> String {
         let header = [
             "Transport", "Variant", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
-            "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Reconnects", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
+            "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Reconnects", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
         ]
         var rows = [header]
         for result in results {
@@ -40,13 +40,13 @@ public enum MarkdownReport {
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, result.direction,
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 1),
-                "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
                 "\(result.reconnects)", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP99Nanoseconds) : "–",
             ])
         }
-        return render(rows, rightAligned: Set([3, 4, 5, 6, 7, 8, 10, 11]))
+        return render(rows, rightAligned: Set([3, 4, 5, 6, 7, 8, 9, 11, 12]))
     }
 
     /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.
@@ -103,11 +103,13 @@ public enum MarkdownReport {
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \
             server's sockets by a handler placed before the HTTP codec (IP and TCP headers are not included).
             - **Payload**: the encoded event bodies the workload required, once per client per event \
-            (`{"payload":…,"publishedAt":…,"sequence":…}` in JSON). **Overhead** is everything else on the \
+            (`{"payload":…,"publishedAt":…,"sequence":…}` in JSON, `transportbench.Event` in protobuf). **Overhead** is everything else on the \
             wire: request and response heads, batch framing, empty polls, handshakes.
             - **Requests** (HTTP requests, WebSocket upgrade requests included), **Empty responses** and \
             **TCP conns** are counted by the server. TCP's own handshake and teardown carry no payload and \
             are not in these byte counts.
+            - **Base64 inflation**: SSE carries text only, so a binary (protobuf) body travels as base64, \
+            a third larger; those extra bytes are part of the overhead.
             - **Handshake** is the WebSocket upgrade request and its `101` response, paid once per \
             connection; **Overhead / event** leaves it out, to show the steady per-event cost.
             - **Heartbeats / idle conn-hour** is a model: one heartbeat's framing per its RFC (an SSE \

@@ -19,14 +19,23 @@ public final class EventHub: Sendable {
     public struct StoredEvent: Sendable {
         public let event: Event
         private let bodies: [Encoding: ByteBuffer]
+        private let textBodies: [Encoding: ByteBuffer]
 
         init(event: Event, bodies: [Encoding: ByteBuffer]) {
             self.event = event
             self.bodies = bodies
+            var textBodies: [Encoding: ByteBuffer] = [:]
+            for (encoding, body) in bodies where encoding.isBinary {
+                textBodies[encoding] = EventCodec.textForm(of: body, encoding: encoding)
+            }
+            self.textBodies = textBodies
         }
 
         /// The encoded body, or `nil` when the hub does not serve `encoding`.
         public func body(_ encoding: Encoding) -> ByteBuffer? { bodies[encoding] }
+
+        /// The body as text (base64 for binary encodings), for carriers that take only text.
+        public func textBody(_ encoding: Encoding) -> ByteBuffer? { encoding.isBinary ? textBodies[encoding] : bodies[encoding] }
     }
 
     /// The answer to "what came after sequence N".

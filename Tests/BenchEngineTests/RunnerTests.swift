@@ -80,6 +80,49 @@ struct RunnerTests {
         }
     }
 
+    @Test("json and protobuf runs deliver the same events, and payload totals are the sums of the encoded sizes", arguments: [
+        TransportKind.shortPolling, .longPolling, .serverSentEvents, .webSocket,
+    ])
+    func encodings(kind: TransportKind) async throws {
+        var results: [Encoding: RunResult] = [:]
+        let before = MonotonicClock.nowNanoseconds()
+        for encoding in Encoding.allCases {
+            var scenario = scenario(clients: 2, rate: 40, duration: 0.5)
+            scenario.encoding = encoding
+            results[encoding] = try await Runner().run(scenario, client: try TransportCatalog.client(for: kind, scenario: scenario))
+        }
+        let after = MonotonicClock.nowNanoseconds()
+        let json = try #require(results[.json])
+        let protobuf = try #require(results[.protobuf])
+        for result in [json, protobuf] {
+            #expect(result.eventsDelivered == 2 * 20)
+            #expect(result.eventsLost == 0)
+            #expect(result.eventsDuplicated == 0)
+        }
+        // Every publishedAt lies between `before` and `after`; when both have the same number
+        // of decimal digits and the same varint length (true except within microseconds of a
+        // power of 10 or 128), each event's size follows from the format rules alone:
+        // JSON `{"payload":"…","publishedAt":N,"sequence":S}` is 41 bytes + 64 + digits(N) + digits(S);
+        // protobuf is three 1-byte tags, varint(S), varint(N), a 1-byte length and the 64 bytes.
+        let digits = { (value: UInt64) in String(value).count }
+        let varintBytes = { (value: UInt64) in (64 - value.leadingZeroBitCount + 6) / 7 }
+        try #require(digits(before) == digits(after) && varintBytes(before) == varintBytes(after))
+        let sequences = (1...20) as ClosedRange<UInt64>
+        let jsonSizes = sequences.map { 41 + 64 + digits(before) + digits($0) }
+        let protobufSizes = sequences.map { 3 + varintBytes($0) + varintBytes(before) + 1 + 64 }
+        #expect(json.payloadBytes == 2 * jsonSizes.reduce(0, +))
+        #expect(protobuf.payloadBytes == 2 * protobufSizes.reduce(0, +))
+        if kind == .serverSentEvents {
+            // SSE carries the protobuf bodies as base64: 4 characters per 3 bytes, padded.
+            let inflation = protobufSizes.reduce(0) { $0 + ($1 + 2) / 3 * 4 - $1 }
+            #expect(protobuf.base64InflationBytes == 2 * inflation)
+            #expect(protobuf.base64InflationBytes > protobuf.payloadBytes / 4)
+            #expect(json.base64InflationBytes == 0)
+        } else {
+            #expect(protobuf.base64InflationBytes == 0)
+        }
+    }
+
     @Test("a new connection per poll opens one TCP connection per request; keep-alive one per client")
     func connectionModes() async throws {
         let scenario = scenario()

@@ -65,7 +65,7 @@ public struct ServerSentEventsClient: TransportClient {
         case "gap":
             if let gap = PollReceiver.parseGap(message.data) { recorder.ledger.recordAnnouncedGap(gap) }
         default:
-            let event = try codec.decode(ByteBuffer(string: message.data))
+            let event = try codec.decodeText(message.data)
             recorder.deliver(event, receivedAt: receivedAt)
         }
     }

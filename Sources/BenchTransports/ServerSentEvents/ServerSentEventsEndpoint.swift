@@ -7,7 +7,8 @@ import NIOHTTP1
 /// `text/event-stream` response over HTTP/1.1 chunked transfer coding.
 ///
 /// - The stream opens with `retry: MS` (the reconnection time the client should use).
-/// - Each event is `id: SEQUENCE` and `data: BODY`, so a reconnecting client's `Last-Event-ID`
+/// - Each event is `id: SEQUENCE` and `data: BODY` (binary encodings base64-encoded: SSE
+///   carries text only), so a reconnecting client's `Last-Event-ID`
 ///   header (or `after=N`) resumes right after the last event it saw.
 /// - Events that left the retention window are announced as `event: gap` with `data: FIRST-LAST`.
 /// - With `heartbeat=MS`, a comment line `:` is sent after every idle interval.
@@ -56,7 +57,7 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
             }
             for stored in batch.events {
                 chunk.writeString("id: \(stored.event.sequence)\ndata: ")
-                chunk.writeImmutableBuffer(stored.body(encoding)!)
+                chunk.writeImmutableBuffer(stored.textBody(encoding)!)
                 chunk.writeString("\n\n")
                 cursor = stored.event.sequence
             }

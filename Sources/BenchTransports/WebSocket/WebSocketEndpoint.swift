@@ -185,6 +185,7 @@ extension WebSocketFrame {
     static func dataOpcode(for encoding: Encoding) -> WebSocketOpcode {
         switch encoding {
         case .json: .text
+        case .protobuf: .binary
         }
     }
 
