@@ -5,7 +5,11 @@ let package = Package(
     name: "TransportBench",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "bench", targets: ["bench"])
+        .executable(name: "bench", targets: ["bench"]),
+        // For the microbenchmarks package in Benchmarks/.
+        .library(name: "BenchCore", targets: ["BenchCore"]),
+        .library(name: "BenchMessages", targets: ["BenchMessages"]),
+        .library(name: "BenchServer", targets: ["BenchServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

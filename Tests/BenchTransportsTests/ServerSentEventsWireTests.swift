@@ -12,14 +12,8 @@ struct ServerSentEventsWireTests {
         var configuration = ServerConfiguration.defaults
         configuration.sseRetryMilliseconds = 20
         try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
-            let progress = ClientProgress()
-            let target = ClientTarget(host: server.host, port: server.port, clientIndex: 0, scenario: .defaults)
-            let client = Task {
-                var recorder = DeliveryRecorder(progress: progress)
-                await ServerSentEventsClient().run(target, recorder: &recorder)
-                return recorder
-            }
-            while !progress.isReady { try await Task.sleep(for: .milliseconds(2)) }
+            let client = RunningClient(ServerSentEventsClient(), server: server)
+            try await client.waitUntilReady()
             // Publish 300 events a millisecond apart and cut every connection three times
             // while events are flowing.
             for index in 1...300 {
@@ -28,10 +22,9 @@ struct ServerSentEventsWireTests {
                 try await Task.sleep(for: .milliseconds(1))
             }
             let deadline = ContinuousClock.now + .seconds(10)
-            while progress.delivered < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-            progress.requestStop()
+            while client.progress.delivered < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
             server.hub.finish()
-            let recorder = await client.value
+            let recorder = await client.stop()
             #expect(recorder.ledger.delivered == 300)
             #expect(recorder.ledger.duplicates == 0)
             #expect(recorder.ledger.missing(through: 300).isEmpty)
@@ -47,14 +40,8 @@ struct ServerSentEventsWireTests {
         var configuration = ServerConfiguration.defaults
         configuration.sseRetryMilliseconds = 300
         try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
-            let progress = ClientProgress()
-            let target = ClientTarget(host: server.host, port: server.port, clientIndex: 0, scenario: .defaults)
-            let client = Task {
-                var recorder = DeliveryRecorder(progress: progress)
-                await ServerSentEventsClient().run(target, recorder: &recorder)
-                return recorder
-            }
-            while !progress.isReady { try await Task.sleep(for: .milliseconds(2)) }
+            let client = RunningClient(ServerSentEventsClient(), server: server)
+            try await client.waitUntilReady()
             try await Task.sleep(for: .milliseconds(20))
             let cut = ContinuousClock.now
             server.traffic.closeAll()
@@ -64,9 +51,8 @@ struct ServerSentEventsWireTests {
             let waited = ContinuousClock.now - cut
             #expect(waited >= .milliseconds(300))
             #expect(waited < .seconds(2))
-            progress.requestStop()
             server.hub.finish()
-            _ = await client.value
+            _ = await client.stop()
         }
     }
 

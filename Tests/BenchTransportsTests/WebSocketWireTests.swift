@@ -69,17 +69,10 @@ struct WebSocketWireTests {
             var scenario = Scenario.defaults
             scenario.heartbeatIntervalSeconds = interval
             try await withLoopbackServer(routes: TransportCatalog.routes) { server in
-                let progress = ClientProgress()
-                let target = Self.target(server, scenario: scenario)
-                let client = Task {
-                    var recorder = DeliveryRecorder(progress: progress)
-                    await WebSocketClient(direction: .push).run(target, recorder: &recorder)
-                    return recorder
-                }
+                let client = RunningClient(WebSocketClient(direction: .push), server: server, scenario: scenario)
                 try await Task.sleep(for: .milliseconds(820))
-                progress.requestStop()
                 server.hub.finish()
-                let recorder = await client.value
+                let recorder = await client.stop()
                 #expect(recorder.reconnects == 0)
                 #expect(await server.traffic.waitUntilAllClosed(timeout: .seconds(5)))
                 let totals = server.traffic.totals(for: .webSocket)
@@ -107,16 +100,8 @@ struct WebSocketWireTests {
         try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
             // The slow client upgrades and then does not read.
             let slow = try await WebSocketConnection.connect(to: Self.target(server), uri: "/ws?mode=push&after=0")
-            let progresses = (0..<3).map { _ in ClientProgress() }
-            let fast = progresses.enumerated().map { index, progress in
-                let target = ClientTarget(host: server.host, port: server.port, clientIndex: index, scenario: .defaults)
-                return Task {
-                    var recorder = DeliveryRecorder(progress: progress)
-                    await WebSocketClient(direction: .push).run(target, recorder: &recorder)
-                    return recorder
-                }
-            }
-            while !progresses.allSatisfy(\.isReady) { try await Task.sleep(for: .milliseconds(5)) }
+            let fast = (0..<3).map { RunningClient(WebSocketClient(direction: .push), server: server, clientIndex: $0) }
+            for client in fast { try await client.waitUntilReady() }
 
             // 2,000 events of 16 KiB (32 MiB), one a millisecond: far more than the slow
             // client's socket buffers hold. Publishing never waits for any client.
@@ -126,13 +111,13 @@ struct WebSocketWireTests {
                 try await Task.sleep(for: .milliseconds(1))
             }
             let deadline = ContinuousClock.now + .seconds(60)
-            while progresses.contains(where: { $0.delivered < eventCount }) && ContinuousClock.now < deadline {
+            while fast.contains(where: { $0.progress.delivered < eventCount }) && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
             // The hub stays open (the slow client has yet to read); the fast clients are cancelled.
-            for task in fast { task.cancel() }
-            for task in fast {
-                let recorder = await task.value
+            for client in fast { client.task.cancel() }
+            for client in fast {
+                let recorder = await client.task.value
                 #expect(recorder.ledger.delivered == eventCount)
                 #expect(recorder.ledger.missing(through: UInt64(eventCount)).isEmpty)
                 #expect(recorder.ledger.duplicates == 0)

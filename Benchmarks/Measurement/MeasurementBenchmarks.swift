@@ -1,0 +1,62 @@
+// The cost of measuring: recording a latency sample, a ledger entry, and the WireMeter's
+// per-read and per-write count.
+import BenchCore
+import Benchmark
+import NIOCore
+import NIOEmbedded
+
+@testable import BenchServer
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal],
+        timeUnits: .nanoseconds,
+        maxDuration: .seconds(1),
+        maxIterations: 1_000_000
+    )
+
+    Benchmark("LatencyHistogram.record", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var histogram = LatencyHistogram()
+        var value: UInt64 = 20_000
+        for _ in benchmark.scaledIterations {
+            value = value &* 6_364_136_223_846_793_005 &+ 1
+            histogram.record(nanoseconds: 1_000 + value % 10_000_000)
+        }
+        blackHole(histogram.count)
+    }
+
+    Benchmark("Ledger.record", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        var ledger = Ledger()
+        var sequence: UInt64 = 0
+        for _ in benchmark.scaledIterations {
+            sequence += 1
+            blackHole(ledger.record(sequence))
+        }
+    }
+
+    Benchmark("WireMeter: 1 KiB read and write through an EmbeddedChannel") { benchmark in
+        let channel = EmbeddedChannel()
+        let recorder = TrafficRecorder()
+        let meter = recorder.open(channel: channel)
+        try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: recorder))
+        let buffer = ByteBuffer(repeating: 0x61, count: 1024)
+        for _ in benchmark.scaledIterations {
+            try channel.writeInbound(buffer)
+            blackHole(try channel.readInbound(as: ByteBuffer.self))
+            try channel.writeOutbound(IOData.byteBuffer(buffer))
+            blackHole(try channel.readOutbound(as: IOData.self))
+        }
+        blackHole(meter.bytesIn)
+    }
+
+    Benchmark("Baseline: the same EmbeddedChannel without a WireMeter") { benchmark in
+        let channel = EmbeddedChannel()
+        let buffer = ByteBuffer(repeating: 0x61, count: 1024)
+        for _ in benchmark.scaledIterations {
+            try channel.writeInbound(buffer)
+            blackHole(try channel.readInbound(as: ByteBuffer.self))
+            try channel.writeOutbound(IOData.byteBuffer(buffer))
+            blackHole(try channel.readOutbound(as: IOData.self))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// `bench serve` with clients nobody here wrote: curl.
+@Suite("bench serve with outside clients", .serialized)
+struct ServeTests {
+    static var curl: String? {
+        ["/usr/bin/curl", "/usr/local/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `curl` with `arguments` and returns its output.
+    static func runCurl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(curl))
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("serve prints one NAME URL line per endpoint, and curl polls and streams from it", .enabled(if: curl != nil))
+    func curlAgainstServe() throws {
+        let process = Process()
+        process.executableURL = try CommandLineTests.benchExecutable
+        process.arguments = ["serve", "--rate", "100", "--duration", "3"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate() }
+
+        // Read the endpoint lines (they are printed before publishing starts).
+        var text = ""
+        let reader = stdout.fileHandleForReading
+        while text.components(separatedBy: "\n").count <= 4 {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        var endpoints: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            #expect(parts.count == 2, "line '\(line)' is not NAME URL")
+            if parts.count == 2 { endpoints[String(parts[0])] = String(parts[1]) }
+        }
+        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket"])
+        let poll = try #require(endpoints["short-polling"])
+        let sse = try #require(endpoints["sse"])
+        #expect(endpoints["websocket"]?.hasPrefix("ws://127.0.0.1:") == true)
+
+        Thread.sleep(forTimeInterval: 0.3)
+        // A poll from the start: a JSON array of events with sequences 1, 2, 3, …
+        let body = try Self.runCurl(["-s", "--max-time", "5", poll + "?after=0"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])
+        #expect(events.count > 5)
+        #expect(events.enumerated().allSatisfy { $0.element["sequence"] as? Int == $0.offset + 1 })
+
+        // An event stream: curl prints it as it comes; every event has an id and JSON data.
+        let stream = try Self.runCurl(["-sN", "--max-time", "1", "-H", "Last-Event-ID: 2", sse])
+        let ids = stream.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+        #expect(ids.count > 10)
+        #expect(ids.first == 3, "resumes right after Last-Event-ID")
+        #expect(ids == Array((ids.first ?? 0)..<((ids.first ?? 0) + ids.count)), "no gaps, no repeats")
+        #expect(stream.hasPrefix("retry: "))
+    }
+}
