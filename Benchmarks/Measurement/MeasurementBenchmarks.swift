@@ -5,7 +5,7 @@ import Benchmark
 import NIOCore
 import NIOEmbedded
 
-@testable import BenchServer
+import BenchServer
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(

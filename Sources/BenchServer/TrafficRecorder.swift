@@ -19,8 +19,8 @@ public final class TrafficRecorder: Sendable {
 
     public init() {}
 
-    /// Registers a newly accepted connection.
-    func open(channel: any Channel) -> ConnectionMeter {
+    /// Registers a newly accepted connection (the server does this; public for benchmarks).
+    public func open(channel: any Channel) -> ConnectionMeter {
         state.withLock { state in
             state.nextID += 1
             let meter = ConnectionMeter(id: state.nextID, channel: channel)

@@ -16,7 +16,7 @@ public final class WireMeter: ChannelDuplexHandler {
     private let meter: ConnectionMeter
     private let recorder: TrafficRecorder
 
-    init(meter: ConnectionMeter, recorder: TrafficRecorder) {
+    public init(meter: ConnectionMeter, recorder: TrafficRecorder) {
         self.meter = meter
         self.recorder = recorder
     }
