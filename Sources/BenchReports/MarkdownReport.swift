@@ -117,6 +117,9 @@ public enum MarkdownReport {
             connection sends in an hour at the configured interval; the count of heartbeats is measured.
             - **Latency** runs from the moment the server published an event to the moment the client \
             decoded it, on one monotonic clock (one process, no clock skew); HdrHistogram, 3 significant digits. \
+            On loopback it is mostly the harness's own work at both ends (waking the server's \
+            task, the hops to and from NIO's event loops, waking the client's task, decoding), and \
+            with many clients on few cores each event also waits for the clients served before it. \
             For echo and upload it runs from the *scheduled* send time (corrected for coordinated omission, \
             as wrk2 does), with the figure from the actual send time beside it.
             - Short polling latency is bounded by the poll interval (\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s); \
