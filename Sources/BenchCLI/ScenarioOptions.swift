@@ -36,6 +36,15 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .long, help: "SSE and WebSocket: seconds of idleness before a heartbeat (SSE comment, WebSocket ping); none when absent.")
     var heartbeat: Double?
 
+    @Option(name: .customLong("drop-fraction"), help: "Fault injection (push): fraction of open connections the server drops at each fault.")
+    var dropFraction = 0.0
+
+    @Option(name: .customLong("drop-interval"), help: "Fault injection: seconds between faults (their mean with --drop-timing poisson).")
+    var dropInterval = 1.0
+
+    @Option(name: .customLong("drop-timing"), help: "Fault injection: fixed (every interval) or poisson (random, seeded).")
+    var dropTiming = ArrivalProcess.fixed
+
     @Option(name: .long, help: "Seed for Poisson arrivals, payload bytes and client phases.")
     var seed = Scenario.defaults.seed
 
@@ -52,7 +61,8 @@ struct ScenarioOptions: ParsableArguments {
         let scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
             encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
-            longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat, seed: seed,
+            longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
+            dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
             retainedEvents: retainedEvents
         )
         try scenario.validate()

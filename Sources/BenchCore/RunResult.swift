@@ -63,6 +63,8 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var connections: Int
     /// Reconnects made by clients after an unexpected disconnect.
     public var reconnects: Int
+    /// Connections the server dropped on purpose (fault injection).
+    public var connectionsDropped: Int
 
     public var latencyP50Nanoseconds: UInt64
     public var latencyP90Nanoseconds: UInt64
@@ -97,7 +99,7 @@ public struct RunResult: Codable, Sendable, Hashable {
         (eventsPublished, deliveriesExpected, eventsDelivered, eventsLost, eventsDuplicated, eventsOutOfOrder) = (0, 0, 0, 0, 0, 0)
         (lostSequences, announcedGaps, clientErrors) = ([], [], [])
         (bytesUp, bytesDown, payloadBytes, overheadBytes, overheadRatio, bytesPerDeliveredEvent) = (0, 0, 0, 0, 0, 0)
-        (requests, emptyResponses, connections, reconnects) = (0, 0, 0, 0)
+        (requests, emptyResponses, connections, reconnects, connectionsDropped) = (0, 0, 0, 0, 0)
         (handshakeBytesUp, handshakeBytesDown, heartbeats, heartbeatBytesPerIdleConnectionHour, base64InflationBytes) = (0, 0, 0, 0, 0)
         latencyReference = direction == "push" ? "publish" : "scheduled send"
         (uncorrectedLatencyP50Nanoseconds, uncorrectedLatencyP99Nanoseconds, uncorrectedLatencyMaxNanoseconds) = (0, 0, 0)

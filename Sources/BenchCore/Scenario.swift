@@ -71,6 +71,12 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var connectionMode: ConnectionMode
     /// SSE comment lines and WebSocket pings after this many idle seconds; `nil` sends none.
     public var heartbeatIntervalSeconds: Double?
+    /// Fault injection: the fraction of open connections the server drops at each fault (0 = none).
+    public var dropFraction: Double
+    /// Fault injection: seconds between faults (periodic), or their mean (random).
+    public var dropIntervalSeconds: Double
+    /// Fault injection: faults every interval, or at exponentially distributed times.
+    public var dropTiming: ArrivalProcess
     /// Seed for Poisson arrivals, payload bytes and client start offsets.
     public var seed: UInt64
     /// How many recent events the server keeps for clients that ask "everything after N".
@@ -92,6 +98,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         longPollTimeoutSeconds: Double = 30,
         connectionMode: ConnectionMode = .keepAlive,
         heartbeatIntervalSeconds: Double? = nil,
+        dropFraction: Double = 0,
+        dropIntervalSeconds: Double = 1,
+        dropTiming: ArrivalProcess = .fixed,
         seed: UInt64 = 1,
         retainedEvents: Int = 100_000,
         timeScale: Double = 1
@@ -108,6 +117,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.longPollTimeoutSeconds = longPollTimeoutSeconds
         self.connectionMode = connectionMode
         self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
+        self.dropFraction = dropFraction
+        self.dropIntervalSeconds = dropIntervalSeconds
+        self.dropTiming = dropTiming
         self.seed = seed
         self.retainedEvents = retainedEvents
         self.timeScale = timeScale
@@ -140,6 +152,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         if let heartbeat = heartbeatIntervalSeconds {
             try check(heartbeat.isFinite && heartbeat >= 0.001, "--heartbeat must be at least 0.001 seconds (got \(heartbeat))")
         }
+        try check(dropFraction.isFinite && dropFraction >= 0 && dropFraction <= 1, "--drop-fraction must be between 0 and 1 (got \(dropFraction))")
+        try check(dropIntervalSeconds.isFinite && dropIntervalSeconds >= 0.01, "--drop-interval must be at least 0.01 seconds (got \(dropIntervalSeconds))")
+        try check(dropFraction == 0 || direction == .push, "--drop-fraction needs --direction push: only pushed events are kept for clients to resume")
         try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
     }

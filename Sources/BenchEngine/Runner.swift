@@ -1,4 +1,5 @@
 import BenchCore
+import Foundation
 import BenchServer
 import BenchTransports
 
@@ -43,9 +44,12 @@ public struct Runner: Sendable {
         self.onProgress = onProgress
     }
 
-    /// How long to wait after the last scheduled event for every client to have every event.
+    /// How long to wait after the last scheduled event for every client to have every event:
+    /// two poll intervals, and with fault injection also the longest reconnect wait (the
+    /// backoff's 2 s cap plus SSE's default 1 s retry). The wait ends as soon as all have arrived.
     public static func drainTimeout(for scenario: Scenario) -> Duration {
-        .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5))
+        let reconnect = scenario.dropFraction > 0 ? 3.0 : 0
+        return .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5) + reconnect)
     }
 
     public func run(_ scenario: Scenario, client: some TransportClient) async throws -> RunResult {
@@ -78,6 +82,7 @@ public struct Runner: Sendable {
                 )
             }
 
+            var connectionsDropped = 0
             var encodedSizes: [Int] = []
             encodedSizes.reserveCapacity(eventCount)
             let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
@@ -102,6 +107,7 @@ public struct Runner: Sendable {
                 }
 
                 let start = ContinuousClock.now
+                let faults = scenario.dropFraction > 0 ? Task { await injectFaults(scenario, traffic: server.traffic) } : nil
                 switch scenario.direction {
                 case .push:
                     for (index, offset) in schedule.offsetsNanoseconds.enumerated() {
@@ -119,6 +125,8 @@ public struct Runner: Sendable {
                     }
                 }
 
+                faults?.cancel()
+                connectionsDropped = await faults?.value ?? 0
                 _ = await poll(until: .now + Self.drainTimeout(for: scenario)) {
                     report(.draining, since: start, published: eventCount)
                     return arrivals.allSatisfy { $0.delivered >= eventCount }
@@ -158,7 +166,7 @@ public struct Runner: Sendable {
                     base64Carrier: client.kind == .serverSentEvents && scenario.encoding.isBinary
                 )
             }
-            return RunResult(
+            var result = RunResult(
                 scenario: scenario,
                 transport: client.kind,
                 variant: client.variant,
@@ -168,7 +176,24 @@ public struct Runner: Sendable {
                 wallSeconds: wallSeconds,
                 connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount
             )
+            result.connectionsDropped = connectionsDropped
+            return result
         }
+    }
+
+    /// Drops the scenario's fraction of open connections, periodically or at random times,
+    /// until cancelled; returns how many it dropped.
+    private func injectFaults(_ scenario: Scenario, traffic: TrafficRecorder) async -> Int {
+        var generator = SeededGenerator(seed: scenario.seed ^ 0xFA17)
+        var dropped = 0
+        while !Task.isCancelled {
+            let gap = scenario.dropTiming == .fixed
+                ? scenario.dropIntervalSeconds
+                : -log(generator.nextUnitInterval()) * scenario.dropIntervalSeconds
+            do { try await Task.sleep(for: .seconds(gap)) } catch { break }
+            dropped += traffic.dropConnections(fraction: scenario.dropFraction, using: &generator)
+        }
+        return dropped
     }
 
     /// Checks `condition` every millisecond until it holds (true) or `deadline` passes (false).

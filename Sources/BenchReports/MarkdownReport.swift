@@ -32,7 +32,7 @@ public enum MarkdownReport {
     public static func costTable(_ results: [RunResult]) -> String {
         let header = [
             "Transport", "Variant", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
-            "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Reconnects", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
+            "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Dropped by server", "Reconnects", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
         ]
         var rows = [header]
         for result in results {
@@ -41,12 +41,12 @@ public enum MarkdownReport {
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, result.direction,
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 1),
                 "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
-                "\(result.reconnects)", result.latencyReference,
+                "\(result.connectionsDropped)", "\(result.reconnects)", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP99Nanoseconds) : "–",
             ])
         }
-        return render(rows, rightAligned: Set([3, 4, 5, 6, 7, 8, 9, 11, 12]))
+        return render(rows, rightAligned: Set([3, 4, 5, 6, 7, 8, 9, 10, 12, 13]))
     }
 
     /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.
@@ -64,7 +64,10 @@ public enum MarkdownReport {
                 lines.append("**\(name): the byte ledger does not add up** (payload \(result.payloadBytes) B exceeds wire \(result.bytesUp + result.bytesDown) B).")
             }
             if !result.clientErrors.isEmpty {
-                lines.append("\(name): client connection errors: " + result.clientErrors.joined(separator: "; "))
+                let context = result.connectionsDropped > 0
+                    ? " (expected: the server dropped \(result.connectionsDropped) connections on purpose; clients reconnected \(result.reconnects) times)"
+                    : ""
+                lines.append("\(name): client connection errors\(context): " + result.clientErrors.prefix(3).joined(separator: "; "))
             }
         }
         return lines
@@ -112,6 +115,10 @@ public enum MarkdownReport {
             a third larger; those extra bytes are part of the overhead.
             - **Handshake** is the WebSocket upgrade request and its `101` response, paid once per \
             connection; **Overhead / event** leaves it out, to show the steady per-event cost.
+            - **Dropped by server** counts connections closed on purpose by fault injection; clients \
+            reconnect with exponential backoff and full jitter and resume after the last event they \
+            have (polling's cursor, SSE's `Last-Event-ID`, WebSocket's `after`), so nothing is lost \
+            while the gap stays inside the server's retention window.
             - **Heartbeats / idle conn-hour** is a model: one heartbeat's framing per its RFC (an SSE \
             comment in its chunk, a WebSocket ping and its masked pong) times the heartbeats an idle \
             connection sends in an hour at the configured interval; the count of heartbeats is measured.
@@ -150,6 +157,7 @@ public enum MarkdownReport {
             ["Polling connections", scenario.connectionMode.rawValue],
             ["Heartbeat interval (SSE, WebSocket)", scenario.heartbeatIntervalSeconds.map { "\(Format.decimal($0, places: 3)) s" } ?? "none"],
             ["Retained events", "\(scenario.retainedEvents)"],
+            ["Fault injection", scenario.dropFraction == 0 ? "none" : "drop \(Format.percent(scenario.dropFraction))% of open connections every \(Format.decimal(scenario.dropIntervalSeconds, places: 3)) s (\(scenario.dropTiming == .fixed ? "periodic" : "Poisson"))"],
             ["Seed", "\(scenario.seed)"],
             ["Time scale", "\(Format.decimal(scenario.timeScale, places: 3))"],
         ]

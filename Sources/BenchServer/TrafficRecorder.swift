@@ -64,6 +64,17 @@ public final class TrafficRecorder: Sendable {
         return true
     }
 
+    /// Drops `fraction` of the open connections, chosen with `generator` (fault injection);
+    /// returns how many were dropped. Rounds to the nearest count, and drops at least one when
+    /// the fraction is above 0 and a connection is open.
+    public func dropConnections(fraction: Double, using generator: inout SeededGenerator) -> Int {
+        let open = state.withLock { $0.open.values.sorted { $0.id < $1.id } }
+        guard fraction > 0, !open.isEmpty else { return 0 }
+        let count = Swift.min(open.count, Swift.max(1, Int((Double(open.count) * fraction).rounded())))
+        for meter in open.shuffled(using: &generator).prefix(count) { meter.channel.close(promise: nil) }
+        return count
+    }
+
     /// Closes every open connection (used when the server stops).
     func closeAll() {
         let channels = state.withLock { $0.open.values.map(\.channel) }

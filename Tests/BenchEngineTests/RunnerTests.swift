@@ -123,6 +123,32 @@ struct RunnerTests {
         }
     }
 
+    @Test("when the server drops connections, every transport reconnects and resumes: nothing lost, nothing twice", arguments: clients)
+    func faultInjection(client: any TransportClient) async throws {
+        var scenario = scenario(clients: 4, rate: 100, duration: 1.2)
+        scenario.dropFraction = 0.5
+        scenario.dropIntervalSeconds = 0.25
+        let result = try await Runner().run(scenario, client: client)
+        #expect(result.eventsDelivered == 4 * 120)
+        #expect(result.eventsLost == 0, "lost \(result.lostSequences); errors \(result.clientErrors)")
+        #expect(result.eventsDuplicated == 0)
+        // Clients that hold their connection lose it at every fault and reconnect. A polling
+        // client with a new connection per request is rarely caught with one open.
+        if !client.variant.hasPrefix("per-request") {
+            #expect(result.connectionsDropped >= 4)
+            #expect(result.reconnects >= 1)
+            #expect(result.connections > 4)
+        }
+    }
+
+    @Test("a fault-injected echo or upload is refused: only pushed events can be resumed")
+    func faultsNeedPush() {
+        var scenario = scenario()
+        scenario.dropFraction = 0.1
+        scenario.direction = .echo
+        #expect(throws: BenchError.self) { try scenario.validate() }
+    }
+
     @Test("a new connection per poll opens one TCP connection per request; keep-alive one per client")
     func connectionModes() async throws {
         let scenario = scenario()

@@ -1,5 +1,6 @@
 import BenchCore
 import NIOCore
+import NIOPosix
 import NIOWebSocket
 import Testing
 
@@ -90,6 +91,58 @@ struct WebSocketWireTests {
         #expect(counts[0] >= 8 && counts[0] <= 21)
         #expect(counts[1] >= 4 && counts[1] <= 11)
         #expect(Double(counts[0]) >= 1.4 * Double(counts[1]))
+    }
+
+    @Test("frames that arrive in the same read as the 101 response are not lost (a resuming client's backlog)")
+    func framesBehindUpgrade() async throws {
+        // A fake server that writes the 101 and two text frames in one write, as a server with
+        // a backlog does when a client resumes. RFC 6455 §1.3's example key and accept value
+        // let it answer without computing SHA-1.
+        let events = [Event(sequence: 1, publishedAt: 5, payload: "a"), Event(sequence: 2, publishedAt: 6, payload: "b")]
+        let reply: ByteBuffer = {
+            var reply = ByteBuffer(string: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
+            for event in events {
+                let body = EventCodec(.json).encode(event)
+                reply.writeBytes([0x81, UInt8(body.readableBytes)])  // FIN + text; unmasked, length < 126
+                reply.writeImmutableBuffer(body)
+            }
+            return reply
+        }()
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
+            }
+        let port = try #require(listener.channel.localAddress?.port)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        try await connection.executeThenClose { inbound, outbound in
+                            var request = ""
+                            for try await chunk in inbound {
+                                request += String(buffer: chunk)
+                                if request.hasSuffix("\r\n\r\n") { break }
+                            }
+                            try await outbound.write(reply)
+                            try await Task.sleep(for: .seconds(5))
+                        }
+                        return
+                    }
+                }
+            }
+            let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: 0, scenario: .defaults)
+            let channel = try await WebSocketConnection.connect(to: target, uri: "/ws", requestKey: "dGhlIHNhbXBsZSBub25jZQ==")
+            var received: [Event] = []
+            try await channel.executeThenClose { inbound, _ in
+                for try await frame in inbound {
+                    received.append(try EventCodec(.json).decode(frame.unmaskedData))
+                    if received.count == events.count { break }
+                }
+            }
+            #expect(received == events)
+            group.cancelAll()
+        }
     }
 
     @Test("a dropped connection reconnects with backoff and resumes after the last sequence: nothing lost, nothing twice")

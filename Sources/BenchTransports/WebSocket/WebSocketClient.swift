@@ -54,6 +54,7 @@ public struct WebSocketClient: TransportClient {
                     }
                 }
                 if finished || recorder.progress.isStopRequested { return }
+                recorder.noteConnectionError(WebSocketClientError.closedEarly)
             } catch {
                 if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
                 recorder.noteConnectionError(error)

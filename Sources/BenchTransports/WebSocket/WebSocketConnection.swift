@@ -16,6 +16,7 @@ enum WebSocketConnection {
     static func connect(
         to target: ClientTarget,
         uri: String,
+        requestKey: String = NIOWebSocketClientUpgrader.randomRequestKey(),
         maxFrameSize: Int = 1 << 24,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame> {
@@ -25,6 +26,7 @@ enum WebSocketConnection {
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+                        requestKey: requestKey,
                         maxFrameSize: maxFrameSize,
                         upgradePipelineHandler: { channel, _ in
                             channel.eventLoop.makeCompletedFuture {
@@ -46,9 +48,12 @@ enum WebSocketConnection {
                         upgraders: [upgrader],
                         notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(.notUpgraded) }
                     )
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: .init(upgradeConfiguration: configuration)
-                    )
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                    // NIO's default drops bytes read together with the 101 response. A server
+                    // with a backlog (a resuming client) sends its first frames right behind the
+                    // 101, so they must be forwarded to the WebSocket decoder, not dropped.
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
                 }
             }
         switch try await upgrade.get() {
