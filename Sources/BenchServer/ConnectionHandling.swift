@@ -9,6 +9,12 @@ enum NegotiatedConnection: Sendable {
     case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter)
 }
 
+/// An accepted connection and what its first request will turn it into.
+struct AcceptedConnection: Sendable {
+    let channel: any Channel
+    let negotiation: EventLoopFuture<NegotiatedConnection>
+}
+
 /// Builds an accepted connection's pipeline: WireMeter first, then HTTP/1.1 with WebSocket upgrade.
 enum ConnectionSetup {
     static func configure(
@@ -16,7 +22,7 @@ enum ConnectionSetup {
         traffic: TrafficRecorder,
         routes: Routes,
         configuration: ServerConfiguration
-    ) throws -> EventLoopFuture<NegotiatedConnection> {
+    ) throws -> AcceptedConnection {
         let meter = traffic.open(channel: channel)
         try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: traffic))
 
@@ -30,6 +36,8 @@ enum ConnectionSetup {
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
+                    // RFC 6455's rules on client frames, checked before fragments are joined.
+                    try channel.pipeline.syncOperations.addHandler(WebSocketFrameValidator())
                     // Reassembles fragmented messages (continuation frames) from outside clients.
                     try channel.pipeline.syncOperations.addHandler(
                         NIOWebSocketFrameAggregator(
@@ -52,11 +60,30 @@ enum ConnectionSetup {
                 }
             }
         )
-        return try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+        let negotiation = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: upgradeConfiguration)
         )
+        try channel.pipeline.syncOperations.addHandler(CloseOnHTTPParserError())
+        return AcceptedConnection(channel: channel, negotiation: negotiation)
     }
 }
+
+/// Closes the connection after a malformed request. NIO's `HTTPServerProtocolErrorHandler` has
+/// already answered `400 Bad Request` with `Connection: close`; nothing else in the pipeline closes
+/// the channel, so without this the connection would stay open until the client gives up.
+final class CloseOnHTTPParserError: ChannelInboundHandler {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            context.close(promise: nil)
+        }
+        context.fireErrorCaught(error)
+    }
+}
+
+@available(*, unavailable)
+extension CloseOnHTTPParserError: Sendable {}
 
 /// Serves negotiated connections: routes HTTP requests and WebSocket sessions to endpoints.
 struct ConnectionContext: Sendable {
@@ -66,9 +93,18 @@ struct ConnectionContext: Sendable {
     let configuration: ServerConfiguration
 
     /// Serves one connection to its end. Errors end the connection, never the server.
-    func serve(_ negotiation: EventLoopFuture<NegotiatedConnection>) async {
+    func serve(_ accepted: AcceptedConnection) async {
+        let negotiated: NegotiatedConnection
         do {
-            switch try await negotiation.get() {
+            negotiated = try await accepted.negotiation.get()
+        } catch {
+            // The connection closed before its first request was understood (a malformed
+            // request, answered 400 and closed, or a client that left).
+            accepted.channel.close(promise: nil)
+            return
+        }
+        do {
+            switch negotiated {
             case .webSocket(let channel, let head, let meter):
                 meter.countRequest()
                 meter.markHandshakeComplete()

@@ -42,7 +42,7 @@ public func withLoopbackServer<Result: Sendable>(
 ) async throws -> Result {
     let traffic = TrafficRecorder()
     let hub = EventHub(retainedEvents: configuration.retainedEvents, encodings: configuration.encodings, timerLoop: group.next())
-    let serverChannel: NIOAsyncChannel<EventLoopFuture<NegotiatedConnection>, Never>
+    let serverChannel: NIOAsyncChannel<AcceptedConnection, Never>
     do {
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -65,8 +65,8 @@ public func withLoopbackServer<Result: Sendable>(
         tasks.addTask {
             try await serverChannel.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { connections in
-                    for try await negotiation in inbound {
-                        connections.addTask { await context.serve(negotiation) }
+                    for try await accepted in inbound {
+                        connections.addTask { await context.serve(accepted) }
                     }
                 }
             }

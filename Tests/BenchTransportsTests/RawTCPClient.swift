@@ -1,11 +1,47 @@
 import NIOCore
 import NIOPosix
+import Synchronization
+
+/// Set once by a timer task, read by the test.
+final class TimerFlag: Sendable {
+    private let fired = Atomic<Bool>(false)
+    func set() { fired.store(true, ordering: .relaxed) }
+    var value: Bool { fired.load(ordering: .relaxed) }
+}
 
 /// A TCP client with no HTTP code at all: writes the given bytes, then reads until the server
 /// closes. What it wrote and read is the independent side of the byte-count comparisons.
 enum RawTCPClient {
     static func exchange(port: Int, sending request: String) async throws -> [UInt8] {
         try await conversation(port: port, steps: [(Array(request.utf8), nil)])
+    }
+
+    /// Writes `request`, reads until the server closes or `timeout` passes; returns what was read
+    /// and whether the server closed the connection.
+    static func exchange(port: Int, sending request: String, timeout: Duration) async throws -> (bytes: [UInt8], serverClosed: Bool) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let rawChannel = channel.channel
+        let timerFired = TimerFlag()
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            timerFired.set()
+            rawChannel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        let received = try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: request))
+            var received: [UInt8] = []
+            do {
+                for try await chunk in inbound { received += chunk.readableBytesView }
+            } catch {}
+            return received
+        }
+        return (received, !timerFired.value)
     }
 
     /// Writes each step's bytes, then (when given) reads until the bytes read so far end with

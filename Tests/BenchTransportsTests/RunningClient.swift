@@ -7,7 +7,7 @@ struct RunningClient {
     let progress = ClientProgress()
     let task: Task<DeliveryRecorder, Never>
 
-    init(_ client: some TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults) {
+    init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults) {
         let target = ClientTarget(host: server.host, port: server.port, clientIndex: clientIndex, scenario: scenario)
         let progress = progress
         task = Task {

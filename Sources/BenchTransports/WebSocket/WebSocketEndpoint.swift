@@ -117,6 +117,10 @@ public struct WebSocketEndpoint: WebSocketRoute {
                 }
                 return
             case .text, .binary:
+                if frame.opcode == .text, let code = WebSocketFrameRules.violation(textMessage: frame.unmaskedData) {
+                    if !closeSent.set() { try await outbound.write(WebSocketFrame.close(code, masked: false)) }
+                    return
+                }
                 switch parameters.direction {
                 case .echo:
                     try await outbound.write(WebSocketFrame(fin: true, opcode: frame.opcode, data: frame.unmaskedData))
