@@ -14,6 +14,8 @@ struct Plan {
     var scenario: Scenario
     var entries: [Entry]
     var output: URL?
+    /// The loopback server's port for every run; 0 lets the kernel choose.
+    var port = 0
 
     /// Runs every entry, prints the table, writes the reports; throws ``RunFailure`` with
     /// status 1 when anything was lost.
@@ -23,7 +25,7 @@ struct Plan {
         for (index, entry) in entries.enumerated() {
             let label = "\(entry.client.kind.rawValue) (\(entry.client.variant))"
             Console.status("[\(index + 1)/\(entries.count)] \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(entry.scenario.durationSeconds) s")
-            let runner = Runner { progress in
+            let runner = Runner(port: port) { progress in
                 Console.status(
                     "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
                         + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"

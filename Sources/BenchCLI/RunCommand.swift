@@ -20,7 +20,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder for results.json, results.csv and report.md (created if missing).")
     var output: String?
 
+    @Option(name: .long, help: "Port of the loopback server (0 picks a free one; a fixed one suits packet captures).")
+    var port = 0
+
     func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         do { _ = try plan() } catch { throw ValidationError(error.message) }
     }
 
@@ -46,6 +50,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let scenario = try scenarioOptions.scenarios(name: "custom")[0]
-        try await Plan(scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }).execute()
+        try await Plan(scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }, port: port).execute()
     }
 }

@@ -39,8 +39,11 @@ public struct Runner: Sendable {
     public var stopTimeout: Duration = .seconds(2)
     /// Called about once a second while the run goes on.
     public var onProgress: (@Sendable (RunProgress) -> Void)?
+    /// The loopback server's port; 0 lets the kernel choose (a capture filter may want a fixed one).
+    public var port = 0
 
-    public init(onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+    public init(port: Int = 0, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+        self.port = port
         self.onProgress = onProgress
     }
 
@@ -59,7 +62,7 @@ public struct Runner: Sendable {
         }
         let schedule = EventSchedule(scenario)
         let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
-        let configuration = ServerConfiguration(retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
+        let configuration = ServerConfiguration(port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
         let eventCount = schedule.offsetsNanoseconds.count
         let expected = eventCount * scenario.clients
 

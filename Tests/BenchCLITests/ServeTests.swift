@@ -22,6 +22,61 @@ struct ServeTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    static var pythonWebSockets: Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import websockets"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// Starts `bench serve` and returns it with its endpoints by name.
+    static func startServe(_ arguments: [String]) throws -> (Process, [String: String]) {
+        let process = Process()
+        process.executableURL = try CommandLineTests.benchExecutable
+        process.arguments = ["serve"] + arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while text.components(separatedBy: "\n").count <= 4 {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        var endpoints: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2 { endpoints[String(parts[0])] = String(parts[1]) }
+        }
+        return (process, endpoints)
+    }
+
+    @Test("Python's websockets library receives every event from bench serve, in order", .enabled(if: pythonWebSockets))
+    func pythonWebSocketClient() throws {
+        let (serve, endpoints) = try Self.startServe(["--rate", "200", "--duration", "5"])
+        defer { serve.terminate() }
+        let url = try #require(endpoints["websocket"])
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/interop/websocket_push_client.py")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, url, "300"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(summary["received"] as? Int == 300)
+        #expect(summary["first"] as? Int == 1)
+        #expect(summary["contiguous"] as? Bool == true)
+    }
+
     @Test("serve prints one NAME URL line per endpoint, and curl polls and streams from it", .enabled(if: curl != nil))
     func curlAgainstServe() throws {
         let process = Process()
