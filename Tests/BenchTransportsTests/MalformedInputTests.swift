@@ -55,8 +55,7 @@ struct MalformedInputTests {
             #expect(Array(response.suffix(4)) == closeFrame, "\(name): got \(response.suffix(4).map { String($0, radix: 16) })")
 
             for index in 1...50 { server.hub.publish(payload: "after-\(index)") }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while wellBehaved.progress.delivered < 50 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+            try await wellBehaved.waitUntilDelivered(50)
             server.hub.finish()
             let recorder = await wellBehaved.stop()
             #expect(recorder.ledger.delivered == 50)

@@ -1,5 +1,6 @@
+@testable import BenchServer
 import BenchCore
-import BenchServer
+
 import BenchTransports
 
 /// A transport client running in its own task against a test's server.
@@ -25,5 +26,25 @@ struct RunningClient {
     func stop() async -> DeliveryRecorder {
         progress.requestStop()
         return await task.value
+    }
+}
+
+extension RunningClient {
+    /// Waits until the client has `count` distinct events, or `timeout` passes.
+    func waitUntilDelivered(_ count: Int, timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while progress.delivered < count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+    }
+}
+
+extension LoopbackServer {
+    /// Publishes `count` events a millisecond apart and drops every open connection after each
+    /// `cutEvery` of them, while events are flowing.
+    func publishCuttingConnections(count: Int, cutEvery: Int) async throws {
+        for index in 1...count {
+            hub.publish(payload: "event-\(index)")
+            if index % cutEvery == 0 { traffic.closeAll() }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }

@@ -14,15 +14,8 @@ struct ServerSentEventsWireTests {
         try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
             let client = RunningClient(ServerSentEventsClient(), server: server)
             try await client.waitUntilReady()
-            // Publish 300 events a millisecond apart and cut every connection three times
-            // while events are flowing.
-            for index in 1...300 {
-                server.hub.publish(payload: "event-\(index)")
-                if index % 75 == 0 { server.traffic.closeAll() }
-                try await Task.sleep(for: .milliseconds(1))
-            }
-            let deadline = ContinuousClock.now + .seconds(10)
-            while client.progress.delivered < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            try await server.publishCuttingConnections(count: 300, cutEvery: 75)
+            try await client.waitUntilDelivered(300)
             server.hub.finish()
             let recorder = await client.stop()
             #expect(recorder.ledger.delivered == 300)

@@ -150,14 +150,8 @@ struct WebSocketWireTests {
         try await withLoopbackServer(routes: TransportCatalog.routes) { server in
             let client = RunningClient(WebSocketClient(direction: .push), server: server)
             try await client.waitUntilReady()
-            // Publish 300 events a millisecond apart and drop every connection three times.
-            for index in 1...300 {
-                server.hub.publish(payload: "event-\(index)")
-                if index % 75 == 0 { server.traffic.closeAll() }
-                try await Task.sleep(for: .milliseconds(1))
-            }
-            let deadline = ContinuousClock.now + .seconds(15)
-            while client.progress.delivered < 300 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+            try await server.publishCuttingConnections(count: 300, cutEvery: 75)
+            try await client.waitUntilDelivered(300, timeout: .seconds(15))
             server.hub.finish()
             let recorder = await client.stop()
             #expect(recorder.ledger.delivered == 300)
