@@ -15,7 +15,7 @@ public struct EnvironmentInfo: Codable, Sendable, Hashable {
     public var swiftVersion: String
     /// `git rev-parse HEAD` of the working directory, `unknown` outside a checkout.
     public var gitCommit: String
-    /// Whether the checkout had uncommitted changes.
+    /// Whether the checkout had uncommitted changes outside `Results/` (reports do not change what is measured).
     public var gitDirty: Bool
     /// `debug` or `release`.
     public var buildConfiguration: String
@@ -42,7 +42,7 @@ public struct EnvironmentInfo: Codable, Sendable, Hashable {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         let commit = run("git", ["rev-parse", "HEAD"]) ?? "unknown"
-        let dirty = commit != "unknown" && !(run("git", ["status", "--porcelain", "--untracked-files=no"]) ?? "").isEmpty
+        let dirty = commit != "unknown" && !(run("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)Results"]) ?? "").isEmpty
         return EnvironmentInfo(
             cpuModel: cpuModel(),
             cores: ProcessInfo.processInfo.activeProcessorCount,
