@@ -129,6 +129,8 @@ public enum MarkdownReport {
             with many clients on few cores each event also waits for the clients served before it. \
             For echo and upload it runs from the *scheduled* send time (corrected for coordinated omission, \
             as wrk2 does), with the figure from the actual send time beside it.
+            - Long polling's empty responses are usually the held polls the server answers when the run \
+            ends (one per client still waiting); short polling's are polls that found nothing new.
             - Short polling latency is bounded by the poll interval (\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s); \
             long polling holds each request up to \(Format.decimal(scenario.longPollTimeoutSeconds, places: 1)) s.
 
