@@ -32,15 +32,16 @@ extension RunResult {
                 uncorrected = uncorrected ?? LatencyHistogram()
                 uncorrected!.merge(other)
             }
-            eventsDelivered += (1...Swift.max(last, 1)).reduce(0) { $1 <= last && ledger.contains($1) ? $0 + 1 : $0 }
             eventsDuplicated += ledger.duplicates
             eventsOutOfOrder += ledger.outOfOrder
             payloadBytes += outcome.payloadBytes
             base64InflationBytes += outcome.base64InflationBytes
             reconnects += outcome.reconnects
             let missing = ledger.missing(through: last)
+            let missingCount = missing.reduce(0) { $0 + Int($1.count) }
+            eventsDelivered += eventCount - missingCount
             if !missing.isEmpty {
-                eventsLost += missing.reduce(0) { $0 + Int($1.count) }
+                eventsLost += missingCount
                 if lostSequences.count < 20 {
                     let shown = missing.prefix(5).map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
                     lostSequences.append("client \(index): " + shown.joined(separator: ", ") + (missing.count > 5 ? ", …" : ""))

@@ -5,7 +5,7 @@ import BenchTransports
 
 /// Where a run is, for progress lines on long runs.
 public struct RunProgress: Sendable {
-    public enum Phase: String, Sendable { case connecting, publishing, sending, draining }
+    public enum Phase: String, Sendable { case publishing, sending, draining }
     public var transport: TransportKind
     public var variant: String
     public var phase: Phase

@@ -35,7 +35,11 @@ enum ConnectionSetup {
                 return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : HTTPHeaders())
             },
             upgradePipelineHandler: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
+                // On the event loop, right after the 101 was written and before any frame is
+                // read: the bytes so far are exactly the handshake.
+                meter.countRequest()
+                meter.markHandshakeComplete()
+                return channel.eventLoop.makeCompletedFuture {
                     // RFC 6455's rules on client frames, checked before fragments are joined.
                     try channel.pipeline.syncOperations.addHandler(WebSocketFrameValidator())
                     // Reassembles fragmented messages (continuation frames) from outside clients.
@@ -106,8 +110,6 @@ struct ConnectionContext: Sendable {
         do {
             switch negotiated {
             case .webSocket(let channel, let head, let meter):
-                meter.countRequest()
-                meter.markHandshakeComplete()
                 let request = HTTPRequest(head: head)
                 guard let endpoint = routes.webSocketRoute(for: request.path) else { return }
                 meter.attribute(to: endpoint.transport)

@@ -71,7 +71,6 @@ public final class EventHub: Sendable {
         var ring: [StoredEvent?]
         var lastSequence: UInt64 = 0
         var waiters: [UInt64: Waiter] = [:]
-        var nextWaiterID: UInt64 = 0
         var finished = false
         /// One codec per served encoding; used only under the lock, by `publish`.
         let codecs: [EventCodec]
@@ -98,6 +97,7 @@ public final class EventHub: Sendable {
     }
 
     private let state: Mutex<State>
+    private let nextWaiterID = Atomic<UInt64>(0)
     private let timerLoop: any EventLoop
     /// How many recent events are kept.
     public let retainedEvents: Int
@@ -130,8 +130,13 @@ public final class EventHub: Sendable {
             state.ring[Int((state.lastSequence - 1) % UInt64(state.ring.count))] = stored
             if !state.waiters.isEmpty {
                 woken.reserveCapacity(state.waiters.count)
+                // Waiters almost always share a cursor (they were all up to date): build each
+                // distinct batch once.
+                var batches: [UInt64: Batch] = [:]
                 for (_, waiter) in state.waiters {
-                    woken.append((waiter.continuation, state.batch(after: waiter.cursor, limit: .max), waiter.timer))
+                    let batch = batches[waiter.cursor] ?? state.batch(after: waiter.cursor, limit: .max)
+                    batches[waiter.cursor] = batch
+                    woken.append((waiter.continuation, batch, waiter.timer))
                 }
                 state.waiters.removeAll(keepingCapacity: true)
             }
@@ -152,10 +157,7 @@ public final class EventHub: Sendable {
     /// Events after `cursor`: at once if there are some, otherwise as soon as one is published,
     /// the timeout passes, the hub finishes or the task is cancelled.
     public func next(after cursor: UInt64, timeout: TimeAmount? = nil) async -> Batch {
-        let id = state.withLock { state -> UInt64 in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
+        let id = nextWaiterID.add(1, ordering: .relaxed).newValue
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Batch, Never>) in
                 let immediate = state.withLock { state -> Batch? in

@@ -26,7 +26,7 @@ public struct WebSocketClient: TransportClient {
 
     public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
         var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x3E6)
-        let session = SendingSession(target: target)
+        let session = direction == .push ? nil : SendingSession(target: target)
         var cursor: UInt64 = 0
         while !Task.isCancelled && !recorder.progress.isStopRequested {
             do {
@@ -48,9 +48,9 @@ public struct WebSocketClient: TransportClient {
                     case .push:
                         return try await receivePush(&frames, outbound, codec: EventCodec(target.scenario.encoding), cursor: &cursor, recorder: &recorder, backoff: &backoff)
                     case .echo:
-                        return try await session.echo(&frames, outbound, recorder: &recorder)
+                        return try await session!.echo(&frames, outbound, recorder: &recorder)
                     case .upload:
-                        return try await session.upload(&frames, outbound, recorder: &recorder)
+                        return try await session!.upload(&frames, outbound, recorder: &recorder)
                     }
                 }
                 if finished || recorder.progress.isStopRequested { return }
