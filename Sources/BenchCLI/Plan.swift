@@ -1,6 +1,7 @@
 import BenchCore
 import BenchEngine
 import BenchReports
+import BenchServer
 import BenchTransports
 import Foundation
 
@@ -16,6 +17,8 @@ struct Plan {
     var output: URL?
     /// The loopback server's port for every run; 0 lets the kernel choose.
     var port = 0
+    /// The server halves, gRPC's included.
+    var routes = Transports.routes()
 
     /// Runs every entry, prints the table, writes the reports; throws ``RunFailure`` with
     /// status 1 when anything was lost.
@@ -23,9 +26,10 @@ struct Plan {
         if let output { try ReportWriter.prepare(output) }
         var results: [RunResult] = []
         for (index, entry) in entries.enumerated() {
-            let label = "\(entry.client.kind.rawValue) (\(entry.client.variant))"
+            let http = entry.client.kind.hasHTTPVersionChoice ? ", HTTP/\(entry.scenario.httpVersion.rawValue)" : ""
+            let label = "\(entry.client.kind.rawValue) (\(entry.client.variant)\(http))"
             Console.status("[\(index + 1)/\(entries.count)] \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(entry.scenario.durationSeconds) s")
-            let runner = Runner(port: port) { progress in
+            let runner = Runner(port: port, routes: routes) { progress in
                 Console.status(
                     "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
                         + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BenchCore
 import BenchEngine
+import BenchGRPC
 import BenchReports
 import BenchTransports
 import Foundation
@@ -12,10 +13,16 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run one scenario over one or more transports and report what each cost."
     )
 
-    @Option(name: .long, help: "Transports, comma-separated: short-polling, long-polling, sse, websocket, or all (all that carry the direction).")
+    @Option(name: .long, help: "Transports, comma-separated: short-polling, long-polling, sse, websocket, grpc, or all (all that carry the direction).")
     var transport = "all"
 
     @OptionGroup var scenarioOptions: ScenarioOptions
+
+    @Option(name: .customLong("grpc-call"), help: "gRPC push: server-streaming (Subscribe) or unary (Poll on the poll interval). Echo is bidi-streaming, upload client-streaming.")
+    var grpcCall = GRPCTransportClient.Call.serverStreaming
+
+    @Flag(name: .customLong("grpc-flush-coalescing"), inversion: .prefixedNo, help: "gRPC server: let grpc-swift-nio-transport hold flushes up to 100 µs to coalesce writes (its default).")
+    var grpcFlushCoalescing = true
 
     @Option(name: .long, help: "Folder for results.json, results.csv and report.md (created if missing).")
     var output: String?
@@ -25,24 +32,28 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
+        guard grpcCall == .serverStreaming || grpcCall == .unary else {
+            throw ValidationError("--grpc-call chooses push's call: server-streaming or unary (echo is bidi-streaming, upload client-streaming)")
+        }
         do { _ = try plan() } catch { throw ValidationError(error.message) }
     }
 
     /// The transports to run: `all` means every implemented transport that carries the direction.
     private func kinds(for scenario: Scenario) throws(BenchError) -> [TransportKind] {
         if transport.lowercased() == "all" {
-            return TransportCatalog.implemented.filter { TransportCatalog.directions(for: $0).contains(scenario.direction) }
+            return Transports.implemented.filter { TransportCatalog.directions(for: $0).contains(scenario.direction) }
         }
-        return try TransportKind.parseList(transport, available: TransportCatalog.implemented)
+        return try TransportKind.parseList(transport, available: Transports.implemented)
     }
 
-    /// Every transport with every chosen encoding, transports first.
+    /// Every transport with every chosen HTTP version and encoding, transports first. WebSocket
+    /// and gRPC have one HTTP version of their own, so they run once per encoding.
     private func plan() throws(BenchError) -> [Plan.Entry] {
         let scenarios = try scenarioOptions.scenarios(name: "custom")
         var entries: [Plan.Entry] = []
         for kind in try kinds(for: scenarios[0]) {
-            for scenario in scenarios {
-                entries.append(Plan.Entry(scenario: scenario, client: try TransportCatalog.client(for: kind, scenario: scenario)))
+            for scenario in scenarios where kind.hasHTTPVersionChoice || scenario.httpVersion == scenarios[0].httpVersion {
+                entries.append(Plan.Entry(scenario: scenario, client: try Transports.client(for: kind, scenario: scenario, grpcPushCall: grpcCall)))
             }
         }
         return entries
@@ -50,6 +61,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let scenario = try scenarioOptions.scenarios(name: "custom")[0]
-        try await Plan(scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }, port: port).execute()
+        try await Plan(
+            scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }, port: port,
+            routes: Transports.routes(grpc: GRPCEndpoint(flushCoalescing: grpcFlushCoalescing))
+        ).execute()
     }
 }
+
+extension GRPCTransportClient.Call: ExpressibleByArgument {}

@@ -18,7 +18,13 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .long, help: "Event encoding: json, protobuf, or both (each transport runs once per encoding).")
     var encoding = EncodingChoice.json
 
-    @Option(name: .long, help: "push (server → client), echo (client → server → client) or upload (client → server); echo and upload need websocket.")
+    @Option(name: .customLong("http-version"), help: "Polling and SSE: HTTP version 1.1, 2 (cleartext, prior knowledge) or both (each runs once per version).")
+    var httpVersion = HTTPVersionOption.http1_1
+
+    @Option(name: .long, help: "gRPC: seconds before each call's deadline; the client then opens a new call from its cursor. None when absent.")
+    var deadline: Double?
+
+    @Option(name: .long, help: "push (server → client), echo (client → server → client) or upload (client → server); echo and upload need websocket or grpc.")
     var direction = Scenario.defaults.direction
 
     @Option(name: .long, help: "Seconds of publishing; the run publishes rate × duration events.")
@@ -51,19 +57,25 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("retained-events"), help: "Events the server keeps for clients that fall behind.")
     var retainedEvents = Scenario.defaults.retainedEvents
 
-    /// The scenarios these flags describe, one per encoding, validated.
+    /// The scenarios these flags describe, one per HTTP version and encoding, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
-        try encoding.encodings.map { encoding throws(BenchError) in try scenario(name: name, encoding: encoding) }
+        var scenarios: [Scenario] = []
+        for version in httpVersion.versions {
+            for encoding in encoding.encodings {
+                scenarios.append(try scenario(name: name, encoding: encoding, httpVersion: version))
+            }
+        }
+        return scenarios
     }
 
-    /// The scenario these flags describe with `encoding`, validated.
-    func scenario(name: String, encoding: Encoding = .json) throws(BenchError) -> Scenario {
+    /// The scenario these flags describe with `encoding` and `httpVersion`, validated.
+    func scenario(name: String, encoding: Encoding = .json, httpVersion: HTTPProtocolVersion = .http1_1) throws(BenchError) -> Scenario {
         let scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
             encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
             longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
-            retainedEvents: retainedEvents
+            retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline
         )
         try scenario.validate()
         return scenario
@@ -83,6 +95,21 @@ enum EncodingChoice: String, CaseIterable, ExpressibleByArgument {
         case .json: [.json]
         case .protobuf: [.protobuf]
         case .both: [.json, .protobuf]
+        }
+    }
+}
+
+/// `--http-version`: one version or both.
+enum HTTPVersionOption: String, CaseIterable, ExpressibleByArgument {
+    case http1_1 = "1.1"
+    case http2 = "2"
+    case both
+
+    var versions: [HTTPProtocolVersion] {
+        switch self {
+        case .http1_1: [.http1_1]
+        case .http2: [.http2]
+        case .both: [.http1_1, .http2]
         }
     }
 }

@@ -8,7 +8,8 @@ import Foundation
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Start the server alone and print one 'NAME URL' line per endpoint for outside clients."
+        abstract: "Start the server alone and print one 'NAME URL' line per endpoint for outside clients.",
+        discussion: "HTTP endpoints also speak HTTP/2 to clients that start with its preface (h2c prior knowledge, e.g. curl --http2-prior-knowledge); gRPC (transportbench.EventStream, Protos/transportbench.proto) listens on a port of its own."
     )
 
     @Option(name: .long, help: "Address to bind.")
@@ -39,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = ServerConfiguration(host: host, port: port)
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: Transports.routes()) { server in
             for line in server.endpointLines { print(line) }
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))

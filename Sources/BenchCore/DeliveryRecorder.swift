@@ -26,6 +26,10 @@ public struct DeliveryRecorder: Sendable {
     public var connectionsOpened = 0
     /// Times the client reconnected after a connection ended before the run did.
     public var reconnects = 0
+    /// gRPC: calls that ended because their deadline passed (the client then opened a new one
+    /// from its cursor), and calls the client cancelled. Neither loses events.
+    public var deadlinesExceeded = 0
+    public var callsCancelled = 0
     /// Errors that ended a connection, as text, for the report (at most a few kept).
     public var connectionErrors: [String] = []
     public let progress: ClientProgress

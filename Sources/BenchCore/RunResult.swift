@@ -9,6 +9,8 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// The variant within the transport, for example `keep-alive` or `per-request` for polling.
     public var variant: String
     public var encoding: String
+    /// `1.1` or `2`: the HTTP version under the transport (WebSocket's upgrade is HTTP/1.1, gRPC is HTTP/2).
+    public var httpVersion: String
     /// `push`, `echo` or `upload`.
     public var direction: String
     public var scenario: String
@@ -66,6 +68,12 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// Connections the server dropped on purpose (fault injection).
     public var connectionsDropped: Int
 
+    /// gRPC: calls that ended at their deadline and calls the client cancelled; the client
+    /// resumed after each from its cursor, so neither counts as loss.
+    public var deadlinesExceeded: Int
+    public var callsCancelled: Int
+    /// HTTP/2 rows: where the bytes went, frame by frame (`nil` for HTTP/1.1 and WebSocket).
+    public var http2: HTTP2Breakdown?
     public var latencyP50Nanoseconds: UInt64
     public var latencyP90Nanoseconds: UInt64
     public var latencyP99Nanoseconds: UInt64
@@ -89,8 +97,9 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var clientErrors: [String]
 
     /// A row for `transport` with every measurement zero; the engine fills it in.
-    public init(transport: String, variant: String, encoding: String, direction: String = "push", scenario: String, clients: Int) {
+    public init(transport: String, variant: String, encoding: String, direction: String = "push", httpVersion: String = "1.1", scenario: String, clients: Int) {
         self.transport = transport
+        self.httpVersion = httpVersion
         self.variant = variant
         self.encoding = encoding
         self.direction = direction
@@ -100,6 +109,7 @@ public struct RunResult: Codable, Sendable, Hashable {
         (lostSequences, announcedGaps, clientErrors) = ([], [], [])
         (bytesUp, bytesDown, payloadBytes, overheadBytes, overheadRatio, bytesPerDeliveredEvent) = (0, 0, 0, 0, 0, 0)
         (requests, emptyResponses, connections, reconnects, connectionsDropped) = (0, 0, 0, 0, 0)
+        (deadlinesExceeded, callsCancelled, http2) = (0, 0, nil)
         (handshakeBytesUp, handshakeBytesDown, heartbeats, heartbeatBytesPerIdleConnectionHour, base64InflationBytes) = (0, 0, 0, 0, 0)
         latencyReference = direction == "push" ? "publish" : "scheduled send"
         (uncorrectedLatencyP50Nanoseconds, uncorrectedLatencyP99Nanoseconds, uncorrectedLatencyMaxNanoseconds) = (0, 0, 0)
@@ -110,6 +120,12 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// Wire bytes per delivered event after taking out one-time handshakes: the per-event cost.
     public var perEventOverheadBytes: Double {
         eventsDelivered == 0 ? 0 : Double(overheadBytes - handshakeBytesUp - handshakeBytesDown) / Double(eventsDelivered)
+    }
+
+    /// Overhead bytes per request after taking out one-time handshakes: what each poll, or each
+    /// RPC, costs beyond its payload.
+    public var overheadPerRequestBytes: Double {
+        requests == 0 ? 0 : Double(overheadBytes - handshakeBytesUp - handshakeBytesDown) / Double(requests)
     }
 
     /// True when nothing was lost and the byte ledger adds up.

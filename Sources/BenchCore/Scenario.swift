@@ -81,6 +81,12 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var seed: UInt64
     /// How many recent events the server keeps for clients that ask "everything after N".
     public var retainedEvents: Int
+    /// The HTTP version of the HTTP transports (polling, SSE); gRPC always speaks HTTP/2 and
+    /// WebSocket upgrades from HTTP/1.1.
+    public var httpVersion: HTTPProtocolVersion
+    /// gRPC streams: a deadline for each call, after which the client opens a new one from its
+    /// cursor; `nil` for none.
+    public var callDeadlineSeconds: Double?
     /// Report time scale: 1 means wall time; 100 means the run happened 100× faster than the
     /// workload it models. Byte counts do not depend on it; reports say where latency does.
     public var timeScale: Double
@@ -103,6 +109,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         dropTiming: ArrivalProcess = .fixed,
         seed: UInt64 = 1,
         retainedEvents: Int = 100_000,
+        httpVersion: HTTPProtocolVersion = .http1_1,
+        callDeadlineSeconds: Double? = nil,
         timeScale: Double = 1
     ) {
         self.name = name
@@ -122,6 +130,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.dropTiming = dropTiming
         self.seed = seed
         self.retainedEvents = retainedEvents
+        self.httpVersion = httpVersion
+        self.callDeadlineSeconds = callDeadlineSeconds
         self.timeScale = timeScale
     }
 
@@ -155,6 +165,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         try check(dropFraction.isFinite && dropFraction >= 0 && dropFraction <= 1, "--drop-fraction must be between 0 and 1 (got \(dropFraction))")
         try check(dropIntervalSeconds.isFinite && dropIntervalSeconds >= 0.01, "--drop-interval must be at least 0.01 seconds (got \(dropIntervalSeconds))")
         try check(dropFraction == 0 || direction == .push, "--drop-fraction needs --direction push: only pushed events are kept for clients to resume")
+        if let deadline = callDeadlineSeconds {
+            try check(deadline.isFinite && deadline >= 0.01, "--deadline must be at least 0.01 seconds (got \(deadline))")
+        }
         try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
     }

@@ -25,6 +25,21 @@ public enum TransportKind: String, CaseIterable, Codable, Sendable, Hashable, Co
         }
     }
 
+    /// Whether the transport speaks the scenario's HTTP version (polling, SSE); WebSocket
+    /// upgrades from HTTP/1.1 and gRPC is HTTP/2.
+    public var hasHTTPVersionChoice: Bool {
+        self == .shortPolling || self == .longPolling || self == .serverSentEvents
+    }
+
+    /// The HTTP version under this transport in `scenario`.
+    public func httpVersion(in scenario: Scenario) -> HTTPProtocolVersion {
+        switch self {
+        case .webSocket: .http1_1
+        case .grpc: .http2
+        case .shortPolling, .longPolling, .serverSentEvents: scenario.httpVersion
+        }
+    }
+
     public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }

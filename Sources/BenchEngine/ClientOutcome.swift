@@ -12,6 +12,8 @@ struct ClientOutcome {
     /// delivered bodies.
     var base64InflationBytes = 0
     var reconnects: Int
+    var deadlinesExceeded: Int
+    var callsCancelled: Int
     var errors: [String]
 
     /// - Parameters:
@@ -20,6 +22,8 @@ struct ClientOutcome {
     ///   - base64Carrier: whether binary bodies travelled base64-encoded (SSE).
     init(direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?, base64Carrier: Bool = false) {
         reconnects = recorder.reconnects
+        deadlinesExceeded = recorder.deadlinesExceeded
+        callsCancelled = recorder.callsCancelled
         errors = recorder.connectionErrors
         switch direction {
         case .push:

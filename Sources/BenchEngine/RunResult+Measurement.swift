@@ -20,7 +20,8 @@ extension RunResult {
     ) {
         self.init(
             transport: transport.rawValue, variant: variant, encoding: scenario.encoding.rawValue,
-            direction: scenario.direction.rawValue, scenario: scenario.name, clients: scenario.clients
+            direction: scenario.direction.rawValue, httpVersion: transport.httpVersion(in: scenario).rawValue,
+            scenario: scenario.name, clients: scenario.clients
         )
         let last = UInt64(eventCount)
         var latency = LatencyHistogram()
@@ -37,6 +38,8 @@ extension RunResult {
             payloadBytes += outcome.payloadBytes
             base64InflationBytes += outcome.base64InflationBytes
             reconnects += outcome.reconnects
+            deadlinesExceeded += outcome.deadlinesExceeded
+            callsCancelled += outcome.callsCancelled
             let missing = ledger.missing(through: last)
             let missingCount = missing.reduce(0) { $0 + Int($1.count) }
             eventsDelivered += eventCount - missingCount
@@ -72,6 +75,7 @@ extension RunResult {
         heartbeats = traffic.heartbeats
         handshakeBytesUp = traffic.handshakeBytesIn
         handshakeBytesDown = traffic.handshakeBytesOut
+        http2 = traffic.http2
 
         let summary = latency.summary
         latencyP50Nanoseconds = summary.p50Nanoseconds

@@ -41,9 +41,13 @@ public struct Runner: Sendable {
     public var onProgress: (@Sendable (RunProgress) -> Void)?
     /// The loopback server's port; 0 lets the kernel choose (a capture filter may want a fixed one).
     public var port = 0
+    /// The server halves the loopback server offers. The engine does not import gRPC: the
+    /// command line adds gRPC's route (BenchGRPC) to these.
+    public var routes: Routes
 
-    public init(port: Int = 0, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+    public init(port: Int = 0, routes: Routes = TransportCatalog.routes, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
         self.port = port
+        self.routes = routes
         self.onProgress = onProgress
     }
 
@@ -66,7 +70,10 @@ public struct Runner: Sendable {
         let eventCount = schedule.offsetsNanoseconds.count
         let expected = eventCount * scenario.clients
 
-        return try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        guard routes.serves(client.kind) else {
+            throw BenchError.usage("the server has no endpoint for \(client.kind.rawValue)")
+        }
+        return try await withLoopbackServer(configuration: configuration, routes: routes) { server in
             let progresses = (0..<scenario.clients).map { _ in ClientProgress() }
             // Where arrivals are counted: at the clients, or at the server for uploads.
             let arrivals = scenario.direction == .upload ? (0..<scenario.clients).map { server.uploads.session(for: $0).progress } : progresses
@@ -90,7 +97,7 @@ public struct Runner: Sendable {
             encodedSizes.reserveCapacity(eventCount)
             let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
                 for index in 0..<scenario.clients {
-                    let target = ClientTarget(host: server.host, port: server.port, clientIndex: index, scenario: scenario, startGate: gate)
+                    let target = ClientTarget(host: server.host, port: server.port(for: client.kind), clientIndex: index, scenario: scenario, startGate: gate)
                     let progress = progresses[index]
                     group.addTask {
                         var recorder = DeliveryRecorder(progress: progress)

@@ -5,7 +5,7 @@ import BenchCore
 public enum CSVReport {
     /// Column names, each with its unit.
     public static let header = [
-        "scenario", "transport", "variant", "encoding", "direction", "clients_count",
+        "scenario", "transport", "variant", "http_version", "encoding", "direction", "clients_count",
         "events_published_count", "deliveries_expected_count", "events_delivered_count", "events_lost_count",
         "events_duplicated_count", "events_out_of_order_count",
         "bytes_up_bytes", "bytes_down_bytes", "payload_bytes", "overhead_bytes", "overhead_ratio_percent",
@@ -13,6 +13,8 @@ public enum CSVReport {
         "handshake_up_bytes", "handshake_down_bytes", "overhead_per_event_excluding_handshakes_bytes", "base64_inflation_bytes",
         "requests_count", "empty_responses_count", "connections_count", "connections_dropped_count", "reconnects_count",
         "heartbeats_count", "heartbeat_per_idle_connection_hour_model_bytes",
+        "deadlines_exceeded_count", "calls_cancelled_count", "overhead_per_request_bytes",
+        "http2_header_block_bytes", "http2_header_list_uncompressed_bytes", "http2_frame_header_bytes", "grpc_message_prefix_bytes",
         "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us", "latency_mean_us",
         "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s",
     ]
@@ -21,7 +23,7 @@ public enum CSVReport {
         var lines = [header.joined(separator: ",")]
         for result in document.results {
             let fields: [String] = [
-                escape(result.scenario), result.transport, result.variant, result.encoding, result.direction, "\(result.clients)",
+                escape(result.scenario), result.transport, result.variant, result.httpVersion, result.encoding, result.direction, "\(result.clients)",
                 "\(result.eventsPublished)", "\(result.deliveriesExpected)", "\(result.eventsDelivered)", "\(result.eventsLost)",
                 "\(result.eventsDuplicated)", "\(result.eventsOutOfOrder)",
                 "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", "\(result.overheadBytes)",
@@ -30,6 +32,9 @@ public enum CSVReport {
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 3),
                 "\(result.base64InflationBytes)", "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)", "\(result.connectionsDropped)", "\(result.reconnects)",
                 "\(result.heartbeats)", Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 1),
+                "\(result.deadlinesExceeded)", "\(result.callsCancelled)", Format.decimal(result.overheadPerRequestBytes, places: 3),
+                result.http2.map { "\($0.headerBlockBytes)" } ?? "", result.http2.map { "\($0.headerListBytes)" } ?? "",
+                result.http2.map { "\($0.frameHeaderBytes)" } ?? "", result.http2.map { "\($0.grpcMessagePrefixes.total)" } ?? "",
                 Format.microseconds(result.latencyP50Nanoseconds), Format.microseconds(result.latencyP90Nanoseconds),
                 Format.microseconds(result.latencyP99Nanoseconds), Format.microseconds(result.latencyP999Nanoseconds),
                 Format.microseconds(result.latencyMaxNanoseconds), Format.decimal(result.latencyMeanNanoseconds / 1e3, places: 3),

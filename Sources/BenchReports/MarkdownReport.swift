@@ -6,7 +6,7 @@ public enum MarkdownReport {
     /// The results table alone (also what `bench` prints).
     public static func table(_ results: [RunResult]) -> String {
         let header = [
-            "Transport", "Variant, encoding", "Delivered / expected", "Lost", "Dup", "Requests", "Empty responses", "TCP conns",
+            "Transport", "Variant, HTTP, encoding", "Delivered / expected", "Lost", "Dup", "Requests", "Empty responses", "TCP conns",
             "Up (B)", "Down (B)", "Payload (B)", "Overhead (B)", "Overhead (%)", "Wire B / event",
             "p50 (ms)", "p90 (ms)", "p99 (ms)", "max (ms)",
         ]
@@ -14,7 +14,7 @@ public enum MarkdownReport {
         for result in results {
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport,
-                result.variant + ", " + result.encoding,
+                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
@@ -31,22 +31,46 @@ public enum MarkdownReport {
     /// The second table: one-time costs, per-event overhead, heartbeats and uncorrected latency.
     public static func costTable(_ results: [RunResult]) -> String {
         let header = [
-            "Transport", "Variant", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
-            "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Dropped by server", "Reconnects", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
+            "Transport", "Variant", "HTTP", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
+            "Overhead / request (B)", "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Dropped by server", "Reconnects",
+            "Deadlines / cancelled calls", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
         ]
         var rows = [header]
         for result in results {
             let uncorrected = result.direction != Direction.push.rawValue
             rows.append([
-                TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, result.direction,
+                TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, "HTTP/\(result.httpVersion)", result.direction,
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 1),
-                "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
-                "\(result.connectionsDropped)", "\(result.reconnects)", result.latencyReference,
+                Format.decimal(result.overheadPerRequestBytes, places: 1), "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                "\(result.connectionsDropped)", "\(result.reconnects)",
+                result.transport == TransportKind.grpc.rawValue ? "\(result.deadlinesExceeded) / \(result.callsCancelled)" : "–", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP99Nanoseconds) : "–",
             ])
         }
-        return render(rows, rightAligned: Set([3, 4, 5, 6, 7, 8, 9, 10, 12, 13]))
+        return render(rows, rightAligned: Set([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16]))
+    }
+
+    /// HTTP/2 rows frame by frame: where each byte went, and what HPACK did to the headers.
+    /// Empty when no row spoke HTTP/2.
+    public static func http2Table(_ results: [RunResult]) -> String {
+        let rowsWithFrames = results.compactMap { result in result.http2.map { (result, $0) } }
+        guard let first = rowsWithFrames.first?.1 else { return "" }
+        let header = ["Transport", "Variant"] + first.categories.map { "\($0.name) (B)" }
+            + ["Header blocks, HPACK (B)", "Header fields uncompressed (B)", "HPACK saving (%)", "Header block / stream (B)", "Streams"]
+        var rows = [header]
+        for (result, frames) in rowsWithFrames {
+            rows.append(
+                [TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant]
+                    + frames.categories.map { "\($0.bytes.total)" }
+                    + [
+                        "\(frames.headerBlockBytes)", "\(frames.headerListBytes)", Format.percent(frames.headerSpaceSavings),
+                        frames.streams == 0 ? "–" : Format.decimal(Double(frames.headerBlockBytes) / Double(frames.streams), places: 1),
+                        "\(frames.streams)",
+                    ]
+            )
+        }
+        return render(rows, rightAligned: Set(2..<header.count))
     }
 
     /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.
@@ -71,6 +95,24 @@ public enum MarkdownReport {
             }
         }
         return lines
+    }
+
+    /// The HTTP/2 table with its heading and how to read it, or nothing.
+    static func http2Section(_ results: [RunResult]) -> String {
+        let table = http2Table(results)
+        guard !table.isEmpty else { return "" }
+        return """
+            ### HTTP/2 frames
+
+            \(table)
+
+            Read frame by frame from the counted bytes (RFC 9113 §4.1), both directions; the columns \
+            add up to Up + Down. Header blocks are the HEADERS and CONTINUATION payloads as sent, \
+            HPACK-compressed (RFC 7541); "uncompressed" is the same header fields' name and value \
+            lengths, decoded from those blocks, as h2load's "space savings" counts them. gRPC's \
+            5-byte message prefix (compressed flag, 4-byte length) is taken out of the DATA payload.
+
+            """
     }
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -101,6 +143,7 @@ public enum MarkdownReport {
 
             \(costTable(document.results))
 
+            \(http2Section(document.results))
             ## How to read these tables
 
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \
@@ -111,6 +154,13 @@ public enum MarkdownReport {
             - **Requests** (HTTP requests, WebSocket upgrade requests included), **Empty responses** and \
             **TCP conns** are counted by the server. TCP's own handshake and teardown carry no payload and \
             are not in these byte counts.
+            - **HTTP**: polling and SSE run over HTTP/1.1 or HTTP/2 (cleartext, prior knowledge: \
+            each request is a stream of one connection, headers HPACK-compressed); WebSocket upgrades \
+            from HTTP/1.1; gRPC is HTTP/2. For gRPC a request is an RPC (one HTTP/2 stream), and \
+            **Overhead / request** is what each poll or RPC costs beyond its payload: heads or HEADERS \
+            frames, framing, empty batches.
+            - **Deadlines / cancelled calls** (gRPC): calls that reached their deadline or that the \
+            client cancelled; the client opened a new call from its cursor each time, so neither is loss.
             - **Base64 inflation**: SSE carries text only, so a binary (protobuf) body travels as base64, \
             a third larger; those extra bytes are part of the overhead.
             - **Handshake** is the WebSocket upgrade request and its `101` response, paid once per \

@@ -1,12 +1,15 @@
 import BenchCore
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOWebSocket
 
 /// What an accepted connection turned into once its first request was read.
 enum NegotiatedConnection: Sendable {
     case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead, ConnectionMeter)
     case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter)
+    /// HTTP/2 with prior knowledge: each stream is one request, seen through NIO's HTTP/2 → HTTP/1 codec.
+    case http2(NIOHTTP2Handler.AsyncStreamMultiplexer<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>>, ConnectionMeter)
 }
 
 /// An accepted connection and what its first request will turn it into.
@@ -15,7 +18,9 @@ struct AcceptedConnection: Sendable {
     let negotiation: EventLoopFuture<NegotiatedConnection>
 }
 
-/// Builds an accepted connection's pipeline: WireMeter first, then HTTP/1.1 with WebSocket upgrade.
+/// Builds an accepted connection's pipeline: WireMeter first, then a ``ProtocolDetector`` that
+/// reads the first bytes and sets up HTTP/2 (a client that starts with the HTTP/2 connection
+/// preface, RFC 9113 §3.3 "prior knowledge") or HTTP/1.1 with WebSocket upgrade.
 enum ConnectionSetup {
     static func configure(
         channel: any Channel,
@@ -25,7 +30,38 @@ enum ConnectionSetup {
     ) throws -> AcceptedConnection {
         let meter = traffic.open(channel: channel)
         try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: traffic))
+        let negotiation = channel.eventLoop.makePromise(of: NegotiatedConnection.self)
+        let detector = ProtocolDetector(negotiation: negotiation) { channel, isHTTP2 in
+            if isHTTP2 {
+                try configureHTTP2(channel: channel, meter: meter)
+            } else {
+                try configureHTTP1(channel: channel, meter: meter, routes: routes, configuration: configuration)
+            }
+        }
+        try channel.pipeline.syncOperations.addHandler(detector)
+        return AcceptedConnection(channel: channel, negotiation: negotiation.futureResult)
+    }
 
+    /// HTTP/2: a census of the frames next to the meter, NIO's HTTP/2 handler, and per stream
+    /// the HTTP/2 → HTTP/1 codec, so HTTP routes serve both versions unchanged.
+    private static func configureHTTP2(channel: any Channel, meter: ConnectionMeter) throws -> EventLoopFuture<NegotiatedConnection> {
+        try channel.pipeline.syncOperations.addHandler(HTTP2FrameCensus(meter: meter, grpc: false))
+        let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .server) { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: stream)
+            }
+        }
+        return channel.eventLoop.makeSucceededFuture(.http2(multiplexer, meter))
+    }
+
+    /// HTTP/1.1 with SwiftNIO's typed WebSocket upgrader.
+    private static func configureHTTP1(
+        channel: any Channel,
+        meter: ConnectionMeter,
+        routes: Routes,
+        configuration: ServerConfiguration
+    ) throws -> EventLoopFuture<NegotiatedConnection> {
         let upgrader = NIOTypedWebSocketServerUpgrader<NegotiatedConnection>(
             maxFrameSize: configuration.maxWebSocketFrameBytes,
             shouldUpgrade: { channel, head in
@@ -68,9 +104,67 @@ enum ConnectionSetup {
             configuration: .init(upgradeConfiguration: upgradeConfiguration)
         )
         try channel.pipeline.syncOperations.addHandler(CloseOnHTTPParserError())
-        return AcceptedConnection(channel: channel, negotiation: negotiation)
+        return negotiation
     }
 }
+
+/// Waits for a connection's first bytes and tells HTTP/2 with prior knowledge (they begin with
+/// the 24-byte preface `PRI * HTTP/2.0…`) from HTTP/1.1; then has the pipeline configured
+/// behind itself, passes the bytes on and leaves.
+final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let negotiation: EventLoopPromise<NegotiatedConnection>
+    private let configure: (any Channel, _ isHTTP2: Bool) throws -> EventLoopFuture<NegotiatedConnection>
+    private var buffered = ByteBuffer()
+    private var decided = false
+
+    init(negotiation: EventLoopPromise<NegotiatedConnection>, configure: @escaping (any Channel, Bool) throws -> EventLoopFuture<NegotiatedConnection>) {
+        self.negotiation = negotiation
+        self.configure = configure
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        guard !decided else {
+            context.fireChannelRead(data)
+            return
+        }
+        buffered.writeBuffer(&bytes)
+        let preface = HTTP2FrameReader.preface
+        let count = Swift.min(buffered.readableBytes, preface.count)
+        let matches = buffered.readableBytesView.prefix(count).elementsEqual(preface.prefix(count))
+        if matches && count < preface.count { return }  // could still be HTTP/2: wait for more
+        decided = true
+        do {
+            try configure(context.channel, matches).cascade(to: negotiation)
+        } catch {
+            negotiation.fail(error)
+            context.close(promise: nil)
+            return
+        }
+        let first = buffered
+        buffered = ByteBuffer()
+        context.fireChannelRead(wrapInboundOut(first))
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !decided {
+            decided = true
+            negotiation.fail(ChannelError.eof)
+        }
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if !decided { negotiation.fail(ChannelError.eof) }
+    }
+}
+
+@available(*, unavailable)
+extension ProtocolDetector: Sendable {}
 
 /// Closes the connection after a malformed request. NIO's `HTTPServerProtocolErrorHandler` has
 /// already answered `400 Bad Request` with `Connection: close`; nothing else in the pipeline closes
@@ -115,7 +209,13 @@ struct ConnectionContext: Sendable {
                 meter.attribute(to: endpoint.transport)
                 try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, uploads: uploads, meter: meter, configuration: configuration))
             case .http(let channel, let meter):
-                try await serveHTTP(channel, meter: meter)
+                try await serveHTTP(channel, meter: meter, http2: false)
+            case .http2(let multiplexer, let meter):
+                try await withThrowingDiscardingTaskGroup { streams in
+                    for try await stream in multiplexer.inbound {
+                        streams.addTask { try? await serveHTTP(stream, meter: meter, http2: true) }
+                    }
+                }
             }
         } catch {
             // The connection ended with an error (reset, protocol error); its bytes are already
@@ -123,7 +223,8 @@ struct ConnectionContext: Sendable {
         }
     }
 
-    private func serveHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter) async throws {
+    /// Serves the requests of an HTTP/1.1 connection, or the one request of an HTTP/2 stream.
+    private func serveHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter, http2: Bool) async throws {
         try await channel.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body = ByteBuffer()
@@ -143,7 +244,8 @@ struct ConnectionContext: Sendable {
                 case .end:
                     guard let requestHead = head else { continue }
                     meter.countRequest()
-                    let writer = HTTPResponseWriter(outbound: outbound, keepAlive: requestHead.isKeepAlive && !bodyTooLarge)
+                    // HTTP/2 has no `Connection` header (RFC 9113 §8.2.2): a stream ends with its response.
+                    let writer = HTTPResponseWriter(outbound: outbound, keepAlive: http2 || (requestHead.isKeepAlive && !bodyTooLarge))
                     try await respond(to: HTTPRequest(head: requestHead, body: body), tooLarge: bodyTooLarge, writer: writer, meter: meter)
                     if !writer.keepAlive { return }
                     head = nil

@@ -20,6 +20,8 @@ public final class ConnectionMeter: Sendable {
     private let heartbeatCounter = Atomic<Int>(0)
     private let handshakeBytesInCounter = Atomic<Int>(0)
     private let handshakeBytesOutCounter = Atomic<Int>(0)
+    /// HTTP/2 connections: where the bytes went, kept by an ``HTTP2FrameCensus``.
+    private let http2 = Mutex<HTTP2Breakdown?>(nil)
     /// Index into `TransportKind.allCases`, or -1 while the connection has not said what it is for.
     private let transportIndex = Atomic<Int>(-1)
 
@@ -65,6 +67,15 @@ public final class ConnectionMeter: Sendable {
         handshakeBytesOutCounter.store(bytesOut, ordering: .relaxed)
     }
 
+    /// Changes the connection's HTTP/2 breakdown (starting from an empty one).
+    func updateHTTP2Breakdown(_ change: (inout HTTP2Breakdown) -> Void) {
+        http2.withLock { breakdown in
+            var value = breakdown ?? HTTP2Breakdown()
+            change(&value)
+            breakdown = value
+        }
+    }
+
     /// The counts now, attributed.
     var totals: TrafficTotals {
         TrafficTotals(
@@ -75,7 +86,8 @@ public final class ConnectionMeter: Sendable {
             emptyResponses: emptyResponseCounter.load(ordering: .relaxed),
             heartbeats: heartbeatCounter.load(ordering: .relaxed),
             handshakeBytesIn: handshakeBytesInCounter.load(ordering: .relaxed),
-            handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed)
+            handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed),
+            http2: http2.withLock { $0 }
         )
     }
 }
@@ -98,10 +110,12 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var handshakeBytesIn = 0
     /// Bytes of protocol handshakes (101 response), server → client.
     public var handshakeBytesOut = 0
+    /// HTTP/2 connections' bytes by frame category; `nil` when no connection spoke HTTP/2.
+    public var http2: HTTP2Breakdown?
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
-        heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0
+        heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil
     ) {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
@@ -111,6 +125,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
         self.heartbeats = heartbeats
         self.handshakeBytesIn = handshakeBytesIn
         self.handshakeBytesOut = handshakeBytesOut
+        self.http2 = http2
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -122,7 +137,14 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             emptyResponses: lhs.emptyResponses + rhs.emptyResponses,
             heartbeats: lhs.heartbeats + rhs.heartbeats,
             handshakeBytesIn: lhs.handshakeBytesIn + rhs.handshakeBytesIn,
-            handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut
+            handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut,
+            http2: Self.sum(lhs.http2, rhs.http2)
         )
+    }
+
+    private static func sum(_ lhs: HTTP2Breakdown?, _ rhs: HTTP2Breakdown?) -> HTTP2Breakdown? {
+        guard let lhs else { return rhs }
+        guard let rhs else { return lhs }
+        return lhs + rhs
     }
 }

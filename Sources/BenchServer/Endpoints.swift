@@ -148,23 +148,59 @@ public protocol WebSocketRoute: Sendable {
     ) async throws
 }
 
+/// What a transport with a listener of its own needs from the server.
+public struct ListenerContext: Sendable {
+    public let host: String
+    public let hub: EventHub
+    public let uploads: UploadRegistry
+    /// Register each accepted connection here (``TrafficRecorder/open(channel:)``) and put a
+    /// ``WireMeter`` first in its pipeline, so it is counted like every other connection.
+    public let traffic: TrafficRecorder
+    public let configuration: ServerConfiguration
+}
+
+/// The server half of a transport whose library owns its listening socket (gRPC): it listens on
+/// the server's host, port 0, beside the HTTP listener, and shares the server's hub, uploads and
+/// traffic recorder.
+public protocol ListenerRoute: Sendable {
+    var transport: TransportKind { get }
+    /// The scheme `bench serve` prints in front of its address, for example `grpc`.
+    var scheme: String { get }
+    /// Starts listening, calls `onListening` with the bound port, and serves until cancelled.
+    func run(context: ListenerContext, onListening: @escaping @Sendable (Int) -> Void) async throws
+}
+
 /// The endpoints a server offers.
 public struct Routes: Sendable {
     public var http: [any HTTPRoute]
     public var webSocket: [any WebSocketRoute]
+    public var listeners: [any ListenerRoute]
 
-    public init(http: [any HTTPRoute] = [], webSocket: [any WebSocketRoute] = []) {
+    public init(http: [any HTTPRoute] = [], webSocket: [any WebSocketRoute] = [], listeners: [any ListenerRoute] = []) {
         self.http = http
         self.webSocket = webSocket
+        self.listeners = listeners
+    }
+
+    /// Whether some endpoint serves `transport`.
+    public func serves(_ transport: TransportKind) -> Bool {
+        http.contains { $0.transport == transport } || webSocket.contains { $0.transport == transport }
+            || listeners.contains { $0.transport == transport }
+    }
+
+    /// These routes and `other`'s.
+    public func merging(_ other: Routes) -> Routes {
+        Routes(http: http + other.http, webSocket: webSocket + other.webSocket, listeners: listeners + other.listeners)
     }
 
     func httpRoute(for path: String) -> (any HTTPRoute)? { http.first { $0.path == path } }
     func webSocketRoute(for path: String) -> (any WebSocketRoute)? { webSocket.first { $0.path == path } }
 
     /// One `NAME URL` line per endpoint, as `bench serve` prints them.
-    public func endpointLines(host: String, port: Int) -> [String] {
+    public func endpointLines(host: String, port: Int, listenerPorts: [TransportKind: Int] = [:]) -> [String] {
         let entries = http.map { ($0.transport, "http://\(host):\(port)\($0.path)") }
             + webSocket.map { ($0.transport, "ws://\(host):\(port)\($0.path)") }
+            + listeners.compactMap { listener in listenerPorts[listener.transport].map { (listener.transport, "\(listener.scheme)://\(host):\($0)") } }
         return entries.sorted { $0.0 < $1.0 }.map { "\($0.0.rawValue) \($0.1)" }
     }
 }

@@ -8,7 +8,9 @@ import NIOWebSocket
 ///
 /// Every accepted connection gets a ``WireMeter`` as its first handler, then an HTTP/1.1 codec
 /// that can upgrade to WebSocket. Plain HTTP requests are routed by path to an ``HTTPRoute``;
-/// upgrade requests to a ``WebSocketRoute``. Use it through ``withLoopbackServer(configuration:routes:_:)``.
+/// upgrade requests to a ``WebSocketRoute``; a client that opens with the HTTP/2 preface speaks
+/// HTTP/2 to the same HTTP routes. A ``ListenerRoute`` (gRPC) listens on a port of its own beside
+/// it. Use it through ``withLoopbackServer(configuration:routes:_:)``.
 public struct LoopbackServer: Sendable {
     /// The bound address.
     public let host: String
@@ -21,9 +23,14 @@ public struct LoopbackServer: Sendable {
     /// Events clients uploaded.
     public let uploads: UploadRegistry
     public let routes: Routes
+    /// The ports of the listener routes, by transport.
+    public let listenerPorts: [TransportKind: Int]
+
+    /// The port a client of `transport` connects to.
+    public func port(for transport: TransportKind) -> Int { listenerPorts[transport] ?? port }
 
     /// `NAME URL` lines, one per endpoint.
-    public var endpointLines: [String] { routes.endpointLines(host: host, port: port) }
+    public var endpointLines: [String] { routes.endpointLines(host: host, port: port, listenerPorts: listenerPorts) }
 }
 
 /// Runs `body` with a started ``LoopbackServer``, then stops it: the hub is finished, open
@@ -58,10 +65,30 @@ public func withLoopbackServer<Result: Sendable>(
     }
     let port = serverChannel.channel.localAddress?.port ?? configuration.port
     let uploads = UploadRegistry()
-    let server = LoopbackServer(host: configuration.host, port: port, hub: hub, traffic: traffic, uploads: uploads, routes: routes)
     let context = ConnectionContext(hub: hub, uploads: uploads, routes: routes, configuration: configuration)
+    let listenerContext = ListenerContext(host: configuration.host, hub: hub, uploads: uploads, traffic: traffic, configuration: configuration)
 
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        var listenerPorts: [TransportKind: Int] = [:]
+        for listener in routes.listeners {
+            let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
+            tasks.addTask {
+                defer { continuation.finish() }
+                try await listener.run(context: listenerContext) { continuation.yield($0) }
+            }
+            var iterator = bound.makeAsyncIterator()
+            guard let listenerPort = await iterator.next() else {
+                tasks.cancelAll()
+                try? await serverChannel.channel.close()
+                // The listener's own error says why.
+                while let _ = try await tasks.next() {}
+                throw BenchError.runFailed("the \(listener.transport.rawValue) listener stopped before it was listening", cause: nil)
+            }
+            listenerPorts[listener.transport] = listenerPort
+        }
+        let server = LoopbackServer(
+            host: configuration.host, port: port, hub: hub, traffic: traffic, uploads: uploads, routes: routes, listenerPorts: listenerPorts
+        )
         tasks.addTask {
             try await serverChannel.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { connections in

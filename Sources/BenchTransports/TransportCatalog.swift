@@ -1,14 +1,16 @@
 import BenchCore
 import BenchServer
 
-/// Every transport this build implements: the server halves the loopback server mounts, and a
-/// client half for each transport and variant.
+/// The transports of this module: the server halves the loopback server mounts, and a client
+/// half for each transport and variant. gRPC's halves live in BenchGRPC, the one module that
+/// imports gRPC; the command line joins them to these.
 public enum TransportCatalog {
-    /// Transports with both halves implemented, in report order.
+    /// Transports with both halves in this module, in report order.
     public static let implemented: [TransportKind] = [.shortPolling, .longPolling, .serverSentEvents, .webSocket]
 
     /// The server halves of every implemented transport.
     public static var routes: Routes {
+        // gRPC's listener is added by the command line (BenchGRPC).
         Routes(
             http: [ShortPollingEndpoint(), LongPollingEndpoint(), ServerSentEventsEndpoint()],
             webSocket: [WebSocketEndpoint()]
@@ -25,19 +27,16 @@ public enum TransportCatalog {
 
     /// The client half for `kind` as `scenario` configures it.
     public static func client(for kind: TransportKind, scenario: Scenario) throws(BenchError) -> any TransportClient {
-        guard implemented.contains(kind) else {
-            throw .usage("transport '\(kind.rawValue)' is not implemented yet; available: \(implemented.map(\.rawValue).joined(separator: ", "))")
-        }
         guard directions(for: kind).contains(scenario.direction) else {
             let supported = directions(for: kind).map(\.rawValue).joined(separator: ", ")
-            throw .usage("\(kind.rawValue) carries only \(supported); --direction \(scenario.direction.rawValue) needs websocket")
+            throw .usage("\(kind.rawValue) carries only \(supported); --direction \(scenario.direction.rawValue) needs websocket or grpc")
         }
         switch kind {
         case .shortPolling: return ShortPollingClient(connectionMode: scenario.connectionMode)
         case .longPolling: return LongPollingClient(connectionMode: scenario.connectionMode)
         case .serverSentEvents: return ServerSentEventsClient()
         case .webSocket: return WebSocketClient(direction: scenario.direction)
-        case .grpc: throw .usage("transport 'grpc' is not implemented yet")
+        case .grpc: throw .usage("gRPC's client is in BenchGRPC (GRPCTransportClient)")
         }
     }
 }

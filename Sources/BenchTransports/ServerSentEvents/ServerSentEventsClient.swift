@@ -22,21 +22,19 @@ public struct ServerSentEventsClient: TransportClient {
         var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E)
         while !Task.isCancelled && !recorder.progress.isStopRequested {
             do {
-                try await HTTP1Connection.withConnection(to: target) { connection in
+                try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                     recorder.connectionsOpened += 1
                     var head = connection.get(query, accept: "text/event-stream")
                     if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
-                    try await connection.write(head)
                     recorder.requestsSent += 1
-                    let response = try await connection.readHead()
+                    try await connection.exchange(head) { stream in
+                    let response = try await stream.readHead()
                     guard response.status == .ok else {
-                        var body = ByteBuffer()
-                        while var part = try await connection.readBodyPart() { body.writeBuffer(&part) }
-                        throw HTTP1ClientError.status(response.status, String(buffer: body))
+                        throw HTTPClientError.status(response.status, String(buffer: try await stream.readBody()))
                     }
                     recorder.progress.markReady()
                     var parser = SSEParser(lastEventID: lastEventID ?? "")
-                    while let part = try await connection.readBodyPart() {
+                    while let part = try await stream.readBodyPart() {
                         let messages = parser.feed(part)
                         let receivedAt = MonotonicClock.nowNanoseconds()
                         for message in messages {
@@ -45,6 +43,7 @@ public struct ServerSentEventsClient: TransportClient {
                         if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
                         retryMilliseconds = parser.retryMilliseconds ?? retryMilliseconds
                         if !messages.isEmpty { backoff.reset() }
+                    }
                     }
                 }
                 if recorder.progress.isStopRequested { return }

@@ -51,7 +51,7 @@ struct PollReceiver {
     @discardableResult
     mutating func receive(_ head: HTTPResponseHead, _ body: ByteBuffer, into recorder: inout DeliveryRecorder) throws -> Int {
         guard head.status == .ok else {
-            throw HTTP1ClientError.status(head.status, String(buffer: body))
+            throw HTTPClientError.status(head.status, String(buffer: body))
         }
         let events = try codec.decodeBatch(body)
         let receivedAt = MonotonicClock.nowNanoseconds()

@@ -1,7 +1,7 @@
 import BenchCore
 import NIOCore
 
-/// The request loop short and long polling share: HTTP/1.1 GETs with a cursor, on one kept-alive
+/// The request loop short and long polling share: GETs with a cursor (HTTP/1.1 or HTTP/2), on one kept-alive
 /// connection or a new connection per request, reconnecting with backoff after a failure.
 struct PollingSession {
     let target: ClientTarget
@@ -28,7 +28,7 @@ struct PollingSession {
             do {
                 switch connectionMode {
                 case .keepAlive:
-                    try await HTTP1Connection.withConnection(to: target) { connection in
+                    try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                         recorder.connectionsOpened += 1
                         while true {
                             try await beforePoll()
@@ -40,7 +40,7 @@ struct PollingSession {
                     while true {
                         try await beforePoll()
                         if recorder.progress.isStopRequested { return }
-                        try await HTTP1Connection.withConnection(to: target) { connection in
+                        try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                             recorder.connectionsOpened += 1
                             try await poll(&connection, recorder: &recorder)
                         }
@@ -55,14 +55,14 @@ struct PollingSession {
         }
     }
 
-    private mutating func poll(_ connection: inout HTTP1Connection, recorder: inout DeliveryRecorder) async throws {
+    private mutating func poll(_ connection: inout HTTPClientConnection, recorder: inout DeliveryRecorder) async throws {
         let head = connection.get(receiver.uri(path: path, extra: extraQuery), close: connectionMode == .perRequest)
-        try await connection.write(head)
+        let progress = recorder.progress
+        let (responseHead, body) = try await connection.exchange(head) { response in
+            progress.markReady()
+            return (try await response.readHead(), try await response.readBody())
+        }
         recorder.requestsSent += 1
-        recorder.progress.markReady()
-        let responseHead = try await connection.readHead()
-        var body = ByteBuffer()
-        while var part = try await connection.readBodyPart() { body.writeBuffer(&part) }
         try receiver.receive(responseHead, body, into: &recorder)
         backoff.reset()
     }

@@ -1,0 +1,167 @@
+import BenchCore
+import BenchMessages
+import BenchServer
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import NIOCore
+import Synchronization
+
+/// gRPC's server half: grpc-swift-2 on grpc-swift-nio-transport's HTTP/2 server (cleartext,
+/// the loopback server's host, port 0), serving `transportbench.EventStream`.
+///
+/// grpc-swift owns the listening socket, so this is a ``ListenerRoute`` beside the HTTP
+/// listener. Each accepted connection gets a ``WireMeter`` and an ``HTTP2FrameCensus`` at the
+/// front of the pipeline gRPC built (`channelDebuggingCallbacks.onAcceptTCPConnection`), so its
+/// bytes are counted at the socket like every other transport's, frame by frame.
+///
+/// The four call shapes, each carrying the event envelope in the call's encoding (metadata
+/// `bench-encoding`):
+/// - `Poll` (unary): the retained events after the cursor, now; an empty batch counts as an
+///   empty response.
+/// - `Subscribe` (server streaming): every event after the cursor as it is published; the call
+///   ends with status OK when the run ends. When the cursor falls out of the retention window
+///   the call ends with trailer `bench-gap: FIRST-LAST`, and the client resubscribes after it.
+/// - `Upload` (client streaming): events recorded for client `bench-client`; one receipt.
+/// - `Echo` (bidirectional streaming): each message sent back as it arrives.
+public struct GRPCEndpoint: ListenerRoute {
+    public let transport = TransportKind.grpc
+    public let scheme = "grpc"
+    /// grpc-swift-nio-transport (2.8+) holds each flush up to 100 µs to coalesce writes; `false`
+    /// turns that off. The default keeps the library's default, what production servers send.
+    public var flushCoalescing: Bool
+
+    public init(flushCoalescing: Bool = true) {
+        self.flushCoalescing = flushCoalescing
+    }
+
+    public func run(context: ListenerContext, onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let connections = ConnectionsByPeer()
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        if !flushCoalescing { config.connection.flushCoalescing = nil }
+        config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let meter = context.traffic.open(channel: channel)
+                meter.attribute(to: .grpc)
+                // Added first after gRPC built its pipeline; the meter ends up in front of the census.
+                try channel.pipeline.syncOperations.addHandler(HTTP2FrameCensus(meter: meter, grpc: true), position: .first)
+                try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: context.traffic), position: .first)
+                if let port = channel.remoteAddress?.port { connections.register(meter, remotePort: port) }
+            }
+        }
+        let server = GRPCServer(
+            transport: .http2NIOPosix(
+                address: .ipv4(host: context.host, port: 0),
+                transportSecurity: .plaintext,
+                config: config
+            ),
+            services: [EventStreamService(context: context, connections: connections)]
+        )
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            guard let address = try await server.listeningAddress?.ipv4 else {
+                throw BenchError.runFailed("the gRPC server did not report an IPv4 address")
+            }
+            onListening(address.port)
+        }
+    }
+}
+
+/// The meters of gRPC's connections by the client's port, so a call can count itself on the
+/// connection it came in on (its `ServerContext.remotePeer` is `ipv4:HOST:PORT`).
+final class ConnectionsByPeer: Sendable {
+    private let meters = Mutex<[Int: ConnectionMeter]>([:])
+
+    func register(_ meter: ConnectionMeter, remotePort: Int) {
+        meters.withLock { $0[remotePort] = meter }
+    }
+
+    func meter(for context: ServerContext) -> ConnectionMeter? {
+        guard let port = context.remotePeer.split(separator: ":").last.flatMap({ Int($0) }) else { return nil }
+        return meters.withLock { $0[port] }
+    }
+}
+
+/// `transportbench.EventStream`, registered by hand with the generated method descriptors so
+/// that one implementation serves both encodings (the generated service protocol fixes
+/// protobuf serializers).
+struct EventStreamService: RegistrableRPCService {
+    let context: ListenerContext
+    let connections: ConnectionsByPeer
+
+    typealias Methods = Transportbench_EventStream.Method
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        let bytes = EncodedBodySerializer()
+        router.registerHandler(forMethod: Methods.Poll.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
+            let (encoding, meter) = try start(request.metadata, rpc)
+            var requestMessages = request.messages.makeAsyncIterator()
+            let cursor = try await requestMessages.next().map { try EncodingSerializer<Transportbench_Cursor>(encoding: encoding).decode($0) } ?? Transportbench_Cursor()
+            let batch = context.hub.events(after: cursor.after)
+            if batch.events.isEmpty { meter?.countEmptyResponse() }
+            let body = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
+            return StreamingServerResponse(single: ServerResponse(message: body, metadata: gapMetadata(batch.gap)))
+        }
+        router.registerHandler(forMethod: Methods.Subscribe.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
+            let (encoding, _) = try start(request.metadata, rpc)
+            var requestMessages = request.messages.makeAsyncIterator()
+            let first = try await requestMessages.next().map { try EncodingSerializer<Transportbench_Cursor>(encoding: encoding).decode($0) }
+            let after = first?.after ?? 0
+            return StreamingServerResponse { writer in
+                var cursor = after
+                while true {
+                    let batch = await context.hub.next(after: cursor)
+                    switch batch.reason {
+                    case .finished: return [:]
+                    case .cancelled: throw CancellationError()
+                    case .timedOut, .available: break
+                    }
+                    if let gap = batch.gap { return gapMetadata(gap) }
+                    try await writer.write(contentsOf: batch.events.map { $0.body(encoding)! })
+                    cursor = batch.events.last?.event.sequence ?? cursor
+                }
+            }
+        }
+        router.registerHandler(forMethod: Methods.Upload.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
+            let (encoding, _) = try start(request.metadata, rpc)
+            guard let client = request.metadata[stringValues: EventStreamMetadata.client].first(where: { _ in true }).flatMap({ Int($0) }) else {
+                throw RPCError(code: .invalidArgument, message: "Upload needs metadata \(EventStreamMetadata.client): N")
+            }
+            let session = context.uploads.session(for: client)
+            let codec = EventCodec(encoding)
+            var received: UInt64 = 0
+            for try await body in request.messages {
+                session.record(try codec.decode(body), receivedAt: MonotonicClock.nowNanoseconds())
+                received += 1
+            }
+            let receipt = try EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding).encode(.with { $0.events = received })
+            return StreamingServerResponse(single: ServerResponse(message: receipt))
+        }
+        router.registerHandler(forMethod: Methods.Echo.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
+            _ = try start(request.metadata, rpc)
+            return StreamingServerResponse { writer in
+                for try await body in request.messages {
+                    try await writer.write(body)
+                }
+                return [:]
+            }
+        }
+    }
+
+    /// Counts the call as a request on its connection and reads its encoding.
+    private func start(_ metadata: Metadata, _ rpc: ServerContext) throws -> (Encoding, ConnectionMeter?) {
+        let meter = connections.meter(for: rpc)
+        meter?.countRequest()
+        let encoding = try metadata.encoding()
+        guard context.configuration.encodings.contains(encoding) else {
+            throw RPCError(code: .invalidArgument, message: "this server does not serve encoding '\(encoding.rawValue)'")
+        }
+        return (encoding, meter)
+    }
+
+    private func gapMetadata(_ gap: ClosedRange<UInt64>?) -> Metadata {
+        guard let gap else { return [:] }
+        var metadata = Metadata()
+        metadata.addString("\(gap.lowerBound)-\(gap.upperBound)", forKey: EventStreamMetadata.gap)
+        return metadata
+    }
+}

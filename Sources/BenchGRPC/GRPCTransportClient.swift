@@ -1,0 +1,277 @@
+import BenchCore
+import BenchMessages
+import BenchTransports
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import NIOCore
+import Synchronization
+
+/// gRPC's client half: one grpc-swift-2 client (one HTTP/2 connection, cleartext) per simulated
+/// client, making the call shape its direction needs.
+///
+/// - Push: `Subscribe` (server streaming) from the last sequence received, or `Poll` (unary) on
+///   short polling's schedule with ``Call/unary``.
+/// - Echo: one `Echo` call (bidirectional streaming) sending on the client's schedule; latency
+///   from the scheduled send time (coordinated-omission corrected) and the actual one.
+/// - Upload: one `Upload` call (client streaming) sending on the schedule.
+///
+/// A call that fails (the connection dropped, the server went away) is retried after a backoff
+/// with full jitter from the cursor, counted as a reconnect. A call that reaches the scenario's
+/// deadline (`--deadline`) is counted as a deadline and reopened at once from the cursor; a call
+/// the client cancels is counted as cancelled. Neither loses events.
+public struct GRPCTransportClient: TransportClient {
+    /// The four call shapes of `transportbench.EventStream`.
+    public enum Call: String, CaseIterable, Sendable {
+        case unary
+        case serverStreaming = "server-streaming"
+        case clientStreaming = "client-streaming"
+        case bidirectionalStreaming = "bidi-streaming"
+    }
+
+    public let kind = TransportKind.grpc
+    public let call: Call
+    public var variant: String { call.rawValue }
+
+    /// The call shape for `direction`; push uses `pushCall` (server streaming or unary).
+    public init(direction: Direction, pushCall: Call = .serverStreaming) {
+        switch direction {
+        case .push: call = pushCall == .unary ? .unary : .serverStreaming
+        case .echo: call = .bidirectionalStreaming
+        case .upload: call = .clientStreaming
+        }
+    }
+
+    public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
+        let box = RecorderBox(recorder)
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
+            box.withLock { $0.connectionsOpened += 1 }
+            return channel.eventLoop.makeSucceededVoidFuture()
+        }
+        do {
+            let transport = try HTTP2ClientTransport.Posix(
+                target: .ipv4(address: target.host, port: target.port),
+                transportSecurity: .plaintext,
+                config: config
+            )
+            try await withGRPCClient(transport: transport) { client in
+                let session = CallSession(client: client, target: target, box: box)
+                switch call {
+                case .serverStreaming, .unary: await session.receive(call)
+                case .bidirectionalStreaming, .clientStreaming: await session.send(call)
+                }
+            }
+        } catch {
+            if !(error is CancellationError) { box.withLock { $0.noteConnectionError(error) } }
+        }
+        recorder = box.withLock { $0 }
+    }
+}
+
+/// A client's recorder, shared with the response handlers grpc-swift runs as `@Sendable` closures.
+final class RecorderBox: Sendable {
+    private let recorder: Mutex<DeliveryRecorder>
+
+    init(_ recorder: DeliveryRecorder) {
+        self.recorder = Mutex(recorder)
+    }
+
+    func withLock<Result>(_ body: (inout DeliveryRecorder) throws -> Result) rethrows -> Result {
+        try recorder.withLock { try body(&$0) }
+    }
+
+    var progress: ClientProgress { recorder.withLock { $0.progress } }
+}
+
+/// One client's calls over its gRPC client.
+private struct CallSession<Transport: ClientTransport> {
+    typealias Methods = Transportbench_EventStream.Method
+
+    let client: GRPCClient<Transport>
+    let target: ClientTarget
+    let box: RecorderBox
+    let progress: ClientProgress
+    let encoding: Encoding
+
+    init(client: GRPCClient<Transport>, target: ClientTarget, box: RecorderBox) {
+        self.client = client
+        self.target = target
+        self.box = box
+        self.progress = box.progress
+        self.encoding = target.scenario.encoding
+    }
+
+    private var metadata: Metadata {
+        var metadata = Metadata()
+        metadata.addString(encoding.rawValue, forKey: EventStreamMetadata.encoding)
+        return metadata
+    }
+
+    private var options: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = target.scenario.callDeadlineSeconds.map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        return options
+    }
+
+    /// Push: subscribes (or polls) from the cursor until the run stops, resuming after failures.
+    func receive(_ call: GRPCTransportClient.Call) async {
+        let cursor = Cursor()
+        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x62C)
+        let interval = Duration.seconds(target.scenario.pollIntervalSeconds)
+        var generator = SeededGenerator(seed: target.scenario.seed &+ UInt64(target.clientIndex) &* 0x2545_F491_4F6C_DD1D)
+        var nextPoll = ContinuousClock.now + interval * generator.nextUnitInterval()
+        var first = true
+        while !Task.isCancelled && !progress.isStopRequested {
+            do {
+                switch call {
+                case .unary:
+                    // Short polling's schedule: the first poll at once, then fixed-rate slots
+                    // from a random phase.
+                    if !first {
+                        try await Task.sleep(until: nextPoll, clock: .continuous)
+                        nextPoll = Swift.max(nextPoll + interval, .now)
+                        if progress.isStopRequested { return }
+                    }
+                    first = false
+                    try await poll(cursor)
+                default:
+                    try await subscribe(cursor)
+                    if progress.isStopRequested { return }
+                }
+                backoff.reset()
+            } catch let error as RPCError where error.code == .deadlineExceeded {
+                box.withLock { $0.deadlinesExceeded += 1 }
+            } catch {
+                if Task.isCancelled || error is CancellationError || progress.isStopRequested { return }
+                box.withLock {
+                    if (error as? RPCError)?.code == .cancelled { $0.callsCancelled += 1 }
+                    $0.noteConnectionError(error)
+                    $0.reconnects += 1
+                }
+                do { try await backoff.wait() } catch { return }
+            }
+        }
+    }
+
+    /// One `Subscribe` call: records events until the server ends the call.
+    private func subscribe(_ cursor: Cursor) async throws {
+        let request = ClientRequest(message: Transportbench_Cursor.with { $0.after = cursor.value }, metadata: metadata)
+        box.withLock { $0.requestsSent += 1 }
+        let encoding = encoding
+        try await client.serverStreaming(
+            request: request,
+            descriptor: Methods.Subscribe.descriptor,
+            serializer: EncodingSerializer<Transportbench_Cursor>(encoding: encoding),
+            deserializer: EncodedBodySerializer(),
+            options: options
+        ) { [box, progress] response in
+            let contents = try response.accepted.get()
+            progress.markReady()
+            let codec = EventCodec(encoding)
+            for try await part in contents.bodyParts {
+                switch part {
+                case .message(let body):
+                    let event = try codec.decode(body)
+                    let receivedAt = MonotonicClock.nowNanoseconds()
+                    box.withLock { $0.deliver(event, receivedAt: receivedAt) }
+                    cursor.advance(to: event.sequence)
+                case .trailingMetadata(let trailers):
+                    if let gap = trailers.gap {
+                        box.withLock { $0.ledger.recordAnnouncedGap(gap) }
+                        cursor.advance(to: gap.upperBound)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One `Poll` call.
+    private func poll(_ cursor: Cursor) async throws {
+        let request = ClientRequest(message: Transportbench_Cursor.with { $0.after = cursor.value }, metadata: metadata)
+        box.withLock { $0.requestsSent += 1 }
+        progress.markReady()
+        let encoding = encoding
+        try await client.unary(
+            request: request,
+            descriptor: Methods.Poll.descriptor,
+            serializer: EncodingSerializer<Transportbench_Cursor>(encoding: encoding),
+            deserializer: EncodedBodySerializer(),
+            options: options
+        ) { [box] response in
+            let body = try response.message
+            let events = try EventCodec(encoding).decodeBatch(body)
+            let receivedAt = MonotonicClock.nowNanoseconds()
+            if let gap = response.metadata.gap {
+                box.withLock { $0.ledger.recordAnnouncedGap(gap) }
+                cursor.advance(to: gap.upperBound)
+            }
+            box.withLock { recorder in
+                for event in events { recorder.deliver(event, receivedAt: receivedAt) }
+            }
+            for event in events { cursor.advance(to: event.sequence) }
+        }
+    }
+
+    /// Echo or upload: one call that sends every event on the client's schedule.
+    func send(_ call: GRPCTransportClient.Call) async {
+        let session = SendingSession(target: target)
+        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x62D)
+        var metadata = metadata
+        metadata.addString(String(target.clientIndex), forKey: EventStreamMetadata.client)
+        let count = session.schedule.offsetsNanoseconds.count
+        progress.markReady()
+        let start = await target.startGate.wait()
+        while !Task.isCancelled && !progress.isStopRequested {
+            do {
+                let request = StreamingClientRequest<ByteBuffer>(metadata: metadata) { [box] writer in
+                    try await session.send(start: start, write: { try await writer.write($0) }) { event, bodySize, scheduledAt in
+                        box.withLock {
+                            $0.requestsSent += 1
+                            if call == .clientStreaming {
+                                $0.noteSent(sequence: event.sequence, bodySize: bodySize, scheduledAt: scheduledAt, sentAt: event.publishedAt)
+                            }
+                        }
+                    }
+                }
+                if call == .clientStreaming {
+                    _ = try await client.clientStreaming(
+                        request: request,
+                        descriptor: Methods.Upload.descriptor,
+                        serializer: EncodedBodySerializer(),
+                        deserializer: EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding),
+                        options: .defaults
+                    ) { try $0.message.events }
+                    return
+                }
+                let encoding = encoding
+                try await client.bidirectionalStreaming(
+                    request: request,
+                    descriptor: Methods.Echo.descriptor,
+                    serializer: EncodedBodySerializer(),
+                    deserializer: EncodedBodySerializer(),
+                    options: .defaults
+                ) { [box] response in
+                    let codec = EventCodec(encoding)
+                    for try await body in response.messages {
+                        try box.withLock { try session.deliverEcho(body, codec: codec, start: start, recorder: &$0) }
+                    }
+                }
+                if box.withLock({ $0.ledger.delivered }) >= count { return }
+            } catch {
+                if Task.isCancelled || error is CancellationError || progress.isStopRequested { return }
+                box.withLock {
+                    $0.noteConnectionError(error)
+                    $0.reconnects += 1
+                }
+                do { try await backoff.wait() } catch { return }
+            }
+        }
+    }
+}
+
+/// The highest sequence received or skipped, shared with response handlers.
+private final class Cursor: Sendable {
+    private let sequence = Atomic<UInt64>(0)
+    var value: UInt64 { sequence.load(ordering: .relaxed) }
+    func advance(to value: UInt64) { sequence.max(value, ordering: .relaxed) }
+}

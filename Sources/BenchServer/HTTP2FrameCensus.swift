@@ -1,0 +1,210 @@
+import BenchCore
+import NIOCore
+import NIOHPACK
+
+/// Reads the bytes of one HTTP/2 connection, frame by frame, and sorts every byte into an
+/// ``HTTP2Breakdown`` category (RFC 9113 §4.1: 24-bit length, type, flags, stream id).
+///
+/// It decodes header blocks with NIOHPACK's decoder, one per direction, fed every block in
+/// order so its dynamic table follows the peer's, to compare compressed with uncompressed
+/// header sizes. With `grpc`, DATA payloads are split into gRPC's 5-byte message prefixes and
+/// message bytes (gRPC over HTTP/2, "Length-Prefixed-Message").
+///
+/// A value type fed by ``HTTP2FrameCensus``; tests feed it bytes directly.
+public struct HTTP2FrameReader: Sendable {
+    /// Which way the bytes go.
+    public enum Direction: Sendable { case up, down }
+
+    private struct StreamState: Sendable {
+        var headerBlocks = 0
+        /// gRPC framing: prefix bytes still to read (5 at a message boundary) and message bytes left.
+        var prefixLeft = 5
+        var messageLeft = 0
+        var prefix: [UInt8] = []
+    }
+
+    public let direction: Direction
+    private let grpc: Bool
+    private var pending = ByteBuffer()
+    private var prefaceLeft: Int
+    private var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+    private var streams: [UInt32: StreamState] = [:]
+    /// A header block split over HEADERS and CONTINUATION frames, until END_HEADERS.
+    private var block: (stream: UInt32, fragment: ByteBuffer, trailers: Bool)?
+    /// Set once the bytes stop making sense as HTTP/2; the rest is counted as `other`.
+    public private(set) var failed = false
+
+    static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    public init(direction: Direction, grpc: Bool) {
+        self.direction = direction
+        self.grpc = grpc
+        self.prefaceLeft = direction == .up ? Self.preface.count : 0
+    }
+
+    /// Sorts `bytes` (the next bytes in this direction) into `breakdown`.
+    public mutating func read(_ bytes: ByteBuffer, into breakdown: inout HTTP2Breakdown) {
+        var bytes = bytes
+        if prefaceLeft > 0 {
+            let count = Swift.min(prefaceLeft, bytes.readableBytes)
+            bytes.moveReaderIndex(forwardBy: count)
+            prefaceLeft -= count
+            add(count, to: \.preface, frames: prefaceLeft == 0 ? 1 : 0, &breakdown)
+        }
+        if failed {
+            add(bytes.readableBytes, to: \.other, frames: 0, &breakdown)
+            return
+        }
+        pending.writeBuffer(&bytes)
+        while let length = pending.getUInt24(at: pending.readerIndex), pending.readableBytes >= 9 + Int(length) {
+            let type = pending.getInteger(at: pending.readerIndex + 3, as: UInt8.self)!
+            let flags = pending.getInteger(at: pending.readerIndex + 4, as: UInt8.self)!
+            let stream = pending.getInteger(at: pending.readerIndex + 5, as: UInt32.self)! & 0x7FFF_FFFF
+            pending.moveReaderIndex(forwardBy: 9)
+            let payload = pending.readSlice(length: Int(length))!
+            frame(type: type, flags: flags, stream: stream, payload: payload, into: &breakdown)
+        }
+        pending.discardReadBytes()
+    }
+
+    private mutating func frame(type: UInt8, flags: UInt8, stream: UInt32, payload: ByteBuffer, into breakdown: inout HTTP2Breakdown) {
+        let size = 9 + payload.readableBytes
+        let endStream = flags & 0x1 != 0
+        switch type {
+        case 0x0:  // DATA
+            var data = payload
+            var padding = 0
+            if flags & 0x8 != 0, let padLength = data.readInteger(as: UInt8.self) {
+                padding = 1 + Int(padLength)
+                data = data.getSlice(at: data.readerIndex, length: Swift.max(0, data.readableBytes - Int(padLength))) ?? ByteBuffer()
+            }
+            add(9 + padding, to: \.dataFrameHeaders, frames: 1, &breakdown)
+            if grpc {
+                let (prefixBytes, messageBytes) = splitGRPC(data, stream: stream)
+                add(prefixBytes, to: \.grpcMessagePrefixes, frames: 0, &breakdown)
+                add(messageBytes, to: \.dataPayload, frames: 0, &breakdown)
+            } else {
+                add(data.readableBytes, to: \.dataPayload, frames: 0, &breakdown)
+            }
+            if endStream { streams[stream] = nil }
+        case 0x1:  // HEADERS
+            var state = streams[stream, default: StreamState()]
+            let trailers = state.headerBlocks > 0
+            state.headerBlocks += 1
+            streams[stream] = state
+            if direction == .up && !trailers { breakdown.streams += 1 }
+            add(size, to: trailers ? \.trailers : \.headers, frames: 1, &breakdown)
+            var fragment = payload
+            var padLength = 0
+            if flags & 0x8 != 0 { padLength = Int(fragment.readInteger(as: UInt8.self) ?? 0) }
+            if flags & 0x20 != 0 { fragment.moveReaderIndex(forwardBy: Swift.min(5, fragment.readableBytes)) }
+            fragment = fragment.getSlice(at: fragment.readerIndex, length: Swift.max(0, fragment.readableBytes - padLength)) ?? ByteBuffer()
+            block = (stream, fragment, trailers)
+            if flags & 0x4 != 0 { decodeBlock(into: &breakdown) }
+            if endStream { streams[stream] = nil }
+        case 0x9:  // CONTINUATION
+            add(size, to: block?.trailers == true ? \.trailers : \.headers, frames: 1, &breakdown)
+            var fragment = payload
+            block?.fragment.writeBuffer(&fragment)
+            if flags & 0x4 != 0 { decodeBlock(into: &breakdown) }
+        case 0x4: add(size, to: \.settings, frames: 1, &breakdown)
+        case 0x6: add(size, to: \.pings, frames: 1, &breakdown)
+        case 0x8: add(size, to: \.windowUpdates, frames: 1, &breakdown)
+        default: add(size, to: \.other, frames: 1, &breakdown)
+        }
+    }
+
+    /// Decodes a complete header block to measure it uncompressed.
+    private mutating func decodeBlock(into breakdown: inout HTTP2Breakdown) {
+        guard var fragment = block?.fragment else { return }
+        block = nil
+        breakdown.headerBlockBytes += fragment.readableBytes
+        do {
+            let headers = try decoder.decodeHeaders(from: &fragment)
+            breakdown.headerListBytes += headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+        } catch {
+            // The peer's HTTP/2 stack will reject this connection too; keep counting bytes.
+            failed = true
+        }
+    }
+
+    /// Splits a DATA payload into gRPC message-prefix bytes and message bytes.
+    private mutating func splitGRPC(_ data: ByteBuffer, stream: UInt32) -> (prefix: Int, message: Int) {
+        var state = streams[stream, default: StreamState()]
+        var data = data
+        var prefixBytes = 0
+        var messageBytes = 0
+        while data.readableBytes > 0 {
+            if state.messageLeft > 0 {
+                let count = Swift.min(state.messageLeft, data.readableBytes)
+                data.moveReaderIndex(forwardBy: count)
+                state.messageLeft -= count
+                messageBytes += count
+                continue
+            }
+            let byte = data.readInteger(as: UInt8.self)!
+            prefixBytes += 1
+            state.prefix.append(byte)
+            state.prefixLeft -= 1
+            if state.prefixLeft == 0 {
+                state.messageLeft = state.prefix[1...4].reduce(0) { $0 << 8 | Int($1) }
+                state.prefix.removeAll(keepingCapacity: true)
+                state.prefixLeft = 5
+            }
+        }
+        streams[stream] = state
+        return (prefixBytes, messageBytes)
+    }
+
+    private func add(_ bytes: Int, to category: WritableKeyPath<HTTP2Breakdown, HTTP2Breakdown.Bytes>, frames: Int, _ breakdown: inout HTTP2Breakdown) {
+        breakdown[keyPath: category].frames += frames
+        switch direction {
+        case .up: breakdown[keyPath: category].up += bytes
+        case .down: breakdown[keyPath: category].down += bytes
+        }
+    }
+}
+
+extension ByteBuffer {
+    fileprivate func getUInt24(at index: Int) -> UInt32? {
+        guard let high = getInteger(at: index, as: UInt8.self), let low = getInteger(at: index + 1, as: UInt16.self) else { return nil }
+        return UInt32(high) << 16 | UInt32(low)
+    }
+}
+
+/// Sorts an HTTP/2 connection's bytes into its meter's ``HTTP2Breakdown`` as they cross the
+/// socket. It sits next to the ``WireMeter`` at the front of the pipeline, so it sees the same
+/// bytes the meter counts.
+public final class HTTP2FrameCensus: ChannelDuplexHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = IOData
+    public typealias OutboundOut = IOData
+
+    private let meter: ConnectionMeter
+    private var up: HTTP2FrameReader
+    private var down: HTTP2FrameReader
+
+    /// `grpc` splits DATA payloads into gRPC message prefixes and messages.
+    public init(meter: ConnectionMeter, grpc: Bool) {
+        self.meter = meter
+        self.up = HTTP2FrameReader(direction: .up, grpc: grpc)
+        self.down = HTTP2FrameReader(direction: .down, grpc: grpc)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        meter.updateHTTP2Breakdown { up.read(bytes, into: &$0) }
+        context.fireChannelRead(data)
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .byteBuffer(let bytes) = unwrapOutboundIn(data) {
+            meter.updateHTTP2Breakdown { down.read(bytes, into: &$0) }
+        }
+        context.write(data, promise: promise)
+    }
+}
+
+@available(*, unavailable)
+extension HTTP2FrameCensus: Sendable {}
