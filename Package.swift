@@ -97,17 +97,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
         .testTarget(
             name: "BenchTransportsTests",
             dependencies: [
-                "BenchCore", "BenchServer", "BenchTransports",
+                "BenchCore", "BenchMessages", "BenchServer", "BenchTransports", "BenchGRPC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
+        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine"]),
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI"]),
     ],

@@ -56,11 +56,12 @@ public struct HTTP2Breakdown: Codable, Sendable, Hashable {
     public var pings = Bytes()
     /// RST_STREAM, GOAWAY, PRIORITY and unknown frame types.
     public var other = Bytes()
-    /// Bytes of the HPACK-compressed header blocks in `headers` and `trailers` (frame payloads).
-    public var headerBlockBytes = 0
+    /// The HPACK-compressed header blocks in `headers` and `trailers` (frame payloads, without
+    /// padding and priority fields); `frames` counts blocks.
+    public var headerBlocks = Bytes()
     /// The same header fields uncompressed, name length plus value length per field, as h2load's
-    /// "space savings" counts them.
-    public var headerListBytes = 0
+    /// "space savings" counts them; `frames` counts fields.
+    public var headerFields = Bytes()
     /// Streams the client opened (requests or RPCs).
     public var streams = 0
 
@@ -86,7 +87,7 @@ public struct HTTP2Breakdown: Codable, Sendable, Hashable {
 
     /// `1 − compressed ÷ uncompressed` header bytes: what HPACK saved, from 0 to 1.
     public var headerSpaceSavings: Double {
-        headerListBytes == 0 ? 0 : 1 - Double(headerBlockBytes) / Double(headerListBytes)
+        headerFields.total == 0 ? 0 : 1 - Double(headerBlocks.total) / Double(headerFields.total)
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -101,8 +102,8 @@ public struct HTTP2Breakdown: Codable, Sendable, Hashable {
         sum.windowUpdates = lhs.windowUpdates + rhs.windowUpdates
         sum.pings = lhs.pings + rhs.pings
         sum.other = lhs.other + rhs.other
-        sum.headerBlockBytes += rhs.headerBlockBytes
-        sum.headerListBytes += rhs.headerListBytes
+        sum.headerBlocks = lhs.headerBlocks + rhs.headerBlocks
+        sum.headerFields = lhs.headerFields + rhs.headerFields
         sum.streams += rhs.streams
         return sum
     }

@@ -128,7 +128,7 @@ private struct CallSession<Transport: ClientTransport> {
                     // Short polling's schedule: the first poll at once, then fixed-rate slots
                     // from a random phase.
                     if !first {
-                        try await Task.sleep(until: nextPoll, clock: .continuous)
+                        do { try await Task.sleep(until: nextPoll, clock: .continuous) } catch { return }
                         nextPoll = Swift.max(nextPoll + interval, .now)
                         if progress.isStopRequested { return }
                     }
@@ -142,9 +142,18 @@ private struct CallSession<Transport: ClientTransport> {
             } catch let error as RPCError where error.code == .deadlineExceeded {
                 box.withLock { $0.deadlinesExceeded += 1 }
             } catch {
-                if Task.isCancelled || error is CancellationError || progress.isStopRequested { return }
+                // A call this client cancelled: its task was cancelled while the call was open.
+                if Task.isCancelled || error is CancellationError {
+                    box.withLock { $0.callsCancelled += 1 }
+                    return
+                }
+                if progress.isStopRequested { return }
+                if (error as? RPCError)?.code == .cancelled {
+                    // Cancelled on the way (not by this task): counted as such, resumed from the cursor.
+                    box.withLock { $0.callsCancelled += 1 }
+                    continue
+                }
                 box.withLock {
-                    if (error as? RPCError)?.code == .cancelled { $0.callsCancelled += 1 }
                     $0.noteConnectionError(error)
                     $0.reconnects += 1
                 }
@@ -273,5 +282,5 @@ private struct CallSession<Transport: ClientTransport> {
 private final class Cursor: Sendable {
     private let sequence = Atomic<UInt64>(0)
     var value: UInt64 { sequence.load(ordering: .relaxed) }
-    func advance(to value: UInt64) { sequence.max(value, ordering: .relaxed) }
+    func advance(to value: UInt64) { _ = sequence.max(value, ordering: .relaxed) }
 }

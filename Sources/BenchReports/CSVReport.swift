@@ -33,7 +33,7 @@ public enum CSVReport {
                 "\(result.base64InflationBytes)", "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)", "\(result.connectionsDropped)", "\(result.reconnects)",
                 "\(result.heartbeats)", Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 1),
                 "\(result.deadlinesExceeded)", "\(result.callsCancelled)", Format.decimal(result.overheadPerRequestBytes, places: 3),
-                result.http2.map { "\($0.headerBlockBytes)" } ?? "", result.http2.map { "\($0.headerListBytes)" } ?? "",
+                result.http2.map { "\($0.headerBlocks.total)" } ?? "", result.http2.map { "\($0.headerFields.total)" } ?? "",
                 result.http2.map { "\($0.frameHeaderBytes)" } ?? "", result.http2.map { "\($0.grpcMessagePrefixes.total)" } ?? "",
                 Format.microseconds(result.latencyP50Nanoseconds), Format.microseconds(result.latencyP90Nanoseconds),
                 Format.microseconds(result.latencyP99Nanoseconds), Format.microseconds(result.latencyP999Nanoseconds),

@@ -64,8 +64,8 @@ public enum MarkdownReport {
                 [TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant]
                     + frames.categories.map { "\($0.bytes.total)" }
                     + [
-                        "\(frames.headerBlockBytes)", "\(frames.headerListBytes)", Format.percent(frames.headerSpaceSavings),
-                        frames.streams == 0 ? "–" : Format.decimal(Double(frames.headerBlockBytes) / Double(frames.streams), places: 1),
+                        "\(frames.headerBlocks.total)", "\(frames.headerFields.total)", Format.percent(frames.headerSpaceSavings),
+                        frames.streams == 0 ? "–" : Format.decimal(Double(frames.headerBlocks.total) / Double(frames.streams), places: 1),
                         "\(frames.streams)",
                     ]
             )

@@ -52,6 +52,7 @@ enum ConnectionSetup {
                 return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: stream)
             }
         }
+        try channel.pipeline.syncOperations.addHandler(CloseOnProtocolError())
         return channel.eventLoop.makeSucceededFuture(.http2(multiplexer, meter))
     }
 
@@ -103,7 +104,7 @@ enum ConnectionSetup {
         let negotiation = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: upgradeConfiguration)
         )
-        try channel.pipeline.syncOperations.addHandler(CloseOnHTTPParserError())
+        try channel.pipeline.syncOperations.addHandler(CloseOnProtocolError())
         return negotiation
     }
 }
@@ -166,14 +167,16 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
 @available(*, unavailable)
 extension ProtocolDetector: Sendable {}
 
-/// Closes the connection after a malformed request. NIO's `HTTPServerProtocolErrorHandler` has
-/// already answered `400 Bad Request` with `Connection: close`; nothing else in the pipeline closes
-/// the channel, so without this the connection would stay open until the client gives up.
-final class CloseOnHTTPParserError: ChannelInboundHandler {
+/// Closes the connection after a protocol error. For HTTP/1.1, NIO's
+/// `HTTPServerProtocolErrorHandler` has already answered `400 Bad Request` with `Connection:
+/// close`; for HTTP/2, NIO's HTTP/2 handler has already sent GOAWAY with the error code (RFC 9113
+/// §5.4.1). Nothing else in the pipeline closes the channel, so without this the connection
+/// would stay open until the client gives up.
+final class CloseOnProtocolError: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
+        if error is HTTPParserError || error is any NIOHTTP2Error {
             context.close(promise: nil)
         }
         context.fireErrorCaught(error)
@@ -181,7 +184,7 @@ final class CloseOnHTTPParserError: ChannelInboundHandler {
 }
 
 @available(*, unavailable)
-extension CloseOnHTTPParserError: Sendable {}
+extension CloseOnProtocolError: Sendable {}
 
 /// Serves negotiated connections: routes HTTP requests and WebSocket sessions to endpoints.
 struct ConnectionContext: Sendable {
@@ -211,6 +214,7 @@ struct ConnectionContext: Sendable {
             case .http(let channel, let meter):
                 try await serveHTTP(channel, meter: meter, http2: false)
             case .http2(let multiplexer, let meter):
+                defer { accepted.channel.close(promise: nil) }
                 try await withThrowingDiscardingTaskGroup { streams in
                     for try await stream in multiplexer.inbound {
                         streams.addTask { try? await serveHTTP(stream, meter: meter, http2: true) }

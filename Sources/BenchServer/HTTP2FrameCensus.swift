@@ -52,7 +52,9 @@ public struct HTTP2FrameReader: Sendable {
             add(count, to: \.preface, frames: prefaceLeft == 0 ? 1 : 0, &breakdown)
         }
         if failed {
-            add(bytes.readableBytes, to: \.other, frames: 0, &breakdown)
+            // Bytes that stopped making sense: counted, not classified.
+            add(pending.readableBytes + bytes.readableBytes, to: \.other, frames: 0, &breakdown)
+            pending.clear()
             return
         }
         pending.writeBuffer(&bytes)
@@ -118,10 +120,10 @@ public struct HTTP2FrameReader: Sendable {
     private mutating func decodeBlock(into breakdown: inout HTTP2Breakdown) {
         guard var fragment = block?.fragment else { return }
         block = nil
-        breakdown.headerBlockBytes += fragment.readableBytes
+        add(fragment.readableBytes, to: \.headerBlocks, frames: 1, &breakdown)
         do {
             let headers = try decoder.decodeHeaders(from: &fragment)
-            breakdown.headerListBytes += headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
+            add(headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }, to: \.headerFields, frames: headers.count, &breakdown)
         } catch {
             // The peer's HTTP/2 stack will reject this connection too; keep counting bytes.
             failed = true

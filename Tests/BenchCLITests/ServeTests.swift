@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// `bench serve` with clients nobody here wrote: curl.
+/// `bench serve` with clients nobody here wrote: curl (HTTP/1.1 and HTTP/2), Python's
+/// `websockets` and `grpcio`.
 @Suite("bench serve with outside clients", .serialized)
 struct ServeTests {
     static var curl: String? {
@@ -22,14 +23,38 @@ struct ServeTests {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static var pythonWebSockets: Bool {
+    /// Whether Python can import `modules`.
+    static func python(has modules: String) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import websockets"]
+        process.arguments = ["python3", "-c", "import \(modules)"]
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
+    }
+
+    /// Runs `scripts/interop/NAME URL COUNT` against a fresh `bench serve` endpoint and checks its
+    /// summary: COUNT events from sequence 1, contiguous.
+    static func runInteropClient(_ name: String, endpoint: String, count: Int) throws {
+        let (serve, endpoints) = try startServe(["--rate", "200", "--duration", "5"])
+        defer { serve.terminate() }
+        let url = try #require(endpoints[endpoint])
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/interop/\(name)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, url, "\(count)"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(summary["received"] as? Int == count)
+        #expect(summary["first"] as? Int == 1)
+        #expect(summary["contiguous"] as? Bool == true)
     }
 
     /// Starts `bench serve` and returns it with its endpoints by name.
@@ -42,7 +67,7 @@ struct ServeTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
-        while text.components(separatedBy: "\n").count <= 4 {
+        while text.components(separatedBy: "\n").count <= 5 {
             let chunk = stdout.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
@@ -55,54 +80,21 @@ struct ServeTests {
         return (process, endpoints)
     }
 
-    @Test("Python's websockets library receives every event from bench serve, in order", .enabled(if: pythonWebSockets))
+    @Test("Python's websockets library receives every event from bench serve, in order", .enabled(if: python(has: "websockets")))
     func pythonWebSocketClient() throws {
-        let (serve, endpoints) = try Self.startServe(["--rate", "200", "--duration", "5"])
-        defer { serve.terminate() }
-        let url = try #require(endpoints["websocket"])
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/interop/websocket_push_client.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, url, "300"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
-        let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(summary["received"] as? Int == 300)
-        #expect(summary["first"] as? Int == 1)
-        #expect(summary["contiguous"] as? Bool == true)
+        try Self.runInteropClient("websocket_push_client.py", endpoint: "websocket", count: 300)
+    }
+
+    @Test("Python's grpcio subscribes to bench serve's server-streaming call and receives every event, in order", .enabled(if: python(has: "grpc, grpc_tools")))
+    func pythonGRPCClient() throws {
+        try Self.runInteropClient("grpc_subscribe_client.py", endpoint: "grpc", count: 300)
     }
 
     @Test("serve prints one NAME URL line per endpoint, and curl polls and streams from it", .enabled(if: curl != nil))
     func curlAgainstServe() throws {
-        let process = Process()
-        process.executableURL = try CommandLineTests.benchExecutable
-        process.arguments = ["serve", "--rate", "100", "--duration", "3"]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, endpoints) = try Self.startServe(["--rate", "100", "--duration", "3"])
         defer { process.terminate() }
-
-        // Read the endpoint lines (they are printed before publishing starts).
-        var text = ""
-        let reader = stdout.fileHandleForReading
-        while text.components(separatedBy: "\n").count <= 4 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        var endpoints: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            #expect(parts.count == 2, "line '\(line)' is not NAME URL")
-            if parts.count == 2 { endpoints[String(parts[0])] = String(parts[1]) }
-        }
-        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket"])
+        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc"])
         let poll = try #require(endpoints["short-polling"])
         let sse = try #require(endpoints["sse"])
         #expect(endpoints["websocket"]?.hasPrefix("ws://127.0.0.1:") == true)
@@ -121,5 +113,13 @@ struct ServeTests {
         #expect(ids.first == 3, "resumes right after Last-Event-ID")
         #expect(ids == Array((ids.first ?? 0)..<((ids.first ?? 0) + ids.count)), "no gaps, no repeats")
         #expect(stream.hasPrefix("retry: "))
+
+        // The same poll over HTTP/2 with prior knowledge: curl (nghttp2) speaks h2c to the same port.
+        let http2 = try Self.runCurl(["-s", "--http2-prior-knowledge", "--max-time", "5", "-w", "\\n%{http_version}", poll + "?after=0"])
+        let lines = http2.split(separator: "\n")
+        #expect(lines.last == "2", "curl used HTTP/\(lines.last ?? "?")")
+        let http2Events = try #require(try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [[String: Any]])
+        #expect(http2Events.count >= events.count)
+        #expect(http2Events.enumerated().allSatisfy { $0.element["sequence"] as? Int == $0.offset + 1 })
     }
 }

@@ -38,12 +38,12 @@ struct ReportTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
         let units = ["_count", "_bytes", "_percent", "_us", "_s"]
-        let textColumns: Set = ["scenario", "transport", "variant", "encoding", "direction"]
+        let textColumns: Set = ["scenario", "transport", "variant", "http_version", "encoding", "direction"]
         for column in CSVReport.header where !textColumns.contains(column) {
             #expect(units.contains { column.hasSuffix($0) }, "column \(column) names no unit")
         }
         // RFC 4180 quoting of the scenario name, then the values.
-        #expect(lines[1].hasPrefix(#""a, ""quoted"" name",short-polling,keep-alive,json,push,2,10,20,20,0,"#))
+        #expect(lines[1].hasPrefix(#""a, ""quoted"" name",short-polling,keep-alive,1.1,json,push,2,10,20,20,0,"#))
         let fields = lines[1].replacingOccurrences(of: #""a, ""quoted"" name""#, with: "name").split(separator: ",", omittingEmptySubsequences: false)
         #expect(fields.count == CSVReport.header.count)
         let column = { (name: String) in String(fields[CSVReport.header.firstIndex(of: name)!]) }

@@ -9,7 +9,7 @@ struct RunningClient {
     let task: Task<DeliveryRecorder, Never>
 
     init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults) {
-        let target = ClientTarget(host: server.host, port: server.port, clientIndex: clientIndex, scenario: scenario)
+        let target = ClientTarget(host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario)
         let progress = progress
         task = Task {
             var recorder = DeliveryRecorder(progress: progress)
