@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Independent check of bench's byte accounting. For each transport it captures the loopback
-# traffic of a `bench run` with tshark (filter: the server's port) and compares the TCP payload
-# bytes per direction with the run's results.json. They must match to the byte.
+# Independent check of bench's byte accounting. For each transport (and short polling over
+# HTTP/2) it captures the loopback traffic of a `bench run` with tshark (filter: the server's
+# port, or the gRPC listener's) and compares the TCP payload bytes per direction with the run's
+# results.json. They must match to the byte.
 #
 #   scripts/check-byte-accounting.sh            # builds bench (debug) if needed
 #   BENCH=.build/release/bench PORT=19000 scripts/check-byte-accounting.sh
@@ -21,8 +22,19 @@ port=${PORT:-18931}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-printf '%-14s %12s %12s %12s %12s  %s\n' transport "up (report)" "up (pcap)" "down (report)" "down (pcap)" verdict
-for transport in short-polling long-polling sse websocket; do
+printf '%-16s %12s %12s %12s %12s  %s\n' transport "up (report)" "up (pcap)" "down (report)" "down (pcap)" verdict
+# name, then the bench run arguments that choose the transport and put it on $port.
+runs=(
+  "short-polling|--transport short-polling --port $port"
+  "long-polling|--transport long-polling --port $port"
+  "sse|--transport sse --port $port"
+  "websocket|--transport websocket --port $port"
+  "short-polling-h2|--transport short-polling --http-version 2 --port $port"
+  "grpc|--transport grpc --grpc-port $port"
+)
+for run in "${runs[@]}"; do
+  transport=${run%%|*}
+  read -r -a arguments <<<"${run#*|}"
   pcap="$work/$transport.pcap"
   # Started with default, unblocked SIGINT and SIGTERM: a parent (a test runner) may have left
   # them ignored or blocked, both survive exec, and tshark could then not be stopped.
@@ -32,7 +44,7 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
 os.execvp(sys.argv[1], sys.argv[1:])' tshark -i lo -f "tcp port $port" -w "$pcap" >"$work/tshark.log" 2>&1 &
   capture=$!
   for _ in $(seq 100); do grep -q "Capturing on" "$work/tshark.log" && break; sleep 0.05; done
-  "$bench" run --transport "$transport" --port "$port" --clients 3 --rate 20 --duration 1 \
+  "$bench" run "${arguments[@]}" --clients 3 --rate 20 --duration 1 \
     --poll-interval 0.2 --output "$work/$transport" >/dev/null 2>&1
   sleep 0.5
   kill -TERM "$capture"; wait "$capture" || true
@@ -50,7 +62,7 @@ for line in fields.splitlines():
         down += int(length or 0)
 row = json.load(open(results))["results"][0]
 ok = row["bytesUp"] == up and row["bytesDown"] == down
-print(f'{transport:14} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}')
+print(f'{transport:16} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}')
 sys.exit(0 if ok else 1)
 PY
 done

@@ -30,8 +30,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the loopback server (0 picks a free one; a fixed one suits packet captures).")
     var port = 0
 
+    @Option(name: .customLong("grpc-port"), help: "Port of the gRPC listener (0 picks a free one).")
+    var grpcPort = 0
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
+        guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }
         guard grpcCall == .serverStreaming || grpcCall == .unary else {
             throw ValidationError("--grpc-call chooses push's call: server-streaming or unary (echo is bidi-streaming, upload client-streaming)")
         }
@@ -63,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         let scenario = try scenarioOptions.scenarios(name: "custom")[0]
         try await Plan(
             scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }, port: port,
-            routes: Transports.routes(grpc: GRPCEndpoint(flushCoalescing: grpcFlushCoalescing))
+            routes: Transports.routes(grpc: GRPCEndpoint(flushCoalescing: grpcFlushCoalescing, port: grpcPort))
         ).execute()
     }
 }

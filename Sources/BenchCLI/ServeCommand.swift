@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import BenchGRPC
 import BenchServer
 import BenchTransports
 import Foundation
@@ -18,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to bind; 0 picks a free one.")
     var port = 0
 
+    @Option(name: .customLong("grpc-port"), help: "Port of the gRPC listener; 0 picks a free one.")
+    var grpcPort = 0
+
     @Option(name: .long, help: "Events published per second.")
     var rate = 10.0
 
@@ -32,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
+        guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }
         guard rate.isFinite, rate > 0 else { throw ValidationError("--rate must be a positive number of events per second (got \(rate))") }
         guard payloadBytes >= 0 else { throw ValidationError("--payload-bytes must not be negative (got \(payloadBytes))") }
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
@@ -40,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = ServerConfiguration(host: host, port: port)
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
-        try await withLoopbackServer(configuration: configuration, routes: Transports.routes()) { server in
+        try await withLoopbackServer(configuration: configuration, routes: Transports.routes(grpc: GRPCEndpoint(port: grpcPort))) { server in
             for line in server.endpointLines { print(line) }
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))

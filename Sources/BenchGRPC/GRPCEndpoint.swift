@@ -7,7 +7,7 @@ import NIOCore
 import Synchronization
 
 /// gRPC's server half: grpc-swift-2 on grpc-swift-nio-transport's HTTP/2 server (cleartext,
-/// the loopback server's host, port 0), serving `transportbench.EventStream`.
+/// the loopback server's host, port 0 unless told otherwise), serving `transportbench.EventStream`.
 ///
 /// grpc-swift owns the listening socket, so this is a ``ListenerRoute`` beside the HTTP
 /// listener. Each accepted connection gets a ``WireMeter`` and an ``HTTP2FrameCensus`` at the
@@ -29,9 +29,12 @@ public struct GRPCEndpoint: ListenerRoute {
     /// grpc-swift-nio-transport (2.8+) holds each flush up to 100 µs to coalesce writes; `false`
     /// turns that off. The default keeps the library's default, what production servers send.
     public var flushCoalescing: Bool
+    /// The port to listen on; 0 lets the kernel choose (a capture filter may want a fixed one).
+    public var port: Int
 
-    public init(flushCoalescing: Bool = true) {
+    public init(flushCoalescing: Bool = true, port: Int = 0) {
         self.flushCoalescing = flushCoalescing
+        self.port = port
     }
 
     public func run(context: ListenerContext, onListening: @escaping @Sendable (Int) -> Void) async throws {
@@ -50,14 +53,18 @@ public struct GRPCEndpoint: ListenerRoute {
         }
         let server = GRPCServer(
             transport: .http2NIOPosix(
-                address: .ipv4(host: context.host, port: 0),
+                address: .ipv4(host: context.host, port: port),
                 transportSecurity: .plaintext,
                 config: config
             ),
             services: [EventStreamService(context: context, connections: connections)]
         )
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await server.serve() }
+            group.addTask {
+                do { try await server.serve() } catch {
+                    throw BenchError.runFailed("the gRPC server cannot listen on \(context.host):\(port)", cause: error)
+                }
+            }
             guard let address = try await server.listeningAddress?.ipv4 else {
                 throw BenchError.runFailed("the gRPC server did not report an IPv4 address")
             }

@@ -162,10 +162,15 @@ private struct CallSession<Transport: ClientTransport> {
         }
     }
 
+    /// A request for the events after the cursor, counted as sent.
+    private func request(after cursor: Cursor) -> ClientRequest<Transportbench_Cursor> {
+        box.withLock { $0.requestsSent += 1 }
+        return ClientRequest(message: .with { $0.after = cursor.value }, metadata: metadata)
+    }
+
     /// One `Subscribe` call: records events until the server ends the call.
     private func subscribe(_ cursor: Cursor) async throws {
-        let request = ClientRequest(message: Transportbench_Cursor.with { $0.after = cursor.value }, metadata: metadata)
-        box.withLock { $0.requestsSent += 1 }
+        let request = request(after: cursor)
         let encoding = encoding
         try await client.serverStreaming(
             request: request,
@@ -185,10 +190,7 @@ private struct CallSession<Transport: ClientTransport> {
                     box.withLock { $0.deliver(event, receivedAt: receivedAt) }
                     cursor.advance(to: event.sequence)
                 case .trailingMetadata(let trailers):
-                    if let gap = trailers.gap {
-                        box.withLock { $0.ledger.recordAnnouncedGap(gap) }
-                        cursor.advance(to: gap.upperBound)
-                    }
+                    cursor.skip(trailers.gap, recordingIn: box)
                 }
             }
         }
@@ -196,8 +198,7 @@ private struct CallSession<Transport: ClientTransport> {
 
     /// One `Poll` call.
     private func poll(_ cursor: Cursor) async throws {
-        let request = ClientRequest(message: Transportbench_Cursor.with { $0.after = cursor.value }, metadata: metadata)
-        box.withLock { $0.requestsSent += 1 }
+        let request = request(after: cursor)
         progress.markReady()
         let encoding = encoding
         try await client.unary(
@@ -210,10 +211,7 @@ private struct CallSession<Transport: ClientTransport> {
             let body = try response.message
             let events = try EventCodec(encoding).decodeBatch(body)
             let receivedAt = MonotonicClock.nowNanoseconds()
-            if let gap = response.metadata.gap {
-                box.withLock { $0.ledger.recordAnnouncedGap(gap) }
-                cursor.advance(to: gap.upperBound)
-            }
+            cursor.skip(response.metadata.gap, recordingIn: box)
             box.withLock { recorder in
                 for event in events { recorder.deliver(event, receivedAt: receivedAt) }
             }
@@ -283,4 +281,11 @@ private final class Cursor: Sendable {
     private let sequence = Atomic<UInt64>(0)
     var value: UInt64 { sequence.load(ordering: .relaxed) }
     func advance(to value: UInt64) { _ = sequence.max(value, ordering: .relaxed) }
+
+    /// Moves past a gap the server announced, recording it in the client's ledger.
+    func skip(_ gap: ClosedRange<UInt64>?, recordingIn box: RecorderBox) {
+        guard let gap else { return }
+        box.withLock { $0.ledger.recordAnnouncedGap(gap) }
+        advance(to: gap.upperBound)
+    }
 }

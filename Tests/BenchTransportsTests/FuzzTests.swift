@@ -18,7 +18,18 @@ struct FuzzTests {
         MalformedInputTests.upgrade + MalformedInputTests.frame(opcode: 0x1, payload: Array("{\"sequence\":1}".utf8)),
         MalformedInputTests.upgrade + MalformedInputTests.frame(opcode: 0x9, payload: Array("ping".utf8))
             + MalformedInputTests.frame(opcode: 0x8, payload: [0x03, 0xE8]),
+        http2Poll,
     ]
+
+    /// HTTP/2 with prior knowledge: the preface, an empty SETTINGS frame and a HEADERS frame for
+    /// `GET /poll?after=0` (HPACK: indexed `:method GET`, `:scheme http`; literal `:path` and
+    /// `:authority`, RFC 7541 §6.2.1), END_STREAM | END_HEADERS on stream 1.
+    static var http2Poll: [UInt8] {
+        let block: [UInt8] = [0x82, 0x86, 0x44, 13] + Array("/poll?after=0".utf8) + [0x41, 1, UInt8(ascii: "x")]
+        let settings: [UInt8] = [0, 0, 0, 0x4, 0, 0, 0, 0, 0]
+        let headers: [UInt8] = [0, 0, UInt8(block.count), 0x1, 0x5, 0, 0, 0, 1] + block
+        return Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + settings + headers
+    }
 
     /// One input: a seed with a few bytes flipped, inserted, deleted or truncated, or pure noise.
     static func input(_ generator: inout SeededGenerator) -> [UInt8] {
@@ -45,7 +56,7 @@ struct FuzzTests {
         try? await channel.close().get()
     }
 
-    @Test("thousands of random and mutated HTTP/1.1 and WebSocket inputs leave the server whole")
+    @Test("thousands of random and mutated HTTP/1.1, HTTP/2 and WebSocket inputs leave the server whole")
     func fuzz() async throws {
         try await withLoopbackServer(routes: TransportCatalog.routes) { server in
             for index in 1...20 { server.hub.publish(payload: "before-\(index)") }

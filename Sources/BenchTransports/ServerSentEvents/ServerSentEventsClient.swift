@@ -28,22 +28,22 @@ public struct ServerSentEventsClient: TransportClient {
                     if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
                     recorder.requestsSent += 1
                     try await connection.exchange(head) { stream in
-                    let response = try await stream.readHead()
-                    guard response.status == .ok else {
-                        throw HTTPClientError.status(response.status, String(buffer: try await stream.readBody()))
-                    }
-                    recorder.progress.markReady()
-                    var parser = SSEParser(lastEventID: lastEventID ?? "")
-                    while let part = try await stream.readBodyPart() {
-                        let messages = parser.feed(part)
-                        let receivedAt = MonotonicClock.nowNanoseconds()
-                        for message in messages {
-                            try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
+                        let response = try await stream.readHead()
+                        guard response.status == .ok else {
+                            throw HTTPClientError.status(response.status, String(buffer: try await stream.readBody()))
                         }
-                        if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
-                        retryMilliseconds = parser.retryMilliseconds ?? retryMilliseconds
-                        if !messages.isEmpty { backoff.reset() }
-                    }
+                        recorder.progress.markReady()
+                        var parser = SSEParser(lastEventID: lastEventID ?? "")
+                        while let part = try await stream.readBodyPart() {
+                            let messages = parser.feed(part)
+                            let receivedAt = MonotonicClock.nowNanoseconds()
+                            for message in messages {
+                                try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
+                            }
+                            if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
+                            retryMilliseconds = parser.retryMilliseconds ?? retryMilliseconds
+                            if !messages.isEmpty { backoff.reset() }
+                        }
                     }
                 }
                 if recorder.progress.isStopRequested { return }
