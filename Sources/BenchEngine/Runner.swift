@@ -66,7 +66,10 @@ public struct Runner: Sendable {
         }
         let schedule = EventSchedule(scenario)
         let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
-        let configuration = ServerConfiguration(port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
+        var configuration = ServerConfiguration(port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
+        // Held long polls and quiet streams are not idle connections.
+        let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
+        configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))
         let eventCount = schedule.offsetsNanoseconds.count
         let expected = eventCount * scenario.clients
 

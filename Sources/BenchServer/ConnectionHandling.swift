@@ -30,10 +30,19 @@ enum ConnectionSetup {
     ) throws -> AcceptedConnection {
         let meter = traffic.open(channel: channel)
         try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: traffic))
+        if traffic.openConnectionCount > configuration.maxConnections {
+            // Over the limit: counted (it reached the socket), then closed at once.
+            channel.close(promise: nil)
+            return AcceptedConnection(channel: channel, negotiation: channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel))
+        }
+        if let idle = configuration.idleTimeout {
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
+        }
+        try channel.pipeline.syncOperations.addHandler(ConnectionGuard(slowClientTimeout: configuration.slowClientTimeout))
         let negotiation = channel.eventLoop.makePromise(of: NegotiatedConnection.self)
         let detector = ProtocolDetector(negotiation: negotiation) { channel, isHTTP2 in
             if isHTTP2 {
-                try configureHTTP2(channel: channel, meter: meter)
+                try configureHTTP2(channel: channel, meter: meter, configuration: configuration)
             } else {
                 try configureHTTP1(channel: channel, meter: meter, routes: routes, configuration: configuration)
             }
@@ -44,9 +53,18 @@ enum ConnectionSetup {
 
     /// HTTP/2: a census of the frames next to the meter, NIO's HTTP/2 handler, and per stream
     /// the HTTP/2 → HTTP/1 codec, so HTTP routes serve both versions unchanged.
-    private static func configureHTTP2(channel: any Channel, meter: ConnectionMeter) throws -> EventLoopFuture<NegotiatedConnection> {
+    private static func configureHTTP2(
+        channel: any Channel,
+        meter: ConnectionMeter,
+        configuration: ServerConfiguration
+    ) throws -> EventLoopFuture<NegotiatedConnection> {
         try channel.pipeline.syncOperations.addHandler(HTTP2FrameCensus(meter: meter, grpc: false))
-        let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .server) { stream in
+        var http2 = NIOHTTP2Handler.Configuration()
+        http2.connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: configuration.maxHeaderBytes),
+        ]
+        let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .server, configuration: http2) { stream in
             stream.eventLoop.makeCompletedFuture {
                 try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                 return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: stream)
@@ -77,6 +95,8 @@ enum ConnectionSetup {
                 meter.countRequest()
                 meter.markHandshakeComplete()
                 return channel.eventLoop.makeCompletedFuture {
+                    // The HTTP error responder goes with the rest of the HTTP handlers.
+                    channel.pipeline.syncOperations.removeHandler(name: HTTPProtocolErrorResponder.name, promise: nil)
                     // RFC 6455's rules on client frames, checked before fragments are joined.
                     try channel.pipeline.syncOperations.addHandler(WebSocketFrameValidator())
                     // Reassembles fragmented messages (continuation frames) from outside clients.
@@ -101,10 +121,13 @@ enum ConnectionSetup {
                 }
             }
         )
-        let negotiation = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
-            configuration: .init(upgradeConfiguration: upgradeConfiguration)
-        )
-        try channel.pipeline.syncOperations.addHandler(CloseOnProtocolError())
+        var pipeline = NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
+        pipeline.decoderConfiguration.maxHeaderListSize = configuration.maxHeaderBytes
+        pipeline.decoderConfiguration.maxHeaderFieldSize = configuration.maxHeaderBytes
+        // Our responder answers 431 for oversized heads, where NIO's answers 400 to everything.
+        pipeline.enableErrorHandling = false
+        let negotiation = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipeline)
+        try channel.pipeline.syncOperations.addHandler(HTTPProtocolErrorResponder(), name: HTTPProtocolErrorResponder.name)
         return negotiation
     }
 }
@@ -167,16 +190,14 @@ final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
 @available(*, unavailable)
 extension ProtocolDetector: Sendable {}
 
-/// Closes the connection after a protocol error. For HTTP/1.1, NIO's
-/// `HTTPServerProtocolErrorHandler` has already answered `400 Bad Request` with `Connection:
-/// close`; for HTTP/2, NIO's HTTP/2 handler has already sent GOAWAY with the error code (RFC 9113
-/// §5.4.1). Nothing else in the pipeline closes the channel, so without this the connection
-/// would stay open until the client gives up.
+/// Closes an HTTP/2 connection after a protocol error: NIO's HTTP/2 handler has already sent
+/// GOAWAY with the error code (RFC 9113 §5.4.1), but nothing else in the pipeline closes the
+/// channel, so without this the connection would stay open until the client gives up.
 final class CloseOnProtocolError: ChannelInboundHandler {
     typealias InboundIn = NIOAny
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError || error is any NIOHTTP2Error {
+        if error is any NIOHTTP2Error {
             context.close(promise: nil)
         }
         context.fireErrorCaught(error)

@@ -1,4 +1,5 @@
 import BenchCore
+import NIOCore
 
 /// How the loopback server is set up.
 public struct ServerConfiguration: Sendable, Hashable {
@@ -16,6 +17,18 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var maxWebSocketFrameBytes: Int
     /// The `retry:` an SSE stream opens with, in milliseconds (a request's `retry=` overrides it).
     public var sseRetryMilliseconds: Int
+    /// Largest request head accepted (all header names and values together), in bytes: HTTP/1.1
+    /// answers `431 Request Header Fields Too Large` (RFC 6585 §5); HTTP/2 advertises it as
+    /// SETTINGS_MAX_HEADER_LIST_SIZE.
+    public var maxHeaderBytes: Int
+    /// Most connections open at once; one more is closed as soon as it is accepted.
+    public var maxConnections: Int
+    /// A connection with no bytes either way for this long is closed; `nil` never closes one.
+    /// Long polls and quiet SSE streams wait this long at most, so keep it above their timeouts.
+    public var idleTimeout: TimeAmount?
+    /// A connection whose socket stays unwritable (the client does not read and NIO's write
+    /// buffer is above its high watermark) for this long is closed; `nil` waits forever.
+    public var slowClientTimeout: TimeAmount?
 
     public init(
         host: String = "127.0.0.1",
@@ -24,7 +37,11 @@ public struct ServerConfiguration: Sendable, Hashable {
         encodings: [Encoding] = Encoding.allCases,
         maxRequestBodyBytes: Int = 1 << 20,
         maxWebSocketFrameBytes: Int = 1 << 24,
-        sseRetryMilliseconds: Int = 1000
+        sseRetryMilliseconds: Int = 1000,
+        maxHeaderBytes: Int = 16 * 1024,
+        maxConnections: Int = 20_000,
+        idleTimeout: TimeAmount? = .minutes(5),
+        slowClientTimeout: TimeAmount? = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -33,6 +50,10 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.maxWebSocketFrameBytes = maxWebSocketFrameBytes
         self.sseRetryMilliseconds = sseRetryMilliseconds
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
+        self.slowClientTimeout = slowClientTimeout
     }
 
     public static var defaults: ServerConfiguration { ServerConfiguration() }
