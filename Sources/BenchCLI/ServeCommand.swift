@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Start the server alone and print one 'NAME URL' line per endpoint for outside clients.",
-        discussion: "HTTP endpoints also speak HTTP/2 to clients that start with its preface (h2c prior knowledge, e.g. curl --http2-prior-knowledge); gRPC (transportbench.EventStream, Protos/transportbench.proto) listens on a port of its own."
+        discussion: "Open the 'browser' URL in a browser to run the workload from it (fetch polling, long polling, EventSource, WebSocket); each transport's result is printed as a 'browser-result JSON' line. HTTP endpoints also speak HTTP/2 to clients that start with its preface (h2c prior knowledge, e.g. curl --http2-prior-knowledge); gRPC (transportbench.EventStream, Protos/transportbench.proto) listens on a port of its own."
     )
 
     @Option(name: .long, help: "Address to bind.")
@@ -45,18 +45,38 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = ServerConfiguration(host: host, port: port)
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
-        try await withLoopbackServer(configuration: configuration, routes: Transports.routes(grpc: GRPCEndpoint(port: grpcPort))) { server in
+        let browserResults = BrowserResults()
+        let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort)).merging(Routes(http: BrowserEndpoints.routes(results: browserResults)))
+        try await withLoopbackServer(configuration: configuration, routes: routes) { server in
             for line in server.endpointLines { print(line) }
+            print("browser http://\(server.host):\(server.port)/browser")
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
             let start = ContinuousClock.now
             let gap = Duration.seconds(1 / rate)
             var sequence: UInt64 = 0
+            var reported = 0
             while duration.map({ ContinuousClock.now - start < .seconds($0) }) ?? true {
                 sequence += 1
                 try await Task.sleep(until: start + gap * Int(sequence), clock: .continuous)
                 server.hub.publish(payload: payloads.payload(for: sequence))
+                reported = Self.printBrowserResults(browserResults, after: reported)
             }
+            _ = Self.printBrowserResults(browserResults, after: reported)
         }
+    }
+
+    /// Prints the browser results that arrived since the first `reported`, one
+    /// `browser-result JSON` line each; returns how many have been printed.
+    private static func printBrowserResults(_ results: BrowserResults, after reported: Int) -> Int {
+        let all = results.all
+        guard all.count > reported else { return reported }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for result in all[reported...] {
+            if let line = try? encoder.encode(result) { print("browser-result " + String(decoding: line, as: UTF8.self)) }
+        }
+        fflush(nil)
+        return all.count
     }
 }

@@ -290,7 +290,7 @@ struct ConnectionContext: Sendable {
             try await writer.respond(status: .notFound, headers: plain, body: ByteBuffer(string: "no endpoint at \(request.path); endpoints: \(known)\n"))
             return
         }
-        meter.attribute(to: endpoint.transport)
+        if let transport = endpoint.transport { meter.attribute(to: transport) }
         guard request.head.method == .GET || request.head.method == .POST else {
             var headers = plain
             headers.add(name: "Allow", value: "GET, POST")

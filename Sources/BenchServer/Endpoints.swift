@@ -128,8 +128,9 @@ public struct EndpointContext: Sendable {
 
 /// The server half of an HTTP transport: answers requests for one path (its endpoint).
 public protocol HTTPRoute: Sendable {
-    /// The transport whose traffic this endpoint's connections are attributed to.
-    var transport: TransportKind { get }
+    /// The transport whose traffic this endpoint's connections are attributed to; `nil` for an
+    /// endpoint that belongs to no transport (the browser page).
+    var transport: TransportKind? { get }
     /// The path it serves, for example `/poll`.
     var path: String { get }
     /// Answers one request. Throwing ``HTTPRequestError`` answers 400 with its message.
@@ -198,7 +199,7 @@ public struct Routes: Sendable {
 
     /// One `NAME URL` line per endpoint, as `bench serve` prints them.
     public func endpointLines(host: String, port: Int, listenerPorts: [TransportKind: Int] = [:]) -> [String] {
-        let entries = http.map { ($0.transport, "http://\(host):\(port)\($0.path)") }
+        let entries = http.compactMap { route in route.transport.map { ($0, "http://\(host):\(port)\(route.path)") } }
             + webSocket.map { ($0.transport, "ws://\(host):\(port)\($0.path)") }
             + listeners.compactMap { listener in listenerPorts[listener.transport].map { (listener.transport, "\(listener.scheme)://\(host):\($0)") } }
         return entries.sorted { $0.0 < $1.0 }.map { "\($0.0.rawValue) \($0.1)" }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `bench serve` with clients nobody here wrote: curl (HTTP/1.1 and HTTP/2), Python's
-/// `websockets` and `grpcio`.
+/// `websockets` and `grpcio`, and a headless Chromium running the browser page.
 @Suite("bench serve with outside clients", .serialized)
 struct ServeTests {
     static var curl: String? {
@@ -67,7 +67,7 @@ struct ServeTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
-        while text.components(separatedBy: "\n").count <= 5 {
+        while text.components(separatedBy: "\n").count <= 6 {
             let chunk = stdout.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
@@ -90,11 +90,51 @@ struct ServeTests {
         try Self.runInteropClient("grpc_subscribe_client.py", endpoint: "grpc", count: 300)
     }
 
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    @Test("headless Chromium runs the browser page: fetch polling, long polling, EventSource and WebSocket each receive every event", .enabled(if: chromium != nil))
+    func browserPage() throws {
+        let (serve, endpoints) = try Self.startServe(["--rate", "100", "--duration", "30"])
+        defer { serve.terminate() }
+        let page = try #require(endpoints["browser"])
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-chromium-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
+        browser.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)", page + "?duration=1.5&interval=0.25",
+        ]
+        browser.standardOutput = FileHandle.nullDevice
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        defer { browser.terminate() }
+        // The page posts one result per transport; poll for all four.
+        var results: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(25)
+        while results.count < 4 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            let body = try Self.runCurl(["-s", "--max-time", "2", page + "/results"])
+            results = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
+        }
+        #expect(results.map { $0["transport"] as? String } == ["short-polling", "long-polling", "sse", "websocket"])
+        for result in results {
+            let name = result["transport"] as? String ?? "?"
+            // 1.5 s at 100 events/s; the first poll may land a little late.
+            #expect((result["received"] as? Int ?? 0) >= 100, "\(name): \(result)")
+            #expect((result["missing"] as? [Int])?.isEmpty == true, "\(name) missed \(result["missing"] ?? [])")
+            #expect(result["duplicates"] as? Int == 0, "\(name)")
+            #expect((result["userAgent"] as? String)?.contains("Chrome") == true)
+        }
+    }
+
     @Test("serve prints one NAME URL line per endpoint, and curl polls and streams from it", .enabled(if: curl != nil))
     func curlAgainstServe() throws {
         let (process, endpoints) = try Self.startServe(["--rate", "100", "--duration", "3"])
         defer { process.terminate() }
-        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc"])
+        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc", "browser"])
         let poll = try #require(endpoints["short-polling"])
         let sse = try #require(endpoints["sse"])
         #expect(endpoints["websocket"]?.hasPrefix("ws://127.0.0.1:") == true)

@@ -6,7 +6,7 @@ import NIOCore
 /// when events after N are waiting, otherwise holds the request until one is published or the
 /// hold timeout passes (then answers with an empty batch).
 public struct LongPollingEndpoint: HTTPRoute {
-    public let transport = TransportKind.longPolling
+    public let transport: TransportKind? = .longPolling
     public let path = "/long-poll"
     /// Hold timeout when the request does not give one.
     public var defaultTimeoutMilliseconds: UInt64 = 30_000

@@ -14,7 +14,7 @@ import NIOHTTP1
 /// - With `heartbeat=MS`, a comment line `:` is sent after every idle interval.
 /// - When the run ends the response ends with the terminating chunk.
 public struct ServerSentEventsEndpoint: HTTPRoute {
-    public let transport = TransportKind.serverSentEvents
+    public let transport: TransportKind? = .serverSentEvents
     public let path = "/sse"
 
     public init() {}

@@ -4,7 +4,7 @@ import BenchServer
 /// Short polling's server half: `GET /poll?after=N&encoding=E` answers at once with every
 /// event after sequence N, or an empty batch.
 public struct ShortPollingEndpoint: HTTPRoute {
-    public let transport = TransportKind.shortPolling
+    public let transport: TransportKind? = .shortPolling
     public let path = "/poll"
 
     public init() {}
