@@ -103,14 +103,20 @@ let package = Package(
         .testTarget(
             name: "BenchTransportsTests",
             dependencies: [
-                "BenchCore", "BenchMessages", "BenchServer", "BenchTransports", "BenchGRPC",
+                "BenchCore", "BenchServer", "BenchTransports",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "BenchGRPCTests",
+            dependencies: [
+                "BenchCore", "BenchMessages", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine"]),
+        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI"]),
     ],

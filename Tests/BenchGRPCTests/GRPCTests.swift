@@ -14,6 +14,24 @@ import Testing
 struct GRPCTests {
     static let routes = TransportCatalog.routes.merging(Routes(listeners: [GRPCEndpoint()]))
 
+    /// Starts a push client against `server`'s gRPC listener in its own task.
+    static func startClient(_ server: LoopbackServer) -> (ClientProgress, Task<DeliveryRecorder, Never>) {
+        let progress = ClientProgress()
+        let target = ClientTarget(host: server.host, port: server.port(for: .grpc), clientIndex: 0, scenario: .defaults)
+        let task = Task {
+            var recorder = DeliveryRecorder(progress: progress)
+            await GRPCTransportClient(direction: .push).run(target, recorder: &recorder)
+            return recorder
+        }
+        return (progress, task)
+    }
+
+    /// Waits until `condition` holds, for 10 s at most.
+    static func wait(until condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+    }
+
     @Test("a second identical Poll call's HEADERS block is smaller than the first: HPACK's dynamic table")
     func secondCallSmaller() async throws {
         try await withLoopbackServer(routes: Self.routes) { server in
@@ -49,12 +67,12 @@ struct GRPCTests {
     @Test("a subscription the client cancels is reported as a cancelled call, and nothing it received is lost")
     func cancelledCall() async throws {
         try await withLoopbackServer(routes: Self.routes) { server in
-            let running = RunningClient(GRPCTransportClient(direction: .push), server: server)
-            try await running.waitUntilReady()
+            let (progress, task) = Self.startClient(server)
+            try await Self.wait { progress.isReady }
             for index in 1...20 { server.hub.publish(payload: "event-\(index)") }
-            try await running.waitUntilDelivered(20)
-            running.task.cancel()
-            let recorder = await running.task.value
+            try await Self.wait { progress.delivered == 20 }
+            task.cancel()
+            let recorder = await task.value
             #expect(recorder.callsCancelled == 1)
             #expect(recorder.reconnects == 0)
             #expect(recorder.connectionErrors.isEmpty, "\(recorder.connectionErrors)")
@@ -69,11 +87,11 @@ struct GRPCTests {
         configuration.retainedEvents = 10
         try await withLoopbackServer(configuration: configuration, routes: Self.routes) { server in
             for index in 1...30 { server.hub.publish(payload: "early-\(index)") }
-            let running = RunningClient(GRPCTransportClient(direction: .push), server: server)
-            try await running.waitUntilReady()
-            try await running.waitUntilDelivered(10)
+            let (progress, task) = Self.startClient(server)
+            try await Self.wait { progress.delivered == 10 }
+            progress.requestStop()
             server.hub.finish()
-            let recorder = await running.stop()
+            let recorder = await task.value
             #expect(recorder.ledger.announcedGaps == [1...20])
             #expect(recorder.ledger.delivered == 10)
             #expect(recorder.ledger.missing(through: 30) == [1...20])
