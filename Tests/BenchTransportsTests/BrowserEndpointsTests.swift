@@ -13,13 +13,11 @@ struct BrowserEndpointsTests {
         let routes = TransportCatalog.routes.merging(Routes(http: BrowserEndpoints.routes(results: results)))
         try await withLoopbackServer(routes: routes) { server in
             server.hub.publish(payload: "one")
-            let page = String(decoding: try await RawTCPClient.exchange(
-                port: server.port, sending: "GET /browser HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), as: UTF8.self)
+            let page = try await RawTCPClient.get("/browser", port: server.port)
             #expect(page.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(page.contains("new EventSource(") && page.contains("new WebSocket("))
 
-            let clock = String(decoding: try await RawTCPClient.exchange(
-                port: server.port, sending: "GET /browser/clock HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), as: UTF8.self)
+            let clock = try await RawTCPClient.get("/browser/clock", port: server.port)
             #expect(clock.contains("\"last\":1}"))
 
             let result = #"{"transport":"sse","userAgent":"test","received":3,"first":1,"last":3,"missing":[],"duplicates":0,"latencyP50Milliseconds":1,"latencyP99Milliseconds":2,"latencyMaxMilliseconds":2,"clockErrorMilliseconds":0.1}"#

@@ -111,8 +111,7 @@ struct HTTP2Tests {
                 offset += 9 + length
             }
             #expect(goAwayCode == 0x1, "GOAWAY with PROTOCOL_ERROR; got \(reply.map { String($0, radix: 16) })")
-            let good = String(decoding: try await RawTCPClient.exchange(
-                port: server.port, sending: "GET /poll HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), as: UTF8.self)
+            let good = try await RawTCPClient.get("/poll", port: server.port)
             #expect(good.hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
     }

@@ -22,8 +22,7 @@ struct LimitsTests {
             #expect(closed)
             // Just under the limit is fine.
             let fits = String(repeating: "a", count: 3000)
-            let good = String(decoding: try await RawTCPClient.exchange(
-                port: server.port, sending: "GET /poll HTTP/1.1\r\nHost: x\r\nX-Big: \(fits)\r\nConnection: close\r\n\r\n"), as: UTF8.self)
+            let good = try await RawTCPClient.get("/poll", port: server.port, headers: "X-Big: \(fits)\r\n")
             #expect(good.hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
     }
@@ -43,8 +42,7 @@ struct LimitsTests {
             try await first.close().get()
             try await second.close().get()
             while server.traffic.openConnectionCount > 0 { try await Task.sleep(for: .milliseconds(2)) }
-            let good = String(decoding: try await RawTCPClient.exchange(
-                port: server.port, sending: "GET /poll HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), as: UTF8.self)
+            let good = try await RawTCPClient.get("/poll", port: server.port)
             #expect(good.hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
     }

@@ -73,8 +73,7 @@ struct PollingWireTests {
         configuration.retainedEvents = 3
         try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
             for index in 1...10 { server.hub.publish(payload: "e\(index)") }
-            let text = String(decoding: try await RawTCPClient.exchange(
-                port: server.port, sending: "GET /poll?after=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), as: UTF8.self)
+            let text = try await RawTCPClient.get("/poll?after=1", port: server.port)
             #expect(text.contains("Bench-Gap: 2-7\r\n"))
             #expect(text.contains(#""sequence":8}"#) && text.contains(#""sequence":10}"#))
         }

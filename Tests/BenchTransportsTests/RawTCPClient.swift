@@ -16,6 +16,12 @@ enum RawTCPClient {
         try await conversation(port: port, steps: [(Array(request.utf8), nil)])
     }
 
+    /// `GET target` with `Connection: close` and any extra header lines; the whole response as text.
+    static func get(_ target: String, port: Int, headers: String = "") async throws -> String {
+        let request = "GET \(target) HTTP/1.1\r\nHost: x\r\n\(headers)Connection: close\r\n\r\n"
+        return String(decoding: try await exchange(port: port, sending: request), as: UTF8.self)
+    }
+
     /// Writes `request`, reads until the server closes or `timeout` passes; returns what was read
     /// and whether the server closed the connection.
     static func exchange(port: Int, sending request: String, timeout: Duration) async throws -> (bytes: [UInt8], serverClosed: Bool) {
