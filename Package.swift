@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "BenchCore", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine", "BenchReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "bench", dependencies: ["BenchCLI"]),

@@ -4,6 +4,7 @@ import BenchGRPC
 import BenchServer
 import BenchTransports
 import Foundation
+import NIOCore
 
 /// `bench serve`: the loopback server alone, publishing events, for outside clients.
 struct ServeCommand: AsyncParsableCommand {
@@ -22,6 +23,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("grpc-port"), help: "Port of the gRPC listener; 0 picks a free one.")
     var grpcPort = 0
 
+    @Option(name: .customLong("max-connections"), help: "Most connections open at once; more are closed when accepted.")
+    var maxConnections = ServerConfiguration.defaults.maxConnections
+
+    @Option(name: .customLong("max-header-bytes"), help: "Largest request head accepted, in bytes (431 above it).")
+    var maxHeaderBytes = ServerConfiguration.defaults.maxHeaderBytes
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may stay silent both ways before it is closed; 0 for never.")
+    var idleTimeout = 300.0
+
+    @Option(name: .customLong("slow-client-timeout"), help: "Seconds a client may leave its socket unwritable (not reading) before it is closed; 0 for never.")
+    var slowClientTimeout = 30.0
+
     @Option(name: .long, help: "Events published per second.")
     var rate = 10.0
 
@@ -39,11 +52,21 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }
         guard rate.isFinite, rate > 0 else { throw ValidationError("--rate must be a positive number of events per second (got \(rate))") }
         guard payloadBytes >= 0 else { throw ValidationError("--payload-bytes must not be negative (got \(payloadBytes))") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1 (got \(maxConnections))") }
+        guard maxHeaderBytes >= 256 else { throw ValidationError("--max-header-bytes must be at least 256 (got \(maxHeaderBytes))") }
+        guard idleTimeout.isFinite, idleTimeout >= 0 else { throw ValidationError("--idle-timeout must be 0 or a positive number of seconds (got \(idleTimeout))") }
+        guard slowClientTimeout.isFinite, slowClientTimeout >= 0 else {
+            throw ValidationError("--slow-client-timeout must be 0 or a positive number of seconds (got \(slowClientTimeout))")
+        }
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
     }
 
     func run() async throws {
-        let configuration = ServerConfiguration(host: host, port: port)
+        func timeout(_ seconds: Double) -> TimeAmount? { seconds == 0 ? nil : .nanoseconds(Int64(seconds * 1e9)) }
+        let configuration = ServerConfiguration(
+            host: host, port: port, maxHeaderBytes: maxHeaderBytes, maxConnections: maxConnections,
+            idleTimeout: timeout(idleTimeout), slowClientTimeout: timeout(slowClientTimeout)
+        )
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
         let browserResults = BrowserResults()
         let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort)).merging(Routes(http: BrowserEndpoints.routes(results: browserResults)))

@@ -45,6 +45,12 @@ struct CommandLineTests {
         ["run", "--arrival", "sometimes"],
         ["run", "--no-such-flag"],
         ["serve", "--port", "70000"],
+        ["run", "--http-version", "3"],
+        ["run", "--transport", "grpc", "--grpc-call", "bidi-streaming"],
+        ["run", "--transport", "sse", "--direction", "echo"],
+        ["run", "--deadline", "0"],
+        ["serve", "--idle-timeout=-1"],
+        ["serve", "--max-connections", "0"],
     ]
 
     @Test("bad values give one line on stderr and exit status 2", arguments: badArguments)

@@ -10,15 +10,20 @@ import Testing
 /// holds no stray connection and serves well-behaved clients without loss.
 @Suite("Fuzzing")
 struct FuzzTests {
-    static let seeds: [[UInt8]] = [
-        Array("GET /poll?after=0&encoding=json HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
-        Array("GET /long-poll?after=0&timeout=50 HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
-        Array("GET /sse?encoding=protobuf HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 3\r\n\r\n".utf8),
-        Array("POST /poll HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody".utf8),
-        MalformedInputTests.upgrade + MalformedInputTests.frame(opcode: 0x1, payload: Array("{\"sequence\":1}".utf8)),
-        MalformedInputTests.upgrade + MalformedInputTests.frame(opcode: 0x9, payload: Array("ping".utf8))
-            + MalformedInputTests.frame(opcode: 0x8, payload: [0x03, 0xE8]),
-        http2Poll,
+    /// Well-formed inputs per protocol, the starting points of mutation.
+    static let seeds: [String: [[UInt8]]] = [
+        "HTTP/1.1": [
+            Array("GET /poll?after=0&encoding=json HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+            Array("GET /long-poll?after=0&timeout=50 HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
+            Array("GET /sse?encoding=protobuf HTTP/1.1\r\nHost: x\r\nLast-Event-ID: 3\r\n\r\n".utf8),
+            Array("POST /poll HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody".utf8),
+        ],
+        "WebSocket": [
+            MalformedInputTests.upgrade + MalformedInputTests.frame(opcode: 0x1, payload: Array("{\"sequence\":1}".utf8)),
+            MalformedInputTests.upgrade + MalformedInputTests.frame(opcode: 0x9, payload: Array("ping".utf8))
+                + MalformedInputTests.frame(opcode: 0x8, payload: [0x03, 0xE8]),
+        ],
+        "HTTP/2": [http2Poll],
     ]
 
     /// HTTP/2 with prior knowledge: the preface, an empty SETTINGS frame and a HEADERS frame for
@@ -31,8 +36,9 @@ struct FuzzTests {
         return Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + settings + headers
     }
 
-    /// One input: a seed with a few bytes flipped, inserted, deleted or truncated, or pure noise.
-    static func input(_ generator: inout SeededGenerator) -> [UInt8] {
+    /// One input: one of `seeds` with a few bytes flipped, inserted, deleted or truncated, or
+    /// pure noise.
+    static func input(_ seeds: [[UInt8]], _ generator: inout SeededGenerator) -> [UInt8] {
         if generator.next() % 8 == 0 {
             return (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         }
@@ -56,18 +62,19 @@ struct FuzzTests {
         try? await channel.close().get()
     }
 
-    @Test("thousands of random and mutated HTTP/1.1, HTTP/2 and WebSocket inputs leave the server whole")
-    func fuzz() async throws {
+    @Test("thousands of random and mutated inputs per protocol leave the server whole", arguments: ["HTTP/1.1", "WebSocket", "HTTP/2"])
+    func fuzz(protocolName: String) async throws {
+        let seeds = try #require(Self.seeds[protocolName])
         try await withLoopbackServer(routes: TransportCatalog.routes) { server in
             for index in 1...20 { server.hub.publish(payload: "before-\(index)") }
-            var generator = SeededGenerator(seed: 2026)
+            var generator = SeededGenerator(seed: 2026 &+ UInt64(protocolName.utf8.count))
             let deadline = ContinuousClock.now + .seconds(20)
             var sent = 0
-            while sent < 3_000 && ContinuousClock.now < deadline {
+            while sent < 2_000 && ContinuousClock.now < deadline {
                 // A few at a time, so the server sees concurrent garbage too.
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<8 {
-                        let bytes = Self.input(&generator)
+                        let bytes = Self.input(seeds, &generator)
                         group.addTask { try await Self.send(bytes, port: server.port) }
                     }
                     try await group.waitForAll()

@@ -93,9 +93,13 @@ struct HTTP2Tests {
         }
     }
 
-    @Test("HTTP/2 garbage after the preface is answered with GOAWAY (PROTOCOL_ERROR) and the server goes on serving")
+    @Test("HTTP/2 garbage after the preface is answered with GOAWAY (PROTOCOL_ERROR); an HTTP/2 client beside it loses nothing")
     func garbageGetsGoAway() async throws {
+        var scenario = Scenario.defaults
+        scenario.httpVersion = .http2
         try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            let wellBehaved = RunningClient(ServerSentEventsClient(), server: server, scenario: scenario)
+            try await wellBehaved.waitUntilReady()
             // The preface, then a frame of unknown layout: a SETTINGS frame on stream 1, which
             // RFC 9113 §6.5 makes a connection error of type PROTOCOL_ERROR.
             let bad: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 0x4, 0, 0, 0, 0, 1]
@@ -113,6 +117,12 @@ struct HTTP2Tests {
             #expect(goAwayCode == 0x1, "GOAWAY with PROTOCOL_ERROR; got \(reply.map { String($0, radix: 16) })")
             let good = try await RawTCPClient.get("/poll", port: server.port)
             #expect(good.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            for index in 1...50 { server.hub.publish(payload: "after-\(index)") }
+            try await wellBehaved.waitUntilDelivered(50)
+            server.hub.finish()
+            let recorder = await wellBehaved.stop()
+            #expect(recorder.ledger.delivered == 50)
+            #expect(recorder.reconnects == 0)
         }
     }
 }
