@@ -2,7 +2,8 @@
 # Independent check of bench's byte accounting. For each transport (and short polling over
 # HTTP/2) it captures the loopback traffic of a `bench run` with tshark (filter: the server's
 # port, or the gRPC listener's) and compares the TCP payload bytes per direction with the run's
-# results.json. They must match to the byte.
+# results.json. They must match to the byte. The capture's bytes are read from TCP sequence
+# numbers, so a retransmitted segment counts once.
 #
 #   scripts/check-byte-accounting.sh            # builds bench (debug) if needed
 #   BENCH=.build/release/bench PORT=19000 scripts/check-byte-accounting.sh
@@ -51,15 +52,23 @@ os.execvp(sys.argv[1], sys.argv[1:])' tshark -i lo -f "tcp port $port" -w "$pcap
   python3 - "$transport" "$pcap" "$work/$transport/results.json" "$port" <<'PY' || status=1
 import json, subprocess, sys
 transport, pcap, results, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-fields = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.len"],
+# Bytes per connection and direction from TCP sequence numbers (relative, so data starts at 1):
+# the highest seq + len seen, minus 1. A segment the kernel retransmitted (it happens on a busy
+# loopback) is counted once, as the application received it once.
+fields = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport",
+                         "-e", "tcp.seq", "-e", "tcp.len"],
                         capture_output=True, text=True, check=True).stdout
-up = down = 0
+ends = {}
 for line in fields.splitlines():
-    source, destination, length = line.split("\t")
-    if int(destination) == port:
-        up += int(length or 0)
-    elif int(source) == port:
-        down += int(length or 0)
+    stream, source, destination, sequence, length = line.split("\t")
+    if int(length or 0) == 0:
+        continue
+    direction = "up" if int(destination) == port else "down" if int(source) == port else None
+    if direction:
+        key = (stream, direction)
+        ends[key] = max(ends.get(key, 1), int(sequence) + int(length))
+up = sum(end - 1 for (stream, direction), end in ends.items() if direction == "up")
+down = sum(end - 1 for (stream, direction), end in ends.items() if direction == "down")
 row = json.load(open(results))["results"][0]
 ok = row["bytesUp"] == up and row["bytesDown"] == down
 print(f'{transport:16} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}')
