@@ -137,6 +137,9 @@ public enum MarkdownReport {
         } else {
             text += "\n" + problems.map { "- " + $0 }.joined(separator: "\n") + "\n"
         }
+        for chart in SVGCharts.charts(for: document.results) {
+            text += "\n![\(chart.title)](\(chart.fileName))\n"
+        }
         text += """
 
             ### One-time and per-event costs

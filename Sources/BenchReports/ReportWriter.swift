@@ -1,9 +1,9 @@
 import BenchCore
 import Foundation
 
-/// Writes `results.json`, `results.csv` and `report.md` into a folder.
+/// Writes `results.json`, `results.csv`, `report.md` and its SVG charts into a folder.
 public enum ReportWriter {
-    /// The files written, relative to the output folder.
+    /// The files always written, relative to the output folder (charts come beside them).
     public static let fileNames = ["results.json", "results.csv", "report.md"]
 
     /// Checks that `directory` exists or can be made, and can be written; one clear sentence if not.
@@ -26,7 +26,7 @@ public enum ReportWriter {
         }
     }
 
-    /// Writes the three reports.
+    /// Writes the reports and the charts `report.md` embeds.
     public static func write(_ document: ResultsDocument, to directory: URL) throws(BenchError) {
         try prepare(directory)
         let encoder = JSONEncoder()
@@ -36,6 +36,9 @@ public enum ReportWriter {
             try json.write(to: directory.appendingPathComponent("results.json"), options: .atomic)
             try Data(CSVReport.render(document).utf8).write(to: directory.appendingPathComponent("results.csv"), options: .atomic)
             try Data(MarkdownReport.render(document).utf8).write(to: directory.appendingPathComponent("report.md"), options: .atomic)
+            for chart in SVGCharts.charts(for: document.results) {
+                try Data(chart.svg.utf8).write(to: directory.appendingPathComponent(chart.fileName), options: .atomic)
+            }
         } catch {
             throw .usage("cannot write reports to '\(directory.path)': \(Self.reason(error))")
         }
