@@ -20,7 +20,8 @@ public struct HTTP2FrameReader: Sendable {
         /// gRPC framing: prefix bytes still to read (5 at a message boundary) and message bytes left.
         var prefixLeft = 5
         var messageLeft = 0
-        var prefix: [UInt8] = []
+        /// The message length read so far from the prefix's last four bytes (big-endian).
+        var length = 0
     }
 
     public let direction: Direction
@@ -146,11 +147,12 @@ public struct HTTP2FrameReader: Sendable {
             }
             let byte = data.readInteger(as: UInt8.self)!
             prefixBytes += 1
-            state.prefix.append(byte)
+            // The first prefix byte is the compressed flag; the next four the length.
+            if state.prefixLeft < 5 { state.length = state.length << 8 | Int(byte) }
             state.prefixLeft -= 1
             if state.prefixLeft == 0 {
-                state.messageLeft = state.prefix[1...4].reduce(0) { $0 << 8 | Int($1) }
-                state.prefix.removeAll(keepingCapacity: true)
+                state.messageLeft = state.length
+                state.length = 0
                 state.prefixLeft = 5
             }
         }
