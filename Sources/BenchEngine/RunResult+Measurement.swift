@@ -51,7 +51,7 @@ extension RunResult {
                 }
             }
             for gap in ledger.announcedGaps where announcedGaps.count < 20 {
-                announcedGaps.append("client \(index): \(gap.lowerBound)-\(gap.upperBound)")
+                announcedGaps.append("client \(index): \(GapNotice.text(gap))")
             }
             for error in outcome.errors where clientErrors.count < 10 {
                 clientErrors.append("client \(index): \(error)")

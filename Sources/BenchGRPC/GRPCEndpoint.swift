@@ -168,7 +168,7 @@ struct EventStreamService: RegistrableRPCService {
     private func gapMetadata(_ gap: ClosedRange<UInt64>?) -> Metadata {
         guard let gap else { return [:] }
         var metadata = Metadata()
-        metadata.addString("\(gap.lowerBound)-\(gap.upperBound)", forKey: EventStreamMetadata.gap)
+        metadata.addString(GapNotice.text(gap), forKey: EventStreamMetadata.gap)
         return metadata
     }
 }

@@ -71,9 +71,6 @@ extension Metadata {
 
     /// An announced gap, if any.
     var gap: ClosedRange<UInt64>? {
-        guard let text = self[stringValues: EventStreamMetadata.gap].first(where: { _ in true }) else { return nil }
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let first = UInt64(parts[0]), let last = UInt64(parts[1]), first <= last else { return nil }
-        return first...last
+        self[stringValues: EventStreamMetadata.gap].first(where: { _ in true }).flatMap(GapNotice.parse)
     }
 }

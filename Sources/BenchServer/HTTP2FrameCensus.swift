@@ -58,16 +58,25 @@ public struct HTTP2FrameReader: Sendable {
             pending.clear()
             return
         }
-        pending.writeBuffer(&bytes)
-        while let length = pending.getUInt24(at: pending.readerIndex), pending.readableBytes >= 9 + Int(length) {
-            let type = pending.getInteger(at: pending.readerIndex + 3, as: UInt8.self)!
-            let flags = pending.getInteger(at: pending.readerIndex + 4, as: UInt8.self)!
-            let stream = pending.getInteger(at: pending.readerIndex + 5, as: UInt32.self)! & 0x7FFF_FFFF
-            pending.moveReaderIndex(forwardBy: 9)
-            let payload = pending.readSlice(length: Int(length))!
+        // Whole frames are read where they arrived; only a frame split across reads is copied
+        // into `pending` until its end comes.
+        var input: ByteBuffer
+        if pending.readableBytes == 0 {
+            input = bytes
+        } else {
+            pending.writeBuffer(&bytes)
+            input = pending
+        }
+        while let length = input.getUInt24(at: input.readerIndex), input.readableBytes >= 9 + Int(length) {
+            let type = input.getInteger(at: input.readerIndex + 3, as: UInt8.self)!
+            let flags = input.getInteger(at: input.readerIndex + 4, as: UInt8.self)!
+            let stream = input.getInteger(at: input.readerIndex + 5, as: UInt32.self)! & 0x7FFF_FFFF
+            input.moveReaderIndex(forwardBy: 9)
+            let payload = input.readSlice(length: Int(length))!
             frame(type: type, flags: flags, stream: stream, payload: payload, into: &breakdown)
         }
-        pending.discardReadBytes()
+        pending.clear()
+        if input.readableBytes > 0 { pending.writeBuffer(&input) }
     }
 
     private mutating func frame(type: UInt8, flags: UInt8, stream: UInt32, payload: ByteBuffer, into breakdown: inout HTTP2Breakdown) {

@@ -1,4 +1,5 @@
 @testable import BenchServer
+import Testing
 import BenchCore
 
 import BenchTransports
@@ -47,4 +48,11 @@ extension LoopbackServer {
             try await Task.sleep(for: .milliseconds(1))
         }
     }
+}
+
+/// Every event from 1 to `count` arrived exactly once: all delivered, none missing, none twice.
+func expectEveryEventOnce(_ recorder: DeliveryRecorder, count: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(recorder.ledger.delivered == count, sourceLocation: sourceLocation)
+    #expect(recorder.ledger.missing(through: UInt64(count)).isEmpty, sourceLocation: sourceLocation)
+    #expect(recorder.ledger.duplicates == 0, sourceLocation: sourceLocation)
 }

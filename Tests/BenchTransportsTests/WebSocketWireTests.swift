@@ -154,9 +154,7 @@ struct WebSocketWireTests {
             try await client.waitUntilDelivered(300, timeout: .seconds(15))
             server.hub.finish()
             let recorder = await client.stop()
-            #expect(recorder.ledger.delivered == 300)
-            #expect(recorder.ledger.duplicates == 0)
-            #expect(recorder.ledger.missing(through: 300).isEmpty)
+            expectEveryEventOnce(recorder, count: 300)
             #expect(recorder.reconnects >= 3)
             #expect(recorder.connectionsOpened == recorder.reconnects + 1)
             // One upgrade per connection; resuming with after=N means no event came twice.
@@ -190,9 +188,7 @@ struct WebSocketWireTests {
             for client in fast { client.task.cancel() }
             for client in fast {
                 let recorder = await client.task.value
-                #expect(recorder.ledger.delivered == eventCount)
-                #expect(recorder.ledger.missing(through: UInt64(eventCount)).isEmpty)
-                #expect(recorder.ledger.duplicates == 0)
+                expectEveryEventOnce(recorder, count: eventCount)
             }
 
             // The slow client reads at last: it has every event up to where it stalled, then a

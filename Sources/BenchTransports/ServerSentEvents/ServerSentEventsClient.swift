@@ -62,7 +62,7 @@ public struct ServerSentEventsClient: TransportClient {
     static func handle(_ message: SSEMessage, codec: EventCodec, receivedAt: UInt64, recorder: inout DeliveryRecorder) throws {
         switch message.type {
         case "gap":
-            if let gap = PollReceiver.parseGap(message.data) { recorder.ledger.recordAnnouncedGap(gap) }
+            if let gap = GapNotice.parse(message.data) { recorder.ledger.recordAnnouncedGap(gap) }
         default:
             let event = try codec.decodeText(message.data)
             recorder.deliver(event, receivedAt: receivedAt)

@@ -52,7 +52,7 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
             }
             var chunk = ByteBuffer()
             if let gap = batch.gap {
-                chunk.writeString("event: gap\ndata: \(gap.lowerBound)-\(gap.upperBound)\n\n")
+                chunk.writeString("event: gap\ndata: \(GapNotice.text(gap))\n\n")
                 cursor = gap.upperBound
             }
             for stored in batch.events {

@@ -25,7 +25,7 @@ enum PollResponse {
             "Content-Type": EventCodec.batchContentType(encoding),
             "Cache-Control": "no-store",
         ]
-        if let gap = batch.gap { headers.add(name: gapHeader, value: "\(gap.lowerBound)-\(gap.upperBound)") }
+        if let gap = batch.gap { headers.add(name: gapHeader, value: GapNotice.text(gap)) }
         let body = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
         try await writer.respond(status: .ok, headers: headers, body: body)
     }
@@ -55,7 +55,7 @@ struct PollReceiver {
         }
         let events = try codec.decodeBatch(body)
         let receivedAt = MonotonicClock.nowNanoseconds()
-        if let gap = head.headers.first(name: PollResponse.gapHeader).flatMap(Self.parseGap) {
+        if let gap = head.headers.first(name: PollResponse.gapHeader).flatMap(GapNotice.parse) {
             recorder.ledger.recordAnnouncedGap(gap)
             cursor = Swift.max(cursor, gap.upperBound)
         }
@@ -64,11 +64,5 @@ struct PollReceiver {
             cursor = Swift.max(cursor, event.sequence)
         }
         return events.count
-    }
-
-    static func parseGap(_ text: String) -> ClosedRange<UInt64>? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let first = UInt64(parts[0]), let last = UInt64(parts[1]), first <= last else { return nil }
-        return first...last
     }
 }

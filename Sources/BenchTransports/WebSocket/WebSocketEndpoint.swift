@@ -203,7 +203,7 @@ extension WebSocketFrame {
     static let gapPrefix = "gap "
 
     static func gapNotice(_ gap: ClosedRange<UInt64>) -> String {
-        "\(gapPrefix)\(gap.lowerBound)-\(gap.upperBound)"
+        gapPrefix + GapNotice.text(gap)
     }
 
     /// The gap a `gap FIRST-LAST` text frame announces, or `nil` for any other frame.
@@ -211,6 +211,6 @@ extension WebSocketFrame {
         guard opcode == .text else { return nil }
         let text = String(buffer: unmaskedData)
         guard text.hasPrefix(Self.gapPrefix) else { return nil }
-        return PollReceiver.parseGap(String(text.dropFirst(Self.gapPrefix.count)))
+        return GapNotice.parse(text.dropFirst(Self.gapPrefix.count))
     }
 }
