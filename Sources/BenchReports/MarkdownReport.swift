@@ -41,7 +41,7 @@ public enum MarkdownReport {
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, "HTTP/\(result.httpVersion)", result.direction,
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 1),
-                Format.decimal(result.overheadPerRequestBytes, places: 1), "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                Self.exchangesEvents(result) ? Format.decimal(result.overheadPerRequestBytes, places: 1) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
                 "\(result.connectionsDropped)", "\(result.reconnects)",
                 result.transport == TransportKind.grpc.rawValue ? "\(result.deadlinesExceeded) / \(result.callsCancelled)" : "–", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
@@ -71,6 +71,13 @@ public enum MarkdownReport {
             )
         }
         return render(rows, rightAligned: Set(2..<header.count))
+    }
+
+    /// Whether each request fetches events (polling, gRPC's unary poll), so overhead per request
+    /// means something; a stream's one request carries the whole run.
+    static func exchangesEvents(_ result: RunResult) -> Bool {
+        result.transport == TransportKind.shortPolling.rawValue || result.transport == TransportKind.longPolling.rawValue
+            || (result.transport == TransportKind.grpc.rawValue && result.variant == "unary")
     }
 
     /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.
@@ -160,8 +167,9 @@ public enum MarkdownReport {
             - **HTTP**: polling and SSE run over HTTP/1.1 or HTTP/2 (cleartext, prior knowledge: \
             each request is a stream of one connection, headers HPACK-compressed); WebSocket upgrades \
             from HTTP/1.1; gRPC is HTTP/2. For gRPC a request is an RPC (one HTTP/2 stream), and \
-            **Overhead / request** is what each poll or RPC costs beyond its payload: heads or HEADERS \
-            frames, framing, empty batches.
+            **Overhead / request** is what each poll costs beyond its payload: heads or HEADERS \
+            frames, framing, empty batches (shown for polling and gRPC's unary poll; a stream's one \
+            request carries the whole run, and results.csv keeps the raw figure).
             - **Deadlines / cancelled calls** (gRPC): calls that reached their deadline or that the \
             client cancelled; the client opened a new call from its cursor each time, so neither is loss.
             - **Base64 inflation**: SSE carries text only, so a binary (protobuf) body travels as base64, \
