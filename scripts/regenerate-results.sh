@@ -7,8 +7,16 @@ cd "$(dirname "$0")/.."
 scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
-rm -rf Results/default Results/payloads
+rm -rf Results/default Results/payloads Results/claims Results/sweeps
 "$bench" suite --output Results/default
 "$bench" payloads --output Results/payloads
+"$bench" claims --claims Benchmarks/Claims --output Results/claims
+# Where transports cross as events get more frequent: short polling's empty polls against
+# long polling's request per event against the streams. 20 modeled seconds per point, 10× faster.
+"$bench" sweep --vary rate=0.1,0.2,0.5,1,2,5,10,20,50 --transport short-polling,long-polling,sse,websocket,grpc \
+    --clients 5 --poll-interval 1 --duration 20 --time-scale 10 --output Results/sweeps/rate
+# What payload size does to each transport's overhead share.
+"$bench" sweep --vary payload-bytes=16,64,256,1024,4096,16384 --transport short-polling,long-polling,sse,websocket,grpc \
+    --clients 5 --rate 20 --duration 10 --time-scale 5 --output Results/sweeps/payload-bytes
 echo "Results regenerated:" >&2
 find Results -type f | sort >&2

@@ -26,18 +26,7 @@ struct Plan {
         if let output { try ReportWriter.prepare(output) }
         var results: [RunResult] = []
         for (index, entry) in entries.enumerated() {
-            let http = entry.client.kind.hasHTTPVersionChoice ? ", HTTP/\(entry.scenario.httpVersion.rawValue)" : ""
-            let label = "\(entry.client.kind.rawValue) (\(entry.client.variant)\(http))"
-            Console.status("[\(index + 1)/\(entries.count)] \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(entry.scenario.durationSeconds) s")
-            let runner = Runner(port: port, routes: routes) { progress in
-                Console.status(
-                    "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
-                        + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"
-                )
-            }
-            let result = try await runner.run(entry.scenario, client: entry.client)
-            Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
-            results.append(result)
+            results.append(try await measure(entry, position: "[\(index + 1)/\(entries.count)]"))
         }
         let document = ResultsDocument(environment: .current(), scenario: scenario, results: results, command: Console.commandLine)
         print(MarkdownReport.table(results))
@@ -51,6 +40,35 @@ struct Plan {
             Console.status("reports written to \(output.path)/: \(ReportWriter.fileNames.joined(separator: ", "))")
         }
         if !document.isClean { throw RunFailure(status: 1) }
+    }
+}
+
+extension Plan {
+    /// Runs one entry on a fresh loopback server, with progress lines on stderr headed by `position`.
+    func measure(_ entry: Entry, position: String) async throws -> RunResult {
+        let http = entry.client.kind.hasHTTPVersionChoice ? ", HTTP/\(entry.scenario.httpVersion.rawValue)" : ""
+        let label = "\(entry.client.kind.rawValue) (\(entry.client.variant)\(http))"
+        let scale = entry.scenario.timeScale == 1 ? "" : " (time scale \(Format.number(entry.scenario.timeScale)): \(Format.number(entry.scenario.wallClock.durationSeconds)) s of wall time)"
+        Console.status("\(position) \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(Format.number(entry.scenario.durationSeconds)) s\(scale)")
+        let runner = Runner(port: port, routes: routes) { progress in
+            Console.status(
+                "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
+                    + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"
+            )
+        }
+        let result = try await runner.run(entry.scenario, client: entry.client)
+        Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
+        return result
+    }
+}
+
+/// Numbers in status lines: no trailing zeros, no grouping (60, 0.5, 0.0167).
+enum Format {
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+        var text = String(format: "%.4g", value)
+        if text.contains("e") { text = String(format: "%.6f", value) }
+        return text
     }
 }
 

@@ -57,6 +57,9 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("retained-events"), help: "Events the server keeps for clients that fall behind.")
     var retainedEvents = Scenario.defaults.retainedEvents
 
+    @Option(name: .customLong("time-scale"), help: "Run the workload this many times faster than the times above say (rate ×, every interval and the duration ÷). Bytes and requests stay the modeled workload's; latencies are wall-clock.")
+    var timeScale = Scenario.defaults.timeScale
+
     /// The scenarios these flags describe, one per HTTP version and encoding, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
         var scenarios: [Scenario] = []
@@ -75,7 +78,8 @@ struct ScenarioOptions: ParsableArguments {
             encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
             longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
-            retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline
+            retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline,
+            timeScale: timeScale
         )
         try scenario.validate()
         return scenario

@@ -91,6 +91,11 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var uncorrectedLatencyP99Nanoseconds: UInt64
     public var uncorrectedLatencyMaxNanoseconds: UInt64
 
+    /// The scenario's time scale: 1 for wall time; at 100 the run went 100× faster than the
+    /// workload it models, so bytes and requests are the modeled workload's and latencies are
+    /// wall-clock (multiply by the scale only where the latency is set by an interval, such as
+    /// short polling's wait for the next poll).
+    public var timeScale: Double
     /// Wall time of the run from the first publish to the last delivery (or drain timeout), in seconds.
     public var durationSeconds: Double
     /// Errors that ended client connections, if any (a few examples).
@@ -114,7 +119,7 @@ public struct RunResult: Codable, Sendable, Hashable {
         latencyReference = direction == "push" ? "publish" : "scheduled send"
         (uncorrectedLatencyP50Nanoseconds, uncorrectedLatencyP99Nanoseconds, uncorrectedLatencyMaxNanoseconds) = (0, 0, 0)
         (latencyP50Nanoseconds, latencyP90Nanoseconds, latencyP99Nanoseconds, latencyP999Nanoseconds, latencyMaxNanoseconds) = (0, 0, 0, 0, 0)
-        (latencyMeanNanoseconds, latencySamples, durationSeconds) = (0, 0, 0)
+        (latencyMeanNanoseconds, latencySamples, durationSeconds, timeScale) = (0, 0, 0, 1)
     }
 
     /// Wire bytes per delivered event after taking out one-time handshakes: the per-event cost.

@@ -87,8 +87,10 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// gRPC streams: a deadline for each call, after which the client opens a new one from its
     /// cursor; `nil` for none.
     public var callDeadlineSeconds: Double?
-    /// Report time scale: 1 means wall time; 100 means the run happened 100× faster than the
-    /// workload it models. Byte counts do not depend on it; reports say where latency does.
+    /// Time scale: 1 means wall time; 100 means the run happens 100× faster than the workload
+    /// it models. Every time in the scenario (rate, duration, poll interval, long-poll hold,
+    /// heartbeat, fault interval, deadline) is the modeled one; ``wallClock`` is what the run
+    /// executes. Byte and request counts do not depend on it; latency does (reports say so).
     public var timeScale: Double
 
     public init(
@@ -143,8 +145,42 @@ public struct Scenario: Codable, Sendable, Hashable {
         Int((eventsPerSecond * durationSeconds).rounded())
     }
 
-    /// Checks every field and throws one clear sentence for the first bad one.
+    /// The scenario as the run executes it: every time divided by ``timeScale`` and the rate
+    /// multiplied by it, so the run publishes the same events, polls as often per event and
+    /// sends the same heartbeats per event as the modeled workload, only faster.
+    ///
+    /// ```swift
+    /// var minute = Scenario(eventsPerSecond: 1, durationSeconds: 60, pollIntervalSeconds: 1)
+    /// minute.timeScale = 60
+    /// minute.wallClock.durationSeconds      // 1
+    /// minute.wallClock.pollIntervalSeconds  // 1/60
+    /// ```
+    public var wallClock: Scenario {
+        guard timeScale != 1 else { return self }
+        var scaled = self
+        scaled.eventsPerSecond = eventsPerSecond * timeScale
+        scaled.durationSeconds = durationSeconds / timeScale
+        scaled.pollIntervalSeconds = pollIntervalSeconds / timeScale
+        scaled.longPollTimeoutSeconds = longPollTimeoutSeconds / timeScale
+        scaled.heartbeatIntervalSeconds = heartbeatIntervalSeconds.map { $0 / timeScale }
+        scaled.dropIntervalSeconds = dropIntervalSeconds / timeScale
+        scaled.callDeadlineSeconds = callDeadlineSeconds.map { $0 / timeScale }
+        return scaled
+    }
+
+    /// Checks every field, and at a time scale other than 1 the wall-clock scenario too, and
+    /// throws one clear sentence for the first bad one.
     public func validate() throws(BenchError) {
+        try validateFields()
+        guard timeScale != 1 else { return }
+        do {
+            try wallClock.validateFields()
+        } catch {
+            throw .usage("at --time-scale \(timeScale.rounded() == timeScale && timeScale < 1e9 ? String(Int(timeScale)) : String(timeScale)) the run itself is out of range: \(error.message)")
+        }
+    }
+
+    private func validateFields() throws(BenchError) {
         func check(_ condition: Bool, _ message: @autoclosure () -> String) throws(BenchError) {
             if !condition { throw .usage(message()) }
         }
@@ -163,7 +199,7 @@ public struct Scenario: Codable, Sendable, Hashable {
             try check(heartbeat.isFinite && heartbeat >= 0.001, "--heartbeat must be at least 0.001 seconds (got \(heartbeat))")
         }
         try check(dropFraction.isFinite && dropFraction >= 0 && dropFraction <= 1, "--drop-fraction must be between 0 and 1 (got \(dropFraction))")
-        try check(dropIntervalSeconds.isFinite && dropIntervalSeconds >= 0.01, "--drop-interval must be at least 0.01 seconds (got \(dropIntervalSeconds))")
+        try check(dropFraction == 0 || (dropIntervalSeconds.isFinite && dropIntervalSeconds >= 0.01), "--drop-interval must be at least 0.01 seconds (got \(dropIntervalSeconds))")
         try check(dropFraction == 0 || direction == .push, "--drop-fraction needs --direction push: only pushed events are kept for clients to resume")
         if let deadline = callDeadlineSeconds {
             try check(deadline.isFinite && deadline >= 0.01, "--deadline must be at least 0.01 seconds (got \(deadline))")

@@ -6,6 +6,7 @@ extension RunResult {
     /// Builds a run's row from the clients' outcomes and what the server counted.
     ///
     /// - Parameters:
+    ///   - scenario: the scenario as run, at wall clock (``Scenario/wallClock``).
     ///   - eventCount: events each client should have received (push, echo) or sent (upload).
     ///   - traffic: the server's counts over every connection of the run.
     init(
@@ -91,8 +92,10 @@ extension RunResult {
             uncorrectedLatencyMaxNanoseconds = uncorrected.maxNanoseconds
         }
         durationSeconds = wallSeconds
+        timeScale = scenario.timeScale
+        // An hour of the modeled workload: the wall-clock interval times the scale.
         if let interval = scenario.heartbeatIntervalSeconds, let bytes = TransportCatalog.heartbeatWireBytes(for: transport) {
-            heartbeatBytesPerIdleConnectionHour = Double(bytes) * 3600 / interval
+            heartbeatBytesPerIdleConnectionHour = Double(bytes) * 3600 / (interval * scenario.timeScale)
         }
     }
 }

@@ -22,7 +22,8 @@ public struct RunProgress: Sendable {
 /// Runs one scenario over one transport and measures it.
 ///
 /// It starts a ``LoopbackServer``, starts `C` clients of the transport and waits until every
-/// client is ready. For push it publishes the scenario's events on its schedule; for echo and
+/// client is ready. For push it publishes the scenario's events on its schedule until the
+/// duration has passed; for echo and
 /// upload it opens the clients' start gate and they send on their own schedules. It then waits
 /// until every event has arrived (or the drain timeout passes), asks the clients to stop and
 /// ends the server's streams (so close handshakes happen on the wire), waits for the server to
@@ -59,8 +60,10 @@ public struct Runner: Sendable {
         return .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5) + reconnect)
     }
 
-    public func run(_ scenario: Scenario, client: some TransportClient) async throws -> RunResult {
-        try scenario.validate()
+    /// Runs `modeled` at its time scale (``Scenario/wallClock``) and measures it.
+    public func run(_ modeled: Scenario, client: some TransportClient) async throws -> RunResult {
+        try modeled.validate()
+        let scenario = modeled.wallClock
         guard TransportCatalog.directions(for: client.kind).contains(scenario.direction) else {
             throw BenchError.usage("\(client.kind.rawValue) cannot carry direction \(scenario.direction.rawValue)")
         }
@@ -129,6 +132,12 @@ public struct Runner: Sendable {
                         let stored = server.hub.publish(payload: payload)
                         encodedSizes.append(stored.body(scenario.encoding)!.readableBytes)
                         report(.publishing, since: start, published: index + 1)
+                    }
+                    // The run covers the whole duration, so polls and heartbeats between the
+                    // last event and the end are counted as the modeled workload has them.
+                    _ = await poll(until: start + .seconds(scenario.durationSeconds)) {
+                        report(.publishing, since: start, published: eventCount)
+                        return false
                     }
                 case .echo, .upload:
                     gate.open()

@@ -16,12 +16,16 @@ public enum CSVReport {
         "deadlines_exceeded_count", "calls_cancelled_count", "overhead_per_request_bytes",
         "http2_header_block_bytes", "http2_header_list_uncompressed_bytes", "http2_frame_header_bytes", "grpc_message_prefix_bytes",
         "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us", "latency_mean_us",
-        "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s",
+        "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s", "time_scale",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
+        render(document.results)
+    }
+
+    public static func render(_ results: [RunResult]) -> String {
         var lines = [header.joined(separator: ",")]
-        for result in document.results {
+        for result in results {
             let fields: [String] = [
                 escape(result.scenario), result.transport, result.variant, result.httpVersion, result.encoding, result.direction, "\(result.clients)",
                 "\(result.eventsPublished)", "\(result.deliveriesExpected)", "\(result.eventsDelivered)", "\(result.eventsLost)",
@@ -40,7 +44,7 @@ public enum CSVReport {
                 Format.microseconds(result.latencyMaxNanoseconds), Format.decimal(result.latencyMeanNanoseconds / 1e3, places: 3),
                 "\(result.latencySamples)", Format.microseconds(result.uncorrectedLatencyP50Nanoseconds),
                 Format.microseconds(result.uncorrectedLatencyP99Nanoseconds), Format.microseconds(result.uncorrectedLatencyMaxNanoseconds),
-                Format.decimal(result.durationSeconds, places: 3),
+                Format.decimal(result.durationSeconds, places: 3), Format.decimal(result.timeScale, places: 3),
             ]
             lines.append(fields.joined(separator: ","))
         }

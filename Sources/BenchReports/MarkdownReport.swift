@@ -194,6 +194,7 @@ public enum MarkdownReport {
             ends (one per client still waiting); short polling's are polls that found nothing new.
             - Short polling latency is bounded by the poll interval (\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s); \
             long polling holds each request up to \(Format.decimal(scenario.longPollTimeoutSeconds, places: 1)) s.
+            \(timeScaleNote(scenario))
 
             ## Scenario
 
@@ -205,6 +206,19 @@ public enum MarkdownReport {
 
             """
         return text
+    }
+
+    /// At a time scale other than 1: what was scaled and what the latency columns mean.
+    static func timeScaleNote(_ scenario: Scenario) -> String {
+        guard scenario.timeScale != 1 else { return "" }
+        let wall = scenario.wallClock
+        return """
+            - **Time scale \(Format.decimal(scenario.timeScale, places: 3))**: the run went that many times faster than the \
+            workload above describes (\(Format.decimal(wall.durationSeconds, places: 3)) s of publishing at \
+            \(Format.decimal(wall.eventsPerSecond, places: 3)) events/s, polls every \(Format.decimal(wall.pollIntervalSeconds, places: 4)) s). \
+            Bytes, requests and connections are the modeled workload's; latencies are wall-clock as measured — \
+            multiply by the scale only where an interval sets them (short polling's wait for the next poll).
+            """
     }
 
     static func scenarioRows(_ scenario: Scenario) -> [[String]] {

@@ -79,3 +79,30 @@ struct ScheduleAndPayloadTests {
         #expect(throws: BenchError.self) { try TransportKind.parseList("grpc", available: [.shortPolling]) }
     }
 }
+
+@Suite("time scale")
+struct TimeScaleTests {
+    @Test("the wall-clock scenario divides every time by the scale and keeps the events")
+    func wallClock() throws {
+        var modeled = Scenario(eventsPerSecond: 2, durationSeconds: 60, pollIntervalSeconds: 1, longPollTimeoutSeconds: 30, heartbeatIntervalSeconds: 30, callDeadlineSeconds: 10)
+        modeled.timeScale = 60
+        let wall = modeled.wallClock
+        #expect(wall.eventsPerSecond == 120)
+        #expect(wall.durationSeconds == 1)
+        #expect(wall.pollIntervalSeconds == 1.0 / 60)
+        #expect(wall.longPollTimeoutSeconds == 0.5)
+        #expect(wall.heartbeatIntervalSeconds == 0.5)
+        #expect(wall.callDeadlineSeconds == 10.0 / 60)
+        #expect(wall.eventCount == modeled.eventCount)
+        #expect(EventSchedule(wall).offsetsNanoseconds.count == 120)
+        #expect(Scenario.defaults.wallClock == Scenario.defaults)
+    }
+
+    @Test("a scale that pushes the run out of range is refused, saying so")
+    func outOfRange() {
+        var modeled = Scenario(eventsPerSecond: 100, durationSeconds: 10)
+        modeled.timeScale = 100_000
+        #expect(throws: BenchError.self) { try modeled.validate() }
+        do { try modeled.validate() } catch { #expect(error.message.hasPrefix("at --time-scale 100000 the run itself is out of range: --rate")) }
+    }
+}

@@ -31,14 +31,14 @@ struct SVGChartsTests {
         return [first, second]
     }
 
-    /// Every element with a `data-series`: its name, attributes and the document's validity.
+    /// Every element with a `data-series` or a `data-bound`: its name, attributes and the document's validity.
     final class Marks: NSObject, XMLParserDelegate {
         var marks: [(element: String, attributes: [String: String])] = []
         var root: String?
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String]) {
             if root == nil { root = name }
-            if attributes["data-series"] != nil { marks.append((name, attributes)) }
+            if attributes["data-series"] != nil || attributes["data-bound"] != nil { marks.append((name, attributes)) }
         }
     }
 

@@ -1,0 +1,110 @@
+import BenchCore
+import BenchReports
+import BenchTransports
+import Foundation
+
+/// Measures what idle connections cost a server in resident memory: starts `bench serve` in a
+/// process of its own (so the clients' memory is not counted), reads its VmRSS, opens the
+/// scenario's clients of one transport against it, waits until every client is connected and
+/// the server is quiet, and reads VmRSS again. The server publishes nothing meanwhile.
+enum MemoryProbe {
+    static func measure(_ entry: Plan.Entry, position: String) async throws -> IdleMemory {
+        let clients = entry.scenario.clients
+        Console.status("\(position) \(entry.client.kind.rawValue): \(clients) idle connections to a `bench serve` process, its resident memory before and after")
+        let server = try ServeProcess.start()
+        defer { server.stop() }
+        try await Task.sleep(for: .milliseconds(300))
+        let before = try server.residentBytes()
+        let progresses = (0..<clients).map { _ in ClientProgress() }
+        let port = entry.client.kind == .grpc ? server.grpcPort : server.port
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<clients {
+                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: entry.scenario)
+                let progress = progresses[index]
+                let client = entry.client
+                group.addTask {
+                    var recorder = DeliveryRecorder(progress: progress)
+                    await client.run(target, recorder: &recorder)
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !progresses.allSatisfy(\.isReady), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            guard progresses.allSatisfy(\.isReady) else {
+                group.cancelAll()
+                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(entry.client.kind.rawValue) clients connected within 30 s")
+            }
+            // Let the last connections' first writes settle before reading.
+            try await Task.sleep(for: .milliseconds(500))
+            let after = try server.residentBytes()
+            progresses.forEach { $0.requestStop() }
+            group.cancelAll()
+            let memory = IdleMemory(transport: entry.client.kind.rawValue, connections: clients, residentBytesBefore: before, residentBytesAfter: after)
+            Console.status("    done: \(before / 1024) KiB → \(after / 1024) KiB, \(Int(memory.residentBytesPerConnection)) B per connection")
+            return memory
+        }
+    }
+}
+
+/// `bench serve` as a child process, idle (its first event would come after a day), with its
+/// ports read from the endpoint lines it prints.
+struct ServeProcess {
+    let process: Process
+    let port: Int
+    let grpcPort: Int
+
+    static func start() throws -> ServeProcess {
+        guard FileManager.default.fileExists(atPath: "/proc/self/status") else {
+            throw BenchError.usage("memory measurements read /proc/PID/status and need Linux")
+        }
+        let process = Process()
+        process.executableURL = try benchExecutable()
+        process.arguments = ["serve", "--rate", "0.00001", "--idle-timeout", "0", "--slow-client-timeout", "0", "--max-connections", "100000"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let reader = output.fileHandleForReading
+        while !text.contains("\nbrowser ") {
+            let data = reader.availableData
+            guard !data.isEmpty else { process.terminate(); throw BenchError.runFailed("`bench serve` ended before printing its endpoints") }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        func port(_ prefix: String) -> Int? {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(prefix + " ") }
+            return line.flatMap { URL(string: String($0.dropFirst(prefix.count + 1)))?.port }
+        }
+        guard let http = port("sse"), let grpc = port("grpc") else {
+            process.terminate()
+            throw BenchError.runFailed("cannot read the ports from `bench serve`'s endpoint lines:\n\(text)")
+        }
+        return ServeProcess(process: process, port: http, grpcPort: grpc)
+    }
+
+    /// The process's resident set size, from VmRSS in /proc/PID/status.
+    func residentBytes() throws -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { throw BenchError.runFailed("cannot read VmRSS of process \(process.processIdentifier)") }
+        return kib * 1024
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// This program when it is `bench`; otherwise (a test runner) the `bench` built beside it.
+    static func benchExecutable() throws -> URL {
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        if me.lastPathComponent == "bench" { return me }
+        var directory = me.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("bench")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw BenchError.usage("cannot find the bench executable next to \(me.path); build it with `swift build --product bench`")
+    }
+}

@@ -1,0 +1,242 @@
+import BenchCore
+import Foundation
+
+/// What a measurement gives a claim's expressions: `LABEL.NAME` → value.
+public enum MeasuredValues {
+    /// A run's figures: every number of its `results.json` row, `wireBytes` (up + down) and the
+    /// modeled scenario's numbers under `scenario.`.
+    public static func of(run result: RunResult, scenario: Scenario, label: String) -> [String: Double] {
+        var values = numbers(of: result, prefix: label + ".")
+        values[label + ".wireBytes"] = Double(result.bytesUp + result.bytesDown)
+        values.merge(numbers(of: scenario, prefix: label + ".scenario."), uniquingKeysWith: { first, _ in first })
+        return values
+    }
+
+    /// A sample message's sizes (the row of `bench payloads`).
+    public static func of(payload row: PayloadComparison.Row, label: String) -> [String: Double] {
+        numbers(of: row, prefix: label + ".")
+    }
+
+    /// A memory probe's figures.
+    public static func of(memory: IdleMemory, label: String) -> [String: Double] {
+        numbers(of: memory, prefix: label + ".")
+    }
+
+    /// The names a run or payload measurement offers, for checking a claim before it runs.
+    public static func names(of kind: Claim.Measurement.Kind) -> Set<String> {
+        switch kind {
+        case .run: runNames
+        case .payload: payloadNames
+        case .memory: Set(of(memory: IdleMemory(transport: "x", connections: 1, residentBytesBefore: 0, residentBytesAfter: 0), label: "").keys)
+        }
+    }
+
+    private static let runNames: Set<String> = {
+        var scenario = Scenario.defaults
+        scenario.heartbeatIntervalSeconds = 1
+        scenario.callDeadlineSeconds = 1
+        return Set(of(run: RunResult(transport: "x", variant: "x", encoding: "json", scenario: "x", clients: 1), scenario: scenario, label: "").keys)
+    }()
+
+    private static let payloadNames: Set<String> = Set(of(payload: PayloadComparison().rows[0], label: "").keys)
+
+    /// The stored numeric properties of `value`, by name (the names of its JSON form).
+    private static func numbers(of value: Any, prefix: String) -> [String: Double] {
+        var values: [String: Double] = [:]
+        for child in Mirror(reflecting: value).children {
+            guard let name = child.label else { continue }
+            switch child.value {
+            case let number as Int: values[prefix + name] = Double(number)
+            case let number as UInt64: values[prefix + name] = Double(number)
+            case let number as Double: values[prefix + name] = number
+            case let number as Optional<Double>: if let number { values[prefix + name] = number }
+            default: continue
+            }
+        }
+        return values
+    }
+}
+
+/// What idle connections cost a server process in resident memory: `bench serve` alone in its
+/// process, read from `/proc/PID/status` (VmRSS) before the clients connect and once they all
+/// are connected and idle. Kernel socket buffers are not in it; everything the server's
+/// user space keeps per connection (NIO channel and pipeline, HTTP/WebSocket/HTTP/2 state,
+/// the task serving it) is.
+public struct IdleMemory: Codable, Sendable, Hashable {
+    public var transport: String
+    public var connections: Int
+    public var residentBytesBefore: Int
+    public var residentBytesAfter: Int
+    /// `(after - before) / connections`.
+    public var residentBytesPerConnection: Double
+
+    public init(transport: String, connections: Int, residentBytesBefore: Int, residentBytesAfter: Int) {
+        (self.transport, self.connections, self.residentBytesBefore, self.residentBytesAfter) = (transport, connections, residentBytesBefore, residentBytesAfter)
+        residentBytesPerConnection = connections == 0 ? 0 : Double(residentBytesAfter - residentBytesBefore) / Double(connections)
+    }
+}
+
+/// The verdict on one claim, computed from measurements: nothing in it is typed by hand.
+public struct ClaimVerdict: Codable, Sendable, Hashable {
+    public enum Verdict: String, Codable, Sendable, Hashable {
+        /// Every case's expectations hold.
+        case confirmed
+        /// No case's do.
+        case refuted
+        /// Some cases' hold and some do not: the claim depends on the condition.
+        case depends
+        /// A figure could not be computed (division by zero, a missing measurement).
+        case unmeasurable
+    }
+
+    public struct Figure: Codable, Sendable, Hashable {
+        public var name: String
+        public var unit: String
+        public var value: Double
+        /// The value as reports show it (`%` units times 100).
+        public var shown: String
+    }
+
+    public struct Check: Codable, Sendable, Hashable {
+        /// The expectation as the file writes it.
+        public var expectation: String
+        public var measured: Double
+        public var bounds: [Double]
+        /// "≥ 99%" or "between 0.5 and 2": the claimed side, in the measured figure's unit.
+        public var claimed: String
+        public var shown: String
+        public var holds: Bool
+        /// Set when a figure could not be computed.
+        public var problem: String?
+    }
+
+    public struct CaseOutcome: Codable, Sendable, Hashable {
+        public var condition: String?
+        public var holds: Bool
+        public var figures: [Figure]
+        public var checks: [Check]
+        /// What each label measured: `bench run` arguments or a message name.
+        public var measurements: [String: String]
+    }
+
+    public var id: String
+    public var file: String
+    public var statement: String
+    public var source: String?
+    public var verdict: Verdict
+    /// One sentence: the verdict and, for "depends", the conditions under which the claim holds and fails.
+    public var summary: String
+    public var cases: [CaseOutcome]
+}
+
+/// Judges claims against measurements.
+public enum ClaimJudge {
+    /// Judges `claim`; `measured` gives each measurement's figures (``MeasuredValues``).
+    public static func judge(_ claim: Claim, measured: (Claim.Measurement) -> [String: Double]) -> ClaimVerdict {
+        var outcomes: [ClaimVerdict.CaseOutcome] = []
+        for claimCase in claim.cases {
+            var values: [String: Double] = [:]
+            var described: [String: String] = [:]
+            for measurement in claimCase.measurements {
+                values.merge(measured(measurement), uniquingKeysWith: { _, new in new })
+                described[measurement.label] = measurement.arguments.joined(separator: " ")
+            }
+            // Metrics in dependency order: each pass computes those whose names are all known.
+            var pending = claimCase.metrics
+            while let ready = pending.firstIndex(where: { metric in metric.expression.names.allSatisfy { values[$0] != nil } }) {
+                let metric = pending.remove(at: ready)
+                values[metric.name] = (try? metric.expression.evaluate(values)) ?? .nan
+            }
+            let problems = pending.map { "\($0.name) reads a figure nothing measured or a metric that reads itself" }
+            let figures = claimCase.metrics.compactMap { metric in
+                values[metric.name].map { ClaimVerdict.Figure(name: metric.name, unit: metric.unit, value: $0, shown: show($0, unit: metric.unit)) }
+            }
+            var checks: [ClaimVerdict.Check] = []
+            for expectation in claimCase.expectations {
+                let unit = expectation.left.singleName.flatMap { name in claimCase.metrics.first { $0.name == name }?.unit } ?? ""
+                let claimedText = claimed(expectation, unit: unit)
+                do {
+                    let measured = try expectation.left.evaluate(values)
+                    var bounds: [Double] = []
+                    for bound in expectation.bounds { bounds.append(try bound.evaluate(values)) }
+                    let finite = measured.isFinite && bounds.allSatisfy(\.isFinite)
+                    checks.append(
+                        .init(
+                            expectation: expectation.text, measured: measured, bounds: bounds, claimed: claimedText(bounds),
+                            shown: show(measured, unit: unit), holds: finite && expectation.holds(measured, bounds),
+                            problem: finite ? nil : "not a finite number (a division by zero?)"))
+                } catch {
+                    checks.append(
+                        .init(expectation: expectation.text, measured: .nan, bounds: [], claimed: claimedText([]), shown: "–", holds: false, problem: error.description))
+                }
+            }
+            outcomes.append(
+                .init(condition: claimCase.condition, holds: problems.isEmpty && checks.allSatisfy(\.holds), figures: figures, checks: checks, measurements: described))
+            if !problems.isEmpty {
+                outcomes[outcomes.count - 1].checks.append(
+                    .init(expectation: "metrics", measured: .nan, bounds: [], claimed: "", shown: "–", holds: false, problem: problems.joined(separator: "; ")))
+            }
+        }
+
+        let verdict: ClaimVerdict.Verdict
+        let summary: String
+        let held = outcomes.filter(\.holds)
+        if outcomes.contains(where: { $0.checks.contains { $0.problem != nil } }) {
+            verdict = .unmeasurable
+            summary = "could not be judged: " + outcomes.flatMap(\.checks).compactMap(\.problem).joined(separator: "; ")
+        } else if held.count == outcomes.count {
+            verdict = .confirmed
+            summary = "confirmed" + conditions(outcomes, prefix: " when ")
+        } else if held.isEmpty {
+            verdict = .refuted
+            summary = "refuted" + conditions(outcomes, prefix: " when ")
+        } else {
+            verdict = .depends
+            summary = "depends: holds when \(held.compactMap(\.condition).joined(separator: "; and when ")); "
+                + "not when \(outcomes.filter { !$0.holds }.compactMap(\.condition).joined(separator: "; nor when "))"
+        }
+        return ClaimVerdict(id: claim.id, file: claim.file, statement: claim.statement, source: claim.source, verdict: verdict, summary: summary, cases: outcomes)
+    }
+
+    private static func conditions(_ outcomes: [ClaimVerdict.CaseOutcome], prefix: String) -> String {
+        let conditions = outcomes.compactMap(\.condition)
+        return conditions.isEmpty ? "" : prefix + conditions.joined(separator: "; and when ")
+    }
+
+    /// The claimed side of an expectation, shown in the unit of the figure it bounds.
+    private static func claimed(_ expectation: Claim.Expectation, unit: String) -> ([Double]) -> String {
+        { bounds in
+            let shown = bounds.map { show($0, unit: unit) }
+            guard !shown.isEmpty else { return expectation.text }
+            switch expectation.relation {
+            case .between: return "between \(shown[0]) and \(shown[1])"
+            case .lessOrEqual: return "≤ \(shown[0])"
+            case .greaterOrEqual: return "≥ \(shown[0])"
+            case .less: return "< \(shown[0])"
+            case .greater: return "> \(shown[0])"
+            case .equal: return "= \(shown[0])"
+            case .notEqual: return "≠ \(shown[0])"
+            }
+        }
+    }
+
+    /// A value in its unit: `%` shows a ratio as a percentage; others keep four significant digits.
+    public static func show(_ value: Double, unit: String) -> String {
+        guard value.isFinite else { return "–" }
+        if unit == "%" { return significant(value * 100) + " %" }
+        return unit.isEmpty ? significant(value) : significant(value) + " " + unit
+    }
+
+    /// Four significant digits, no exponent, no grouping: 0.0001234, 12.35, 1235, 123457.
+    static func significant(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        let magnitude = Int(floor(log10(abs(value))))
+        let places = Swift.max(0, 3 - magnitude)
+        var text = String(format: "%.\(places)f", value)
+        if places > 0, text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
+    }
+}
