@@ -16,7 +16,7 @@ public enum CSVReport {
         "deadlines_exceeded_count", "calls_cancelled_count", "overhead_per_request_bytes",
         "http2_header_block_bytes", "http2_header_list_uncompressed_bytes", "http2_frame_header_bytes", "grpc_message_prefix_bytes",
         "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us", "latency_mean_us",
-        "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s", "time_scale",
+        "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s", "time_scale_factor",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {

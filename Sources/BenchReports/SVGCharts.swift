@@ -195,7 +195,7 @@ public enum SVGCharts {
 
     /// Long case conditions are cut to fit the label column; the bar's tooltip has the whole text.
     static func shorten(_ label: String) -> String {
-        label.count <= 52 ? label : String(label.prefix(50)) + "…"
+        label.count <= 46 ? label : String(label.prefix(44)) + "…"
     }
 
     // MARK: Drawing

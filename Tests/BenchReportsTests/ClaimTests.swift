@@ -76,6 +76,8 @@ struct ClaimTests {
         let values = ["a.x": 10.0, "a.scenario.y": 4, "m": 0.5]
         #expect(try MetricExpression.parse("1 + 2 * 3").evaluate([:]) == 7)
         #expect(try MetricExpression.parse("(1 + 2) * 3").evaluate([:]) == 9)
+        #expect(try MetricExpression.parse("10 - 4 - 3").evaluate([:]) == 3)
+        #expect(try MetricExpression.parse("8 / 4 / 2").evaluate([:]) == 1)
         #expect(try MetricExpression.parse("-a.x / a.scenario.y").evaluate(values) == -2.5)
         #expect(try MetricExpression.parse("99%").evaluate([:]) == 0.99)
         #expect(try MetricExpression.parse("1e3 / 4").evaluate([:]) == 250)

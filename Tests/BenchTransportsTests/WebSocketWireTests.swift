@@ -156,9 +156,12 @@ struct WebSocketWireTests {
             let recorder = await client.stop()
             expectEveryEventOnce(recorder, count: 300)
             #expect(recorder.reconnects >= 3)
-            #expect(recorder.connectionsOpened == recorder.reconnects + 1)
-            // One upgrade per connection; resuming with after=N means no event came twice.
-            #expect(server.traffic.totals(for: .webSocket).requests == recorder.connectionsOpened)
+            // Every attempt after the first is a reconnect; an attempt whose handshake a cut
+            // interrupted opens no connection (and its upgrade may or may not have reached the server).
+            #expect(recorder.connectionsOpened >= 4)
+            #expect(recorder.connectionsOpened <= recorder.reconnects + 1)
+            let upgrades = server.traffic.totals(for: .webSocket).requests
+            #expect(upgrades >= recorder.connectionsOpened && upgrades <= recorder.reconnects + 1)
         }
     }
 

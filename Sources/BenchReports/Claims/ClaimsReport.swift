@@ -95,7 +95,7 @@ public enum ClaimsReport {
         for verdict in verdicts {
             text += "\n## \(verdict.id): \(verdict.statement)\n\n"
             if let source = verdict.source { text += "Source: \(source). " }
-            text += "Claim file: `\(verdict.file)`.\n\n**\(verdict.verdict.rawValue.capitalized)**: \(verdict.summary).\n\n"
+            text += "Claim file: `\(verdict.file)`.\n\nVerdict — **\(verdict.verdict.rawValue)**\(verdict.summary.dropFirst(verdict.verdict.rawValue.count)).\n\n"
             var rows = [["Case", "Expectation", "Claimed", "Measured", "Holds"]]
             for outcome in verdict.cases {
                 for check in outcome.checks {

@@ -102,29 +102,25 @@ public indirect enum MetricExpression: Sendable, Hashable {
 
         // expression := term (("+" | "-") term)*
         mutating func expression() throws(MetricExpressionError) -> MetricExpression {
-            var result = try term()
-            while true {
-                if take("+") {
-                    result = .binary("+", result, try term())
-                } else if take("-") {
-                    result = .binary("-", result, try term())
-                } else {
-                    return result
-                }
-            }
+            try chain(["+", "-"]) { parser throws(MetricExpressionError) in try parser.term() }
         }
 
         // term := factor (("*" | "/") factor)*
         mutating func term() throws(MetricExpressionError) -> MetricExpression {
-            var result = try factor()
-            while true {
-                if take("*") {
-                    result = .binary("*", result, try factor())
-                } else if take("/") {
-                    result = .binary("/", result, try factor())
-                } else {
-                    return result
+            try chain(["*", "/"]) { parser throws(MetricExpressionError) in try parser.factor() }
+        }
+
+        /// Operands joined left to right by any of `operators`.
+        mutating func chain(
+            _ operators: [Character], _ operand: (inout Parser) throws(MetricExpressionError) -> MetricExpression
+        ) throws(MetricExpressionError) -> MetricExpression {
+            var result = try operand(&self)
+            next: while true {
+                for operation in operators where take(operation) {
+                    result = .binary(operation, result, try operand(&self))
+                    continue next
                 }
+                return result
             }
         }
 
