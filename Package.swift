@@ -72,7 +72,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .target(name: "BenchEngine", dependencies: ["BenchCore", "BenchServer", "BenchTransports"]),
+        .target(
+            name: "BenchEngine",
+            dependencies: [
+                "BenchCore", "BenchServer", "BenchTransports",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "BenchReports",
             dependencies: [

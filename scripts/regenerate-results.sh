@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
-rm -rf Results/default Results/payloads Results/claims Results/sweeps
+rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline
 "$bench" suite --output Results/default
 "$bench" payloads --output Results/payloads
+"$bench" baseline --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
 # Where transports cross as events get more frequent: short polling's empty polls against
 # long polling's request per event against the streams. 20 modeled seconds per point, 10× faster.

@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for payload bytes.")
     var seed: UInt64 = 1
 
+    @Option(name: .long, help: "Publish this many events at once before serving, so a client asking for everything after 0 gets them as fast as the server can send (push throughput).")
+    var preload = 0
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }
@@ -59,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--slow-client-timeout must be 0 or a positive number of seconds (got \(slowClientTimeout))")
         }
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
+        guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
+            throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
+        }
     }
 
     func run() async throws {
@@ -71,17 +77,18 @@ struct ServeCommand: AsyncParsableCommand {
         let browserResults = BrowserResults()
         let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort)).merging(Routes(http: BrowserEndpoints.routes(results: browserResults)))
         try await withLoopbackServer(configuration: configuration, routes: routes) { server in
+            for sequence in 1...max(preload, 1) where preload > 0 { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }
             for line in server.endpointLines { print(line) }
             print("browser http://\(server.host):\(server.port)/browser")
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
             let start = ContinuousClock.now
             let gap = Duration.seconds(1 / rate)
-            var sequence: UInt64 = 0
+            var sequence = UInt64(preload)
             var reported = 0
             while duration.map({ ContinuousClock.now - start < .seconds($0) }) ?? true {
                 sequence += 1
-                try await Task.sleep(until: start + gap * Int(sequence), clock: .continuous)
+                try await Task.sleep(until: start + gap * Int(sequence - UInt64(preload)), clock: .continuous)
                 server.hub.publish(payload: payloads.payload(for: sequence))
                 reported = Self.printBrowserResults(browserResults, after: reported)
             }

@@ -202,7 +202,7 @@ public enum MarkdownReport {
 
             ## Environment
 
-            \(render(environmentRows(environment), rightAligned: []))
+            \(environmentTable(environment))
 
             """
         return text
@@ -238,6 +238,11 @@ public enum MarkdownReport {
             ["Seed", "\(scenario.seed)"],
             ["Time scale", "\(Format.decimal(scenario.timeScale, places: 3))"],
         ]
+    }
+
+    /// The environment as a table, for every report that states where it was measured.
+    public static func environmentTable(_ environment: EnvironmentInfo) -> String {
+        render(environmentRows(environment), rightAligned: [])
     }
 
     static func environmentRows(_ environment: EnvironmentInfo) -> [[String]] {

@@ -65,7 +65,7 @@ public enum PayloadsReport {
 
             ## Environment
 
-            \(MarkdownReport.render(MarkdownReport.environmentRows(environment), rightAligned: []))
+            \(MarkdownReport.environmentTable(environment))
 
             """
     }

@@ -113,7 +113,7 @@ public enum SweepReport {
         text += problems.isEmpty ? "\nEvery client received every event exactly once at every point.\n" : "\n" + problems.map { "- " + $0 }.joined(separator: "\n") + "\n"
         text += "\n## Every point\n\n" + MarkdownReport.table(sweep.points.map(\.result)) + "\n"
         text += "\n## Scenario (at the first value)\n\n" + MarkdownReport.render(MarkdownReport.scenarioRows(sweep.scenario), rightAligned: []) + "\n"
-        text += "\n## Environment\n\n" + MarkdownReport.render(MarkdownReport.environmentRows(environment), rightAligned: []) + "\n"
+        text += "\n## Environment\n\n" + MarkdownReport.environmentTable(environment) + "\n"
         return text
     }
 

@@ -90,6 +90,48 @@ struct ServeTests {
         try Self.runInteropClient("grpc_subscribe_client.py", endpoint: "grpc", count: 300)
     }
 
+    /// Runs `executable arguments` and returns its stdout; the test fails if it exits non-zero.
+    static func output(of executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(arguments)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("bench peer-client counts every preloaded event bench serve pushes, and times echo round trips; so does Node's ws client (scripts/peers)", .enabled(if: node != nil))
+    func peerClients() throws {
+        let (serve, endpoints) = try Self.startServe(["--rate", "0.00001", "--preload", "2000", "--payload-bytes", "48"])
+        defer { serve.terminate() }
+        let base = try #require(endpoints["websocket"]).components(separatedBy: "/ws")[0]
+        let push = base + "/ws?mode=push&encoding=protobuf&after=0"
+        let echo = base + "/ws?mode=echo&encoding=protobuf&client=0"
+        let bench = try CommandLineTests.benchExecutable
+        func json(_ text: String) throws -> [String: Double] {
+            try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Double], "one JSON line, got '\(text)'")
+        }
+        // Exactly the 2000 preloaded events: asking for 2001 would wait for the next publish (in a day).
+        #expect(try json(Self.output(of: bench, ["peer-client", "push", push, "--messages", "2000"]))["per_second"]! > 0)
+        let ours = try json(Self.output(of: bench, ["peer-client", "echo", echo, "--messages", "200", "--message-bytes", "64"]))
+        #expect(ours["p50_us"]! > 0 && ours["p50_us"]! <= ours["p99_us"]!)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/peers/peer.js").path
+        let environment = ["NODE_PATH": "/usr/share/nodejs"]
+        let node = try json(Self.output(of: URL(fileURLWithPath: Self.node!), [script, "client", "echo", echo, "200", "64"], environment: environment))
+        #expect(node["p50_us"]! > 0)
+        #expect(try json(Self.output(of: URL(fileURLWithPath: Self.node!), [script, "client", "push", push, "2000"], environment: environment))["per_second"]! > 0)
+    }
+
+    static var node: String? {
+        ["/usr/bin/node", "/usr/bin/nodejs"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     static var chromium: String? {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }

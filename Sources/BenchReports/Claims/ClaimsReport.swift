@@ -132,7 +132,7 @@ public enum ClaimsReport {
             text += MarkdownReport.render(rows, rightAligned: [1, 2, 3, 4]) + "\n"
         }
         text += "\n## Environment\n\n"
-        text += MarkdownReport.render(MarkdownReport.environmentRows(environment), rightAligned: []) + "\n"
+        text += MarkdownReport.environmentTable(environment) + "\n"
         return text
     }
 

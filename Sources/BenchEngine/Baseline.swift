@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let (systemListen, systemConnect, systemAccept, systemClose) = (Glibc.listen, Glibc.connect, Glibc.accept, Glibc.close)
+#elseif canImport(Darwin)
+import Darwin
+private let streamSocket = SOCK_STREAM
+private let (systemListen, systemConnect, systemAccept, systemClose) = (Darwin.listen, Darwin.connect, Darwin.accept, Darwin.close)
+#endif
+import BenchCore
+import BenchServer
+import BenchTransports
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The floor this machine allows for a round trip, and how close the harness comes to it.
+///
+/// Three echo round trips on loopback, each a client sending a message and waiting for it to
+/// come back before sending the next, timed on the monotonic clock:
+/// 1. **raw TCP**: blocking POSIX sockets, a client thread and a server thread — the floor;
+/// 2. **NIO TCP echo**: the same client against a SwiftNIO server that writes back what it
+///    reads (NIO's share of the cost);
+/// 3. **harness WebSocket echo**: the harness's own WebSocket client (NIO, async/await, masked
+///    frames) against the loopback server's echo endpoint — what `bench run --direction echo`
+///    measures on.
+public enum Baseline {
+    public struct Row: Codable, Sendable {
+        public var name: String
+        public var detail: String
+        public var roundTrips: Int
+        public var messageBytes: Int
+        public var p50Nanoseconds: UInt64
+        public var p90Nanoseconds: UInt64
+        public var p99Nanoseconds: UInt64
+        public var maxNanoseconds: UInt64
+        public var roundTripsPerSecond: Double
+        /// p50 over the raw TCP floor's p50, from the same run.
+        public var p50RatioToFloor: Double
+
+        init(name: String, detail: String, messageBytes: Int, histogram: LatencyHistogram, seconds: Double) {
+            (self.name, self.detail, self.messageBytes) = (name, detail, messageBytes)
+            roundTrips = Int(histogram.count)
+            p50Nanoseconds = histogram.valueAtPercentile(50)
+            p90Nanoseconds = histogram.valueAtPercentile(90)
+            p99Nanoseconds = histogram.valueAtPercentile(99)
+            maxNanoseconds = histogram.maxNanoseconds
+            roundTripsPerSecond = seconds > 0 ? Double(roundTrips) / seconds : 0
+            p50RatioToFloor = 1
+        }
+    }
+
+    /// Runs the three measurements, one after another, and relates each p50 to the floor's.
+    public static func run(roundTrips: Int, warmup: Int, messageBytes: Int) async throws -> [Row] {
+        var rows: [Row] = []
+        let (raw, rawSeconds) = try await rawTCP(roundTrips: roundTrips, warmup: warmup, messageBytes: messageBytes)
+        rows.append(Row(name: "raw TCP (the floor)", detail: "blocking POSIX sockets, TCP_NODELAY, a client thread and a server thread", messageBytes: messageBytes, histogram: raw, seconds: rawSeconds))
+        let (nio, nioSeconds) = try await nioEcho(roundTrips: roundTrips, warmup: warmup, messageBytes: messageBytes)
+        rows.append(Row(name: "NIO TCP echo", detail: "the same client; a SwiftNIO server writing back what it reads", messageBytes: messageBytes, histogram: nio, seconds: nioSeconds))
+        let (webSocket, webSocketSeconds) = try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            try await WebSocketPingPong.measure(host: server.host, port: server.port, count: roundTrips, warmup: warmup, messageBytes: messageBytes)
+        }
+        rows.append(
+            Row(name: "harness WebSocket echo", detail: "the harness's WebSocket client (masked binary frames) and the loopback server's echo endpoint", messageBytes: messageBytes, histogram: webSocket, seconds: webSocketSeconds))
+        let floor = Double(max(rows[0].p50Nanoseconds, 1))
+        for index in rows.indices { rows[index].p50RatioToFloor = Double(rows[index].p50Nanoseconds) / floor }
+        return rows
+    }
+
+    /// Blocking round trips from a client thread to a POSIX echo server thread.
+    static func rawTCP(roundTrips: Int, warmup: Int, messageBytes: Int) async throws -> (LatencyHistogram, Double) {
+        let listener = try Socket.listen()
+        let server = Thread {
+            guard let connection = try? listener.accept() else { return }
+            var buffer = [UInt8](repeating: 0, count: messageBytes)
+            while (try? connection.readExactly(&buffer)) == true, (try? connection.writeAll(buffer)) != nil {}
+            connection.close()
+        }
+        server.start()
+        defer { listener.close() }
+        return try await blockingClient(port: listener.port, roundTrips: roundTrips, warmup: warmup, messageBytes: messageBytes)
+    }
+
+    /// The same blocking client against a NIO server that echoes what it reads.
+    static func nioEcho(roundTrips: Int, warmup: Int, messageBytes: Int) async throws -> (LatencyHistogram, Double) {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { $0.pipeline.addHandler(EchoHandler()) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { channel.close(promise: nil) }
+        return try await blockingClient(port: channel.localAddress!.port!, roundTrips: roundTrips, warmup: warmup, messageBytes: messageBytes)
+    }
+
+    /// Writes back every read as it comes.
+    final class EchoHandler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            context.writeAndFlush(data, promise: nil)
+        }
+    }
+
+    /// Round trips on a thread of their own (off Swift's cooperative pool, as a plain C client would be).
+    static func blockingClient(port: Int, roundTrips: Int, warmup: Int, messageBytes: Int) async throws -> (LatencyHistogram, Double) {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                do {
+                    let connection = try Socket.connect(port: port)
+                    defer { connection.close() }
+                    var histogram = LatencyHistogram()
+                    let message = [UInt8](repeating: 0x42, count: messageBytes)
+                    var reply = [UInt8](repeating: 0, count: messageBytes)
+                    var start = MonotonicClock.nowNanoseconds()
+                    for index in 0..<(warmup + roundTrips) {
+                        if index == warmup { start = MonotonicClock.nowNanoseconds() }
+                        let sent = MonotonicClock.nowNanoseconds()
+                        try connection.writeAll(message)
+                        guard try connection.readExactly(&reply) else { throw BenchError.runFailed("the echo server closed the connection") }
+                        if index >= warmup { histogram.record(nanoseconds: MonotonicClock.nowNanoseconds() - sent) }
+                    }
+                    continuation.resume(returning: (histogram, Double(MonotonicClock.nowNanoseconds() - start) / 1e9))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.start()
+        }
+    }
+}
+
+/// A blocking loopback TCP socket: just what the floor needs.
+struct Socket: @unchecked Sendable {
+    let descriptor: Int32
+    var port = 0
+
+    static func fail(_ what: String) -> BenchError { .runFailed("\(what) failed: \(String(cString: strerror(errno)))") }
+
+    static func listen() throws -> Socket {
+        let fd = socket(AF_INET, streamSocket, 0)
+        guard fd >= 0 else { throw fail("socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && systemListen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw fail("bind") }
+        return Socket(descriptor: fd, port: Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    static func connect(port: Int) throws -> Socket {
+        let fd = socket(AF_INET, streamSocket, 0)
+        guard fd >= 0 else { throw fail("socket") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { throw fail("connect") }
+        let socket = Socket(descriptor: fd)
+        socket.noDelay()
+        return socket
+    }
+
+    func accept() throws -> Socket {
+        let fd = systemAccept(descriptor, nil, nil)
+        guard fd >= 0 else { throw Self.fail("accept") }
+        let socket = Socket(descriptor: fd)
+        socket.noDelay()
+        return socket
+    }
+
+    func noDelay() {
+        var one: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    func writeAll(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+            guard written > 0 else { throw Self.fail("write") }
+            offset += written
+        }
+    }
+
+    /// Fills `buffer`; false when the peer closed first.
+    func readExactly(_ buffer: inout [UInt8]) throws -> Bool {
+        var offset = 0
+        let count = buffer.count
+        while offset < count {
+            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + offset, count - offset) }
+            if got == 0 { return false }
+            guard got > 0 else { throw Self.fail("read") }
+            offset += got
+        }
+        return true
+    }
+
+    func close() { _ = systemClose(descriptor) }
+}
