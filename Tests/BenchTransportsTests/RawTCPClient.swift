@@ -40,7 +40,9 @@ enum RawTCPClient {
         }
         defer { timer.cancel() }
         let received = try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: request))
+            // A server that closes at once (a connection over the limit) may do so before the
+            // request is written; what was read and the close are then the answer.
+            try? await outbound.write(ByteBuffer(string: request))
             var received: [UInt8] = []
             do {
                 for try await chunk in inbound { received += chunk.readableBytesView }
