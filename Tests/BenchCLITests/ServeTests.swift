@@ -40,17 +40,7 @@ struct ServeTests {
         let (serve, endpoints) = try startServe(["--rate", "200", "--duration", "5"])
         defer { serve.terminate() }
         let url = try #require(endpoints[endpoint])
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/interop/\(name)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, url, "\(count)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        let data = Data(try output(of: URL(fileURLWithPath: "/usr/bin/env"), ["python3", repositoryFile("scripts/interop/\(name)"), url, "\(count)"]).utf8)
         let summary = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(summary["received"] as? Int == count)
         #expect(summary["first"] as? Int == 1)
@@ -90,6 +80,11 @@ struct ServeTests {
         try Self.runInteropClient("grpc_subscribe_client.py", endpoint: "grpc", count: 300)
     }
 
+    /// A file of this repository, by its path from the root.
+    static func repositoryFile(_ path: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(path).path
+    }
+
     /// Runs `executable arguments` and returns its stdout; the test fails if it exits non-zero.
     static func output(of executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
@@ -101,8 +96,9 @@ struct ServeTests {
         try process.run()
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(arguments)")
-        return String(decoding: data, as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(arguments): \(text)")
+        return text
     }
 
     @Test("bench peer-client counts every preloaded event bench serve pushes, and times echo round trips; so does Node's ws client (scripts/peers)", .enabled(if: node != nil))
@@ -120,8 +116,7 @@ struct ServeTests {
         #expect(try json(Self.output(of: bench, ["peer-client", "push", push, "--messages", "2000"]))["per_second"]! > 0)
         let ours = try json(Self.output(of: bench, ["peer-client", "echo", echo, "--messages", "200", "--message-bytes", "64"]))
         #expect(ours["p50_us"]! > 0 && ours["p50_us"]! <= ours["p99_us"]!)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/peers/peer.js").path
+        let script = Self.repositoryFile("scripts/peers/peer.js")
         let environment = ["NODE_PATH": "/usr/share/nodejs"]
         let node = try json(Self.output(of: URL(fileURLWithPath: Self.node!), [script, "client", "echo", echo, "200", "64"], environment: environment))
         #expect(node["p50_us"]! > 0)
