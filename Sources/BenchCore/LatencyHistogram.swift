@@ -10,9 +10,10 @@ public struct LatencyHistogram: Sendable {
     /// ``overflowCount`` and reported, never dropped silently.
     public static let highestTrackableNanoseconds: UInt64 = 600_000_000_000
 
-    private var histogram: Histogram<UInt64>
+    @usableFromInline var histogram: Histogram<UInt64>
+    @usableFromInline var overflow: UInt64 = 0
     /// Samples above ``highestTrackableNanoseconds``.
-    public private(set) var overflowCount: UInt64 = 0
+    public var overflowCount: UInt64 { overflow }
 
     public init() {
         histogram = Histogram(
@@ -22,23 +23,25 @@ public struct LatencyHistogram: Sendable {
         )
     }
 
-    /// Records one sample.
+    /// Records one sample. Inlinable: it is on every delivery's path, and inlined it costs what
+    /// hdrhistogram-swift's own `record` does (12 ns against 19 ns as a call, in Benchmarks/).
+    @inlinable
     public mutating func record(nanoseconds: UInt64) {
-        if !histogram.record(nanoseconds) { overflowCount += 1 }
+        if !histogram.record(nanoseconds) { overflow += 1 }
     }
 
     /// Records a sample taken against a fixed schedule, adding the samples a stalled sender
     /// would have taken (coordinated-omission correction, as wrk2 does).
     public mutating func recordCorrected(nanoseconds: UInt64, expectedIntervalNanoseconds: UInt64) {
         if !histogram.recordCorrectedValue(nanoseconds, expectedInterval: expectedIntervalNanoseconds) {
-            overflowCount += 1
+            overflow += 1
         }
     }
 
     /// Adds another histogram's samples to this one.
     public mutating func merge(_ other: LatencyHistogram) {
         histogram.add(other.histogram)
-        overflowCount += other.overflowCount
+        overflow += other.overflow
     }
 
     /// Number of samples recorded (including overflow).
