@@ -9,25 +9,37 @@ import Foundation
 struct SweepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Vary one scenario flag over values (rate, payload-bytes, poll-interval or clients) and chart where transports cross.",
+        abstract: "Vary scenario flags over values (rate, payload-bytes, poll-interval, clients; several make a grid) and chart where transports cross.",
         discussion: """
             Example: bench sweep --vary rate=0.2,1,5,20,50 --transport short-polling,long-polling,sse,websocket \
-            --duration 20 --time-scale 10. Writes sweep.csv (the axis value, then results.csv's columns), \
-            results.json, report.md and line charts.
+            --duration 20 --time-scale 10. A second --vary makes a grid: the first flag is the charts' \
+            x axis, each value of the others a line of its own. Writes sweep.csv (the varied values, then \
+            results.csv's columns), results.json, report.md and line charts.
             """
     )
 
-    @Option(name: .long, help: "The flag and its values: rate=1,2,5, payload-bytes=64,1024, poll-interval=0.1,1 or clients=1,10,100.")
-    var vary: String
+    @Option(name: .long, help: "A flag and its values: rate=1,2,5, payload-bytes=64,1024, poll-interval=0.1,1 or clients=1,10,100; repeat for a grid.")
+    var vary: [String] = []
 
     /// `--vary` read, or one sentence on what is wrong with it.
-    var axis: SweepAxis {
+    var axes: [SweepAxis] {
         get throws(BenchError) {
-            guard let axis = SweepAxis(argument: vary) else {
-                throw .usage("--vary takes FLAG=V1,V2,… with FLAG one of \(SweepAxis.names.joined(separator: ", ")) and positive values (whole numbers for payload-bytes and clients); got '\(vary)'")
+            guard !vary.isEmpty else { throw .usage("--vary FLAG=V1,V2,… says what to sweep (rate, payload-bytes, poll-interval or clients)") }
+            var axes: [SweepAxis] = []
+            for text in vary {
+                guard let axis = SweepAxis(argument: text) else {
+                    throw .usage("--vary takes FLAG=V1,V2,… with FLAG one of \(SweepAxis.names.joined(separator: ", ")) and positive values (whole numbers for payload-bytes and clients); got '\(text)'")
+                }
+                guard !axes.contains(where: { $0.name == axis.name }) else { throw .usage("--vary \(axis.name) is given twice") }
+                axes.append(axis)
             }
-            return axis
+            return axes
         }
+    }
+
+    /// Every combination of the axes' values, the first axis varying slowest.
+    func grid(_ axes: [SweepAxis]) -> [[Double]] {
+        axes.reduce([[]]) { combinations, axis in combinations.flatMap { prefix in axis.values.map { prefix + [$0] } } }
     }
 
     @Option(name: .long, help: "Transports, comma-separated, or all.")
@@ -46,18 +58,18 @@ struct SweepCommand: AsyncParsableCommand {
         if let output { do { try ReportWriter.prepare(URL(fileURLWithPath: output)) } catch { throw ValidationError(error.message) } }
     }
 
-    /// Every value × transport × encoding × HTTP version, values outermost.
-    func plan() throws(BenchError) -> [(value: Double, entry: Plan.Entry)] {
-        var points: [(Double, Plan.Entry)] = []
+    /// Every combination of values × transport × encoding × HTTP version, values outermost.
+    func plan() throws(BenchError) -> [(values: [Double], entry: Plan.Entry)] {
+        var points: [([Double], Plan.Entry)] = []
         let kinds = try TransportKind.parseList(transport, available: Transports.implemented)
-        let vary = try axis
-        for value in vary.values {
+        let axes = try self.axes
+        for values in grid(axes) {
             for var scenario in try scenarioOptions.scenarios(name: "sweep") {
-                vary.apply(value, to: &scenario)
+                for (axis, value) in zip(axes, values) { axis.apply(value, to: &scenario) }
                 try scenario.validate()
                 for kind in kinds where kind.hasHTTPVersionChoice || scenario.httpVersion == .http1_1 {
                     guard TransportCatalog.directions(for: kind).contains(scenario.direction) else { continue }
-                    points.append((value, Plan.Entry(scenario: scenario, client: try Transports.client(for: kind, scenario: scenario, grpcPushCall: grpcCall))))
+                    points.append((values, Plan.Entry(scenario: scenario, client: try Transports.client(for: kind, scenario: scenario, grpcPushCall: grpcCall))))
                 }
             }
         }
@@ -67,14 +79,16 @@ struct SweepCommand: AsyncParsableCommand {
 
     func run() async throws {
         let points = try plan()
-        let vary = try axis
+        let axes = try self.axes
         let plan = Plan(scenario: .defaults, entries: [], output: nil)
         var rows: [SweepReport.Point] = []
         for (index, point) in points.enumerated() {
-            let result = try await plan.measure(point.entry, position: "[\(index + 1)/\(points.count)] \(vary.name)=\(Format.number(point.value))")
-            rows.append(SweepReport.Point(value: point.value, result: result))
+            let at = zip(axes, point.values).map { "\($0.name)=\(Format.number($1))" }.joined(separator: " ")
+            let result = try await plan.measure(point.entry, position: "[\(index + 1)/\(points.count)] \(at)")
+            rows.append(SweepReport.Point(value: point.values[0], grid: Array(point.values.dropFirst()), result: result))
         }
-        let sweep = SweepReport.Sweep(axis: vary.name, unit: vary.unit, scenario: points[0].entry.scenario, points: rows)
+        let sweep = SweepReport.Sweep(
+            axis: axes[0].name, unit: axes[0].unit, others: axes.dropFirst().map(\.name), scenario: points[0].entry.scenario, points: rows)
         print(SweepReport.table(sweep))
         if let output {
             let directory = URL(fileURLWithPath: output)

@@ -1,18 +1,21 @@
 import BenchCore
 import Foundation
 
-/// `bench sweep`'s reports: `sweep.csv` (the axis value, then `results.csv`'s columns),
+/// `bench sweep`'s reports: `sweep.csv` (the axes' values, then `results.csv`'s columns),
 /// `results.json`, `report.md` and three line charts (wire bytes per delivered event, requests
 /// per delivered event, latency p50), one line per transport and variant.
 public enum SweepReport {
     public static let fileNames = ["sweep.csv", "results.json", "report.md"] + charts.map(\.fileName)
 
     public struct Point: Codable, Sendable {
+        /// The value on the charts' x axis (the first varied flag).
         public var value: Double
+        /// The values of the other varied flags, in ``Sweep/others``' order.
+        public var grid: [Double]
         public var result: RunResult
 
-        public init(value: Double, result: RunResult) {
-            (self.value, self.result) = (value, result)
+        public init(value: Double, grid: [Double] = [], result: RunResult) {
+            (self.value, self.grid, self.result) = (value, grid, result)
         }
     }
 
@@ -20,20 +23,23 @@ public enum SweepReport {
         /// The varied flag (`rate`, `payload-bytes`, `poll-interval`, `clients`) and its unit.
         public var axis: String
         public var unit: String
+        /// Further varied flags of a grid: each combination of their values is a line of its own.
+        public var others: [String]
         /// The scenario at the first value; the other values change only the axis.
         public var scenario: Scenario
         public var points: [Point]
 
-        public init(axis: String, unit: String, scenario: Scenario, points: [Point]) {
-            (self.axis, self.unit, self.scenario, self.points) = (axis, unit, scenario, points)
+        public init(axis: String, unit: String, others: [String] = [], scenario: Scenario, points: [Point]) {
+            (self.axis, self.unit, self.others, self.scenario, self.points) = (axis, unit, others, scenario, points)
         }
 
-        /// One line per transport, variant, HTTP version and encoding, in first-seen order.
+        /// One line per transport, variant, HTTP version, encoding and value of the other
+        /// varied flags, in first-seen order.
         var series: [(name: String, points: [Point])] {
             var names: [String] = []
             var grouped: [String: [Point]] = [:]
             for point in points {
-                let name = SVGCharts.label(point.result)
+                let name = ([SVGCharts.label(point.result)] + zip(others, point.grid).map { "\($0)=\(ClaimJudge.show($1, unit: ""))" }).joined(separator: " · ")
                 if grouped[name] == nil { names.append(name) }
                 grouped[name, default: []].append(point)
             }
@@ -84,8 +90,11 @@ public enum SweepReport {
 
     public static func csv(_ sweep: Sweep) -> String {
         let lines = CSVReport.render(sweep.points.map(\.result)).split(separator: "\n", omittingEmptySubsequences: false)
-        var out = ["\(sweep.axis.replacingOccurrences(of: "-", with: "_"))_value," + lines[0]]
-        for (point, line) in zip(sweep.points, lines.dropFirst()) { out.append("\(point.value),\(line)") }
+        let axes = ([sweep.axis] + sweep.others).map { $0.replacingOccurrences(of: "-", with: "_") + "_value" }
+        var out = [(axes + [String(lines[0])]).joined(separator: ",")]
+        for (point, line) in zip(sweep.points, lines.dropFirst()) {
+            out.append((([point.value] + point.grid).map { "\($0)" } + [String(line)]).joined(separator: ","))
+        }
         return out.joined(separator: "\n") + "\n"
     }
 

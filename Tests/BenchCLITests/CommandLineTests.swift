@@ -51,6 +51,16 @@ struct CommandLineTests {
         ["run", "--deadline", "0"],
         ["serve", "--idle-timeout=-1"],
         ["serve", "--max-connections", "0"],
+        ["run", "--time-scale", "0"],
+        ["run", "--rate", "1000", "--time-scale", "10000"],
+        ["sweep"],
+        ["sweep", "--vary", "speed=1,2"],
+        ["sweep", "--vary", "clients=1.5"],
+        ["sweep", "--vary", "rate=1", "--vary", "rate=2"],
+        ["claims", "--claims", "/no/such/claims"],
+        ["baseline", "--round-trips", "5"],
+        ["peer-client", "echo", "http://127.0.0.1:1/"],
+        ["serve", "--preload", "1000000"],
     ]
 
     @Test("bad values give one line on stderr and exit status 2", arguments: badArguments)

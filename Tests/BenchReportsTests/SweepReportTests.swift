@@ -62,4 +62,30 @@ struct SweepReportTests {
         #expect(xs.count == 3)
         #expect(abs((xs[1] - xs[0]) - (xs[2] - xs[1])) < 0.02)
     }
+
+    @Test("a grid: every value of the other flag is a line of its own, and a column of sweep.csv")
+    func grid() throws {
+        var points: [SweepReport.Point] = []
+        for rate in [1.0, 10] {
+            for clients in [2.0, 20] {
+                var result = RunResult(transport: "sse", variant: "event-stream", encoding: "json", scenario: "sweep", clients: Int(clients))
+                result.bytesPerDeliveredEvent = rate * 100 + clients
+                result.eventsDelivered = 1
+                points.append(SweepReport.Point(value: rate, grid: [clients], result: result))
+            }
+        }
+        let sweep = SweepReport.Sweep(axis: "rate", unit: "events/s", others: ["clients"], scenario: .defaults, points: points)
+        let csv = SweepReport.csv(sweep).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        #expect(Array(csv[0].prefix(3)) == ["rate_value", "clients_value", "scenario"])
+        #expect(csv.dropFirst().map { [$0[0], $0[1]] } == [["1.0", "2.0"], ["1.0", "20.0"], ["10.0", "2.0"], ["10.0", "20.0"]])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("grid-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try SweepReport.write(sweep, environment: .current(), command: "bench sweep", to: directory)
+        let svg = try String(contentsOf: directory.appendingPathComponent("sweep-bytes-per-event.svg"), encoding: .utf8)
+        let marks = try SVGChartsTests.parse(svg).marks
+        for clients in ["2", "20"] {
+            let line = marks.filter { $0.attributes["data-series"] == "SSE · event-stream · HTTP/1.1 · json · clients=\(clients)" }
+            #expect(line.map { Double($0.attributes["data-value"]!)! } == [1.0, 10].map { $0 * 100 + Double(clients)! })
+        }
+    }
 }
