@@ -65,6 +65,10 @@ field() { python3 -c "import json,sys; v=json.loads(sys.argv[1]).get(sys.argv[2]
 peers=(TransportBench node-ws python-websockets)
 table="| Workload | Client | Server | p50 round trip (µs) | p99 round trip (µs) | Messages / s |
 | --- | --- | --- | ---: | ---: | ---: |"
+# The floor first, from the same run: raw TCP ping-pong with blocking sockets (bench baseline).
+echo "peers.sh: the raw TCP floor" >&2
+floor=$("$bench" baseline --round-trips "$messages" 2>/dev/null | grep '^| raw TCP')
+table+=$'\n'"| echo | raw TCP, blocking sockets | raw TCP echo thread | $(echo "$floor" | cut -d'|' -f3 | tr -d ' ') | $(echo "$floor" | cut -d'|' -f5 | tr -d ' ') | $(echo "$floor" | cut -d'|' -f7 | tr -d ' ') |"
 for mode in echo push; do
     for c in "${peers[@]}"; do
         for s in "${peers[@]}"; do
