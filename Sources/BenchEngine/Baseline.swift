@@ -17,7 +17,7 @@ import NIOPosix
 /// The floor this machine allows for a round trip, and how close the harness comes to it.
 ///
 /// Three echo round trips on loopback, each a client sending a message and waiting for it to
-/// come back before sending the next, timed on the monotonic clock:
+/// come back before sending the next, timed on the monotonic clock, interleaved in rounds:
 /// 1. **raw TCP**: blocking POSIX sockets, a client thread and a server thread — the floor;
 /// 2. **NIO TCP echo**: the same client against a SwiftNIO server that writes back what it
 ///    reads (NIO's share of the cost);
@@ -50,18 +50,35 @@ public enum Baseline {
         }
     }
 
-    /// Runs the three measurements, one after another, and relates each p50 to the floor's.
-    public static func run(roundTrips: Int, warmup: Int, messageBytes: Int) async throws -> [Row] {
-        var rows: [Row] = []
-        let (raw, rawSeconds) = try await rawTCP(roundTrips: roundTrips, warmup: warmup, messageBytes: messageBytes)
-        rows.append(Row(name: "raw TCP (the floor)", detail: "blocking POSIX sockets, TCP_NODELAY, a client thread and a server thread", messageBytes: messageBytes, histogram: raw, seconds: rawSeconds))
-        let (nio, nioSeconds) = try await nioEcho(roundTrips: roundTrips, warmup: warmup, messageBytes: messageBytes)
-        rows.append(Row(name: "NIO TCP echo", detail: "the same client; a SwiftNIO server writing back what it reads", messageBytes: messageBytes, histogram: nio, seconds: nioSeconds))
-        let (webSocket, webSocketSeconds) = try await withLoopbackServer(routes: TransportCatalog.routes) { server in
-            try await WebSocketPingPong.measure(host: server.host, port: server.port, count: roundTrips, warmup: warmup, messageBytes: messageBytes)
+    /// Runs the three measurements interleaved — `rounds` rounds, each timing a share of the
+    /// round trips of every path in turn — so that a machine that slows down or speeds up during
+    /// the run (a VM's neighbours) weighs on all three alike; then relates each p50 to the floor's.
+    public static func run(roundTrips: Int, warmup: Int, messageBytes: Int, rounds: Int = 10) async throws -> [Row] {
+        let paths: [(name: String, detail: String, measure: @Sendable (Int, Int) async throws -> (LatencyHistogram, Double))] = [
+            ("raw TCP (the floor)", "blocking POSIX sockets, TCP_NODELAY, a client thread and a server thread",
+             { try await rawTCP(roundTrips: $0, warmup: $1, messageBytes: messageBytes) }),
+            ("NIO TCP echo", "the same client; a SwiftNIO server writing back what it reads",
+             { try await nioEcho(roundTrips: $0, warmup: $1, messageBytes: messageBytes) }),
+            ("harness WebSocket echo", "the harness's WebSocket client (masked binary frames) and the loopback server's echo endpoint",
+             { count, warmup in
+                 try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+                     try await WebSocketPingPong.measure(host: server.host, port: server.port, count: count, warmup: warmup, messageBytes: messageBytes)
+                 }
+             }),
+        ]
+        var histograms = paths.map { _ in LatencyHistogram() }
+        var seconds = paths.map { _ in 0.0 }
+        let rounds = max(1, min(rounds, roundTrips))
+        for round in 0..<rounds {
+            // Each round's share; the first rounds take the remainder.
+            let share = roundTrips / rounds + (round < roundTrips % rounds ? 1 : 0)
+            for (index, path) in paths.enumerated() {
+                let (histogram, elapsed) = try await path.measure(share, max(1, warmup / rounds))
+                histograms[index].merge(histogram)
+                seconds[index] += elapsed
+            }
         }
-        rows.append(
-            Row(name: "harness WebSocket echo", detail: "the harness's WebSocket client (masked binary frames) and the loopback server's echo endpoint", messageBytes: messageBytes, histogram: webSocket, seconds: webSocketSeconds))
+        var rows = paths.indices.map { Row(name: paths[$0].name, detail: paths[$0].detail, messageBytes: messageBytes, histogram: histograms[$0], seconds: seconds[$0]) }
         let floor = Double(max(rows[0].p50Nanoseconds, 1))
         for index in rows.indices { rows[index].p50RatioToFloor = Double(rows[index].p50Nanoseconds) / floor }
         return rows
