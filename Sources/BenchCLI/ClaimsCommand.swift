@@ -119,7 +119,6 @@ struct ClaimsCommand: AsyncParsableCommand {
                             }
                         }
                     }
-                    try checkNames(claimCase, file: file)
                 }
                 loaded.append((claim, entries))
             } catch let error as ClaimFileError {
@@ -149,23 +148,6 @@ struct ClaimsCommand: AsyncParsableCommand {
             return Plan.Entry(scenario: scenarios[0], client: try Transports.client(for: kinds[0], scenario: scenarios[0], grpcPushCall: line.grpcCall))
         } catch {
             throw fail(error.message)
-        }
-    }
-
-    /// Every `LABEL.NAME` a case reads must be a figure its measurement gives.
-    private static func checkNames(_ claimCase: Claim.Case, file: String) throws(ClaimFileError) {
-        let names = claimCase.metrics.map { ($0.line, $0.expression.names) } + claimCase.expectations.map { ($0.line, ($0.bounds + [$0.left]).flatMap(\.names)) }
-        for (line, used) in names {
-            for name in used where name.contains(".") {
-                let label = String(name.prefix { $0 != "." })
-                guard let measurement = claimCase.measurements.first(where: { $0.label == label }) else { continue }
-                let field = String(name.dropFirst(label.count))
-                let known = MeasuredValues.names(of: measurement.kind)
-                guard known.contains(field) else {
-                    let suggestions = known.filter { !$0.hasPrefix(".scenario.") }.map { String($0.dropFirst()) }.sorted().joined(separator: ", ")
-                    throw ClaimFileError(file: file, line: line, message: "'\(name)': \(label) is a \(measurement.kind.rawValue) and has no figure '\(field.dropFirst())'; it has \(suggestions)")
-                }
-            }
         }
     }
 }

@@ -48,8 +48,8 @@ extension Plan {
     func measure(_ entry: Entry, position: String) async throws -> RunResult {
         let http = entry.client.kind.hasHTTPVersionChoice ? ", HTTP/\(entry.scenario.httpVersion.rawValue)" : ""
         let label = "\(entry.client.kind.rawValue) (\(entry.client.variant)\(http))"
-        let scale = entry.scenario.timeScale == 1 ? "" : " (time scale \(Format.number(entry.scenario.timeScale)): \(Format.number(entry.scenario.wallClock.durationSeconds)) s of wall time)"
-        Console.status("\(position) \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(Format.number(entry.scenario.durationSeconds)) s\(scale)")
+        let scale = entry.scenario.timeScale == 1 ? "" : " (time scale \(Format.significant(entry.scenario.timeScale)): \(Format.significant(entry.scenario.wallClock.durationSeconds)) s of wall time)"
+        Console.status("\(position) \(label): \(entry.scenario.clients) clients, \(entry.scenario.eventCount) events over \(Format.significant(entry.scenario.durationSeconds)) s\(scale)")
         let runner = Runner(port: port, routes: routes) { progress in
             Console.status(
                 "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
@@ -59,16 +59,6 @@ extension Plan {
         let result = try await runner.run(entry.scenario, client: entry.client)
         Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
         return result
-    }
-}
-
-/// Numbers in status lines: no trailing zeros, no grouping (60, 0.5, 0.0167).
-enum Format {
-    static func number(_ value: Double) -> String {
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-        var text = String(format: "%.4g", value)
-        if text.contains("e") { text = String(format: "%.6f", value) }
-        return text
     }
 }
 

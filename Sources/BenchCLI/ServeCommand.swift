@@ -77,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         let browserResults = BrowserResults()
         let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort)).merging(Routes(http: BrowserEndpoints.routes(results: browserResults)))
         try await withLoopbackServer(configuration: configuration, routes: routes) { server in
-            for sequence in 1...max(preload, 1) where preload > 0 { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }
+            for sequence in stride(from: 1, through: preload, by: 1) { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }
             for line in server.endpointLines { print(line) }
             print("browser http://\(server.host):\(server.port)/browser")
             fflush(nil)

@@ -83,7 +83,7 @@ struct SweepCommand: AsyncParsableCommand {
         let plan = Plan(scenario: .defaults, entries: [], output: nil)
         var rows: [SweepReport.Point] = []
         for (index, point) in points.enumerated() {
-            let at = zip(axes, point.values).map { "\($0.name)=\(Format.number($1))" }.joined(separator: " ")
+            let at = zip(axes, point.values).map { "\($0.name)=\(Format.significant($1))" }.joined(separator: " ")
             let result = try await plan.measure(point.entry, position: "[\(index + 1)/\(points.count)] \(at)")
             rows.append(SweepReport.Point(value: point.values[0], grid: Array(point.values.dropFirst()), result: result))
         }

@@ -153,13 +153,19 @@ struct Socket: @unchecked Sendable {
 
     static func fail(_ what: String) -> BenchError { .runFailed("\(what) failed: \(String(cString: strerror(errno)))") }
 
-    static func listen() throws -> Socket {
-        let fd = socket(AF_INET, streamSocket, 0)
-        guard fd >= 0 else { throw fail("socket") }
+    /// 127.0.0.1:`port`.
+    static func loopback(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
+        return address
+    }
+
+    static func listen() throws -> Socket {
+        let fd = socket(AF_INET, streamSocket, 0)
+        guard fd >= 0 else { throw fail("socket") }
+        var address = loopback(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && systemListen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0 }
@@ -171,10 +177,7 @@ struct Socket: @unchecked Sendable {
     static func connect(port: Int) throws -> Socket {
         let fd = socket(AF_INET, streamSocket, 0)
         guard fd >= 0 else { throw fail("socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
+        var address = loopback(port: port)
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }

@@ -135,9 +135,10 @@ public struct Runner: Sendable {
                     }
                     // The run covers the whole duration, so polls and heartbeats between the
                     // last event and the end are counted as the modeled workload has them.
-                    _ = await poll(until: start + .seconds(scenario.durationSeconds)) {
+                    let end = start + .seconds(scenario.durationSeconds)
+                    while ContinuousClock.now < end {
+                        try await Task.sleep(until: Swift.min(end, .now + .seconds(1)), clock: .continuous)
                         report(.publishing, since: start, published: eventCount)
-                        return false
                     }
                 case .echo, .upload:
                     gate.open()

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Number formatting shared by the text reports: plain digits (no locale), fixed decimals.
-enum Format {
+/// Number formatting shared by the reports and the command line: plain digits (no locale).
+public enum Format {
     /// Nanoseconds as milliseconds: 3 decimals below 10 ms, 1 above.
     static func milliseconds(_ nanoseconds: UInt64) -> String {
         let ms = Double(nanoseconds) / 1e6
@@ -19,5 +19,20 @@ enum Format {
 
     static func percent(_ ratio: Double) -> String {
         String(format: "%.1f", ratio * 100)
+    }
+
+    /// Four significant digits, no exponent, no grouping, no trailing zeros: 0.0001234, 0.01667,
+    /// 12.35, 60, 1235, 123457.
+    public static func significant(_ value: Double) -> String {
+        guard value.isFinite else { return "–" }
+        if value == 0 { return "0" }
+        let magnitude = Int(floor(log10(abs(value))))
+        let places = Swift.max(0, 3 - magnitude)
+        var text = String(format: "%.\(places)f", value)
+        if places > 0, text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
     }
 }

@@ -125,7 +125,7 @@ public enum SVGCharts {
                     + #"data-row="\#(index)" data-bound="\#(Format.decimal(bound, places: 3))"><title>claimed bound \#(Format.decimal(bound, places: 3))</title></line>"# + "\n"
             }
             let end = labelWidth + Swift.max(axis.scale(Swift.max(row.value, 0)), row.bounds.map { axis.scale(Swift.max($0, 0)) }.max() ?? 0)
-            body += text(x: end + 6, y: y + rowHeight / 2 + 4, ClaimJudge.show(row.value, unit: ""), anchor: "start")
+            body += text(x: end + 6, y: y + rowHeight / 2 + 4, Format.significant(row.value), anchor: "start")
         }
         body += legend(y: plotBottom + 46, [("holds", "#54A24B"), ("does not hold", "#E45756"), ("claimed bound", "black")])
         return Chart(fileName: fileName, title: title, svg: document(title: title, height: plotBottom + 70, body: body))
@@ -164,7 +164,7 @@ public enum SVGCharts {
         let yScale = Scale(series.flatMap { $0.points.map(\.y) })
         func x(_ value: Double) -> Double { left + xScale.fraction(value) * (right - left) }
         func y(_ value: Double) -> Double { bottom - yScale.fraction(value) * (bottom - top) }
-        func tickText(_ value: Double) -> String { ClaimJudge.show(value, unit: "") }
+        func tickText(_ value: Double) -> String { Format.significant(value) }
 
         var body = #"<rect x="\#(number(left))" y="\#(number(top))" width="\#(number(right - left))" height="\#(number(bottom - top))" fill="none" stroke="black"/>"# + "\n"
         for tick in xScale.ticks {

@@ -39,7 +39,7 @@ public enum SweepReport {
             var names: [String] = []
             var grouped: [String: [Point]] = [:]
             for point in points {
-                let name = ([SVGCharts.label(point.result)] + zip(others, point.grid).map { "\($0)=\(ClaimJudge.show($1, unit: ""))" }).joined(separator: " · ")
+                let name = ([SVGCharts.label(point.result)] + zip(others, point.grid).map { "\($0)=\(Format.significant($1))" }).joined(separator: " · ")
                 if grouped[name] == nil { names.append(name) }
                 grouped[name, default: []].append(point)
             }
@@ -73,10 +73,10 @@ public enum SweepReport {
         var rows = [["\(sweep.axis) (\(sweep.unit))"] + series.map { "\($0.name): B/event, req/event, p50 ms" }]
         for value in uniqueValues(sweep) {
             rows.append(
-                [ClaimJudge.show(value, unit: "")]
+                [Format.significant(value)]
                     + series.map { line in
                         guard let point = line.points.first(where: { $0.value == value }) else { return "–" }
-                        return charts.map { ClaimJudge.show($0.value(point.result), unit: "") }.joined(separator: ", ")
+                        return charts.map { Format.significant($0.value(point.result)) }.joined(separator: ", ")
                     })
         }
         return MarkdownReport.render(rows, rightAligned: Set(1..<rows[0].count))

@@ -53,6 +53,12 @@ public struct Claim: Sendable, Hashable {
         public var measurements: [Measurement]
         public var metrics: [Metric]
         public var expectations: [Expectation]
+
+        /// Every name the case's metrics and expectations read, with its line.
+        var namesRead: [(line: Int, name: String)] {
+            metrics.flatMap { metric in metric.expression.names.map { (metric.line, $0) } }
+                + expectations.flatMap { expectation in (expectation.bounds + [expectation.left]).flatMap(\.names).map { (expectation.line, $0) } }
+        }
     }
 
     /// Something to measure before the expressions can be evaluated.
@@ -193,22 +199,20 @@ extension Claim {
             guard !claimCase.measurements.isEmpty else { throw fail(claimCase.line, "\(label) measures nothing: add a 'run', 'payload' or 'memory' line") }
             // A bare name is a metric of the case (shared or the case's own, in any order).
             let defined = Set(claimCase.metrics.map(\.name))
-            for metric in claimCase.metrics {
-                for name in metric.expression.names where !name.contains(".") && !defined.contains(name) {
-                    throw fail(metric.line, "'\(name)' is not a metric of \(label); names of measurements read LABEL.NAME")
-                }
+            for (line, name) in claimCase.namesRead where !name.contains(".") && !defined.contains(name) {
+                throw fail(line, "'\(name)' is not a metric of \(label); names of measurements read LABEL.NAME")
             }
-            for expectation in claimCase.expectations {
-                for name in (expectation.bounds + [expectation.left]).flatMap(\.names) where !name.contains(".") && !defined.contains(name) {
-                    throw fail(expectation.line, "'\(name)' is not a metric of \(label); names of measurements read LABEL.NAME")
-                }
-            }
-            for name in (claimCase.metrics.map(\.expression) + claimCase.expectations.flatMap { $0.bounds + [$0.left] }).flatMap(\.names) where name.contains(".") {
+            // Every LABEL.NAME must be a figure that a measurement of this case gives.
+            for (line, name) in claimCase.namesRead where name.contains(".") {
                 let label = String(name.prefix { $0 != "." })
-                guard claimCase.measurements.contains(where: { $0.label == label }) else {
-                    let line = claimCase.metrics.first { $0.expression.names.contains(name) }?.line
-                        ?? claimCase.expectations.first { ($0.bounds + [$0.left]).flatMap(\.names).contains(name) }!.line
+                guard let measurement = claimCase.measurements.first(where: { $0.label == label }) else {
                     throw fail(line, "'\(name)' reads '\(label)', which no 'run', 'payload' or 'memory' line of this case measures")
+                }
+                let field = String(name.dropFirst(label.count))
+                let known = MeasuredValues.names(of: measurement.kind)
+                guard known.contains(field) else {
+                    let figures = known.filter { !$0.hasPrefix(".scenario.") }.map { String($0.dropFirst()) }.sorted().joined(separator: ", ")
+                    throw fail(line, "'\(name)': \(label) is a \(measurement.kind.rawValue) and has no figure '\(field.dropFirst())'; it has \(figures)")
                 }
             }
         }

@@ -154,7 +154,6 @@ public enum ClaimJudge {
             var checks: [ClaimVerdict.Check] = []
             for expectation in claimCase.expectations {
                 let unit = expectation.left.singleName.flatMap { name in claimCase.metrics.first { $0.name == name }?.unit } ?? ""
-                let claimedText = claimed(expectation, unit: unit)
                 do {
                     let measured = try expectation.left.evaluate(values)
                     var bounds: [Double] = []
@@ -162,12 +161,14 @@ public enum ClaimJudge {
                     let finite = measured.isFinite && bounds.allSatisfy(\.isFinite)
                     checks.append(
                         .init(
-                            expectation: expectation.text, measured: measured, bounds: bounds, claimed: claimedText(bounds),
+                            expectation: expectation.text, measured: measured, bounds: bounds, claimed: claimed(expectation, bounds: bounds, unit: unit),
                             shown: show(measured, unit: unit), holds: finite && expectation.holds(measured, bounds),
                             problem: finite ? nil : "not a finite number (a division by zero?)"))
                 } catch {
                     checks.append(
-                        .init(expectation: expectation.text, measured: .nan, bounds: [], claimed: claimedText([]), shown: "–", holds: false, problem: error.description))
+                        .init(
+                            expectation: expectation.text, measured: .nan, bounds: [], claimed: claimed(expectation, bounds: [], unit: unit), shown: "–", holds: false,
+                            problem: error.description))
                 }
             }
             outcomes.append(
@@ -204,39 +205,24 @@ public enum ClaimJudge {
     }
 
     /// The claimed side of an expectation, shown in the unit of the figure it bounds.
-    private static func claimed(_ expectation: Claim.Expectation, unit: String) -> ([Double]) -> String {
-        { bounds in
-            let shown = bounds.map { show($0, unit: unit) }
-            guard !shown.isEmpty else { return expectation.text }
-            switch expectation.relation {
-            case .between: return "between \(shown[0]) and \(shown[1])"
-            case .lessOrEqual: return "≤ \(shown[0])"
-            case .greaterOrEqual: return "≥ \(shown[0])"
-            case .less: return "< \(shown[0])"
-            case .greater: return "> \(shown[0])"
-            case .equal: return "= \(shown[0])"
-            case .notEqual: return "≠ \(shown[0])"
-            }
+    private static func claimed(_ expectation: Claim.Expectation, bounds: [Double], unit: String) -> String {
+        let shown = bounds.map { show($0, unit: unit) }
+        guard !shown.isEmpty else { return expectation.text }
+        switch expectation.relation {
+        case .between: return "between \(shown[0]) and \(shown[1])"
+        case .lessOrEqual: return "≤ \(shown[0])"
+        case .greaterOrEqual: return "≥ \(shown[0])"
+        case .less: return "< \(shown[0])"
+        case .greater: return "> \(shown[0])"
+        case .equal: return "= \(shown[0])"
+        case .notEqual: return "≠ \(shown[0])"
         }
     }
 
     /// A value in its unit: `%` shows a ratio as a percentage; others keep four significant digits.
     public static func show(_ value: Double, unit: String) -> String {
         guard value.isFinite else { return "–" }
-        if unit == "%" { return significant(value * 100) + " %" }
-        return unit.isEmpty ? significant(value) : significant(value) + " " + unit
-    }
-
-    /// Four significant digits, no exponent, no grouping: 0.0001234, 12.35, 1235, 123457.
-    static func significant(_ value: Double) -> String {
-        if value == 0 { return "0" }
-        let magnitude = Int(floor(log10(abs(value))))
-        let places = Swift.max(0, 3 - magnitude)
-        var text = String(format: "%.\(places)f", value)
-        if places > 0, text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text
+        if unit == "%" { return Format.significant(value * 100) + " %" }
+        return unit.isEmpty ? Format.significant(value) : Format.significant(value) + " " + unit
     }
 }
