@@ -26,6 +26,9 @@ struct PeerClientCommand: AsyncParsableCommand {
     @Option(name: .customLong("message-bytes"), help: "Echo: bytes per message.")
     var messageBytes = 64
 
+    @Option(name: .long, help: "Echo: who sends the next frame — event-loop (a NIO handler, on the read of the echo) or task (a Swift task through NIOAsyncChannel, as bench run's clients).")
+    var driver: WebSocketPingPong.Driver = .eventLoop
+
     func validate() throws {
         guard let parsed = URL(string: url), parsed.scheme == "ws", parsed.host != nil, parsed.port != nil else {
             throw ValidationError("the URL must read ws://HOST:PORT/PATH (got '\(url)')")
@@ -40,7 +43,7 @@ struct PeerClientCommand: AsyncParsableCommand {
         switch mode {
         case .echo:
             let (histogram, seconds) = try await WebSocketPingPong.measure(
-                host: parsed.host!, port: parsed.port!, path: path, count: messages, warmup: messages, messageBytes: messageBytes)
+                host: parsed.host!, port: parsed.port!, path: path, count: messages, warmup: messages, messageBytes: messageBytes, driver: driver)
             line = ["p50_us": Double(histogram.valueAtPercentile(50)) / 1e3, "p99_us": Double(histogram.valueAtPercentile(99)) / 1e3, "per_second": Double(messages) / seconds]
         case .push:
             let seconds = try await WebSocketPushCounter.measure(host: parsed.host!, port: parsed.port!, path: path, count: messages)
@@ -51,3 +54,5 @@ struct PeerClientCommand: AsyncParsableCommand {
         print(String(decoding: try encoder.encode(line), as: UTF8.self))
     }
 }
+
+extension WebSocketPingPong.Driver: ExpressibleByArgument {}

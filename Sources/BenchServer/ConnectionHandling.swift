@@ -107,6 +107,10 @@ enum ConnectionSetup {
                             maxAccumulatedFrameSize: configuration.maxWebSocketFrameBytes
                         )
                     )
+                    let request = HTTPRequest(head: head)
+                    for handler in routes.webSocketRoute(for: request.path)?.frameHandlers(for: request, configuration: configuration) ?? [] {
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                     let frames = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
                     return NegotiatedConnection.webSocket(frames, head, meter)
                 }

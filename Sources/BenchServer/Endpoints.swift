@@ -147,6 +147,16 @@ public protocol WebSocketRoute: Sendable {
         request: HTTPRequest,
         context: EndpointContext
     ) async throws
+
+    /// Handlers to put in the upgraded pipeline for `request`, behind the frame validator and
+    /// aggregator and in front of the task that runs ``serve(_:request:context:)``. Called on the
+    /// connection's event loop before any frame is read. A route answers here what should not
+    /// wait for a task: a frame handled by a handler never reaches `serve`. Default: none.
+    func frameHandlers(for request: HTTPRequest, configuration: ServerConfiguration) -> [any ChannelHandler]
+}
+
+extension WebSocketRoute {
+    public func frameHandlers(for request: HTTPRequest, configuration: ServerConfiguration) -> [any ChannelHandler] { [] }
 }
 
 /// What a transport with a listener of its own needs from the server.

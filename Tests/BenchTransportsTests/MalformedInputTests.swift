@@ -62,6 +62,20 @@ struct MalformedInputTests {
         }
     }
 
+    @Test("the echo stops at an invalid text frame: close 1007, and the binary frame behind it is not echoed")
+    func noEchoAfterClose() async throws {
+        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            let good = Self.frame(opcode: 0x2, payload: [1, 2, 3])
+            let invalid = Self.frame(opcode: 0x1, payload: [0xC3, 0x28])
+            // A valid frame first, echoed (FIN+binary, length 3, unmasked); then both in one write.
+            let response = try await RawTCPClient.conversation(
+                port: server.port,
+                steps: [(Self.upgrade, Array("\r\n\r\n".utf8)), (good, [0x82, 0x03, 1, 2, 3]), (invalid + good, nil)])
+            let frames = Array(response[(response.firstRange(of: Array("\r\n\r\n".utf8))!.upperBound)...])
+            #expect(frames == [0x82, 0x03, 1, 2, 3, 0x88, 0x02, 0x03, 0xEF])
+        }
+    }
+
     @Test("the rules as a pure function: masked data frames pass, everything RFC 6455 forbids is named")
     func rules() {
         let key = WebSocketMaskingKey([1, 2, 3, 4])

@@ -35,6 +35,27 @@ struct WebSocketWireTests {
         }
     }
 
+    @Test("both ping-pong drivers time every round trip, and fail when the server closes instead of echoing", arguments: WebSocketPingPong.Driver.allCases)
+    func pingPong(driver: WebSocketPingPong.Driver) async throws {
+        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            let (histogram, seconds) = try await WebSocketPingPong.measure(
+                host: server.host, port: server.port, count: 200, warmup: 20, messageBytes: 100, driver: driver)
+            #expect(histogram.count == 200)
+            #expect(seconds > 0)
+            // 220 frames of 100 bytes each way: 2 + 4 (mask) + 100 in, 2 + 100 out, after the handshake.
+            #expect(await server.traffic.waitUntilAllClosed(timeout: .seconds(5)))
+            let totals = server.traffic.totals(for: .webSocket)
+            #expect(totals.bytesIn - totals.handshakeBytesIn == 220 * 106 + 6 + 2)  // + the client's masked close 1000
+            // + the server's close reply, unless the client had already closed TCP when it was written.
+            #expect([220 * 102, 220 * 102 + 4].contains(totals.bytesOut - totals.handshakeBytesOut))
+            // A push endpoint with nothing to send closes (1001) once the hub is finished.
+            server.hub.finish()
+            await #expect(throws: (any Error).self) {
+                _ = try await WebSocketPingPong.measure(host: server.host, port: server.port, path: "/ws?mode=push", count: 10, warmup: 0, messageBytes: 10, driver: driver)
+            }
+        }
+    }
+
     @Test("the upgrade's bytes are reported apart, and the accept key is RFC 6455's own example")
     func handshakeBytes() async throws {
         try await withLoopbackServer(routes: TransportCatalog.routes) { server in

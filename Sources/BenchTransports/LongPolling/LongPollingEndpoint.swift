@@ -16,7 +16,7 @@ public struct LongPollingEndpoint: HTTPRoute {
     public init() {}
 
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
-        let (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        let (cursor, encoding) = try PollResponse.parameters(request, configuration: context.configuration)
         let timeout = try request.unsignedParameter("timeout") ?? defaultTimeoutMilliseconds
         guard timeout <= Self.maximumTimeoutMilliseconds else {
             throw HTTPRequestError(message: "timeout must be at most \(Self.maximumTimeoutMilliseconds) ms, got \(timeout)")

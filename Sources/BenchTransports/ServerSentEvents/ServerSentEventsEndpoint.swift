@@ -23,7 +23,7 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
     public static let heartbeat = ByteBuffer(string: ":\n\n")
 
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
-        var (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        var (cursor, encoding) = try PollResponse.parameters(request, configuration: context.configuration)
         if let lastEventID = request.head.headers.first(name: "Last-Event-ID") {
             guard let sequence = UInt64(lastEventID.trimmingCharacters(in: .whitespaces)) else {
                 throw HTTPRequestError(message: "Last-Event-ID must be an event sequence number, got '\(lastEventID)'")

@@ -11,9 +11,9 @@ enum PollResponse {
     static let gapHeader = "Bench-Gap"
 
     /// Reads `after` (default 0) and `encoding` from the request.
-    static func parameters(_ request: HTTPRequest, context: EndpointContext) throws(HTTPRequestError) -> (cursor: UInt64, encoding: Encoding) {
+    static func parameters(_ request: HTTPRequest, configuration: ServerConfiguration) throws(HTTPRequestError) -> (cursor: UInt64, encoding: Encoding) {
         let encoding = try request.encodingParameter()
-        guard context.configuration.encodings.contains(encoding) else {
+        guard configuration.encodings.contains(encoding) else {
             throw HTTPRequestError(message: "this server does not serve encoding '\(encoding.rawValue)'")
         }
         return (try request.unsignedParameter("after") ?? 0, encoding)

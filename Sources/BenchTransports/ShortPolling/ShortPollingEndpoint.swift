@@ -10,7 +10,7 @@ public struct ShortPollingEndpoint: HTTPRoute {
     public init() {}
 
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
-        let (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        let (cursor, encoding) = try PollResponse.parameters(request, configuration: context.configuration)
         try await PollResponse.write(context.hub.events(after: cursor), encoding: encoding, writer: writer, context: context)
     }
 }

@@ -11,14 +11,16 @@ enum WebSocketConnection {
         case notUpgraded
     }
 
-    /// Connects and upgrades; the request carries `Host` (NIO does not add it) and the
+    /// Connects and upgrades; `frameHandlers` go behind the frame aggregator, in front of the
+    /// async channel (frames they consume never reach it). The request carries `Host` (NIO does not add it) and the
     /// upgrader adds `Upgrade`, `Connection`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version`.
     static func connect(
         to target: ClientTarget,
         uri: String,
         requestKey: String = NIOWebSocketClientUpgrader.randomRequestKey(),
         maxFrameSize: Int = 1 << 24,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        frameHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
     ) async throws -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame> {
         let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: group)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -35,6 +37,7 @@ enum WebSocketConnection {
                                         minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16, maxAccumulatedFrameSize: maxFrameSize
                                     )
                                 )
+                                for handler in frameHandlers() { try channel.pipeline.syncOperations.addHandler(handler) }
                                 return .webSocket(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
                             }
                         }

@@ -10,7 +10,9 @@ import Synchronization
 /// - `mode=push` (default): events from the hub as text frames (JSON) or binary frames, after
 ///   `after=N`; with `heartbeat=MS` a ping after every idle interval. A gap in the retention
 ///   window is announced as the text frame `gap FIRST-LAST`.
-/// - `mode=echo`: every data frame is sent back with the same opcode and payload.
+/// - `mode=echo`: every data frame is sent back with the same opcode and payload, by a
+///   ``WebSocketEchoHandler`` on the connection's event loop (no task between the read and the
+///   write, as an echo server written for speed would do it).
 /// - `mode=upload&client=N`: every data frame is decoded as an event and recorded in the
 ///   server's ``UploadRegistry`` for client N.
 ///
@@ -32,8 +34,14 @@ public struct WebSocketEndpoint: WebSocketRoute {
 
     private enum Role { case reader, pusher, closeTimer }
 
+    /// An echo connection with valid parameters gets its echo on the event loop.
+    public func frameHandlers(for request: HTTPRequest, configuration: ServerConfiguration) -> [any ChannelHandler] {
+        guard let parameters = try? Parameters(request, configuration: configuration), parameters.direction == .echo else { return [] }
+        return [WebSocketEchoHandler()]
+    }
+
     public func serve(_ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, request: HTTPRequest, context: EndpointContext) async throws {
-        let parsed = Result { () throws(HTTPRequestError) in try Parameters(request, context: context) }
+        let parsed = Result { () throws(HTTPRequestError) in try Parameters(request, configuration: context.configuration) }
         try await channel.executeThenClose { inbound, outbound in
             let parameters: Parameters
             switch parsed {
@@ -82,8 +90,8 @@ public struct WebSocketEndpoint: WebSocketRoute {
         var heartbeat: TimeAmount?
         var client: Int?
 
-        init(_ request: HTTPRequest, context: EndpointContext) throws(HTTPRequestError) {
-            (cursor, encoding) = try PollResponse.parameters(request, context: context)
+        init(_ request: HTTPRequest, configuration: ServerConfiguration) throws(HTTPRequestError) {
+            (cursor, encoding) = try PollResponse.parameters(request, configuration: configuration)
             guard let direction = Direction(rawValue: request.query["mode"] ?? "push") else {
                 throw HTTPRequestError(message: "mode must be push, echo or upload")
             }
@@ -121,14 +129,10 @@ public struct WebSocketEndpoint: WebSocketRoute {
                     if !closeSent.set() { try await outbound.write(WebSocketFrame.close(code, masked: false)) }
                     return
                 }
-                switch parameters.direction {
-                case .echo:
-                    try await outbound.write(WebSocketFrame(fin: true, opcode: frame.opcode, data: frame.unmaskedData))
-                case .upload:
+                // Echo connections' data frames are answered by the WebSocketEchoHandler.
+                if parameters.direction == .upload {
                     let event = try codec.decode(frame.unmaskedData)
                     session?.record(event, receivedAt: MonotonicClock.nowNanoseconds())
-                case .push:
-                    break
                 }
             default:
                 break
@@ -175,6 +179,34 @@ public struct WebSocketEndpoint: WebSocketRoute {
         }
     }
 }
+
+/// Sends every valid data frame back with the same opcode and payload, unmasked, on the event
+/// loop that read it. Anything else goes on to the connection's task: control frames, and a text
+/// frame that is not UTF-8, which the task answers with close 1007 — after which, as after a
+/// close frame, nothing more is echoed (RFC 6455 §5.5.1: no data after a close).
+final class WebSocketEchoHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private var closing = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        let isData = frame.opcode == .binary || frame.opcode == .text
+        if frame.opcode == .connectionClose || (frame.opcode == .text && WebSocketFrameRules.violation(textMessage: frame.unmaskedData) != nil) {
+            closing = true
+        }
+        guard isData && !closing else {
+            context.fireChannelRead(data)
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: frame.opcode, data: frame.unmaskedData)), promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension WebSocketEchoHandler: Sendable {}
 
 /// Whether this side has sent its close frame; shared by a connection's reader and pusher.
 final class CloseFlag: Sendable {
