@@ -60,6 +60,8 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .customLong("time-scale"), help: "Run the workload this many times faster than the times above say (rate ×, every interval and the duration ÷). Bytes and requests stay the modeled workload's; latencies are wall-clock.")
     var timeScale = Scenario.defaults.timeScale
 
+    @OptionGroup var link: LinkOptions
+
     /// The scenarios these flags describe, one per HTTP version and encoding, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
         var scenarios: [Scenario] = []
@@ -79,7 +81,7 @@ struct ScenarioOptions: ParsableArguments {
             longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
             retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline,
-            timeScale: timeScale
+            timeScale: timeScale, link: try link.conditions()
         )
         try scenario.validate()
         return scenario

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: "Open the 'browser' URL in a browser to run the workload from it (fetch polling, long polling, EventSource, WebSocket); each transport's result is printed as a 'browser-result JSON' line. HTTP endpoints also speak HTTP/2 to clients that start with its preface (h2c prior knowledge, e.g. curl --http2-prior-knowledge); gRPC (transportbench.EventStream, Protos/transportbench.proto) listens on a port of its own."
     )
 
-    @Option(name: .long, help: "Address to bind.")
+    @Option(name: .long, help: "Address to bind: loopback by default; another address serves other hosts (bench run --target), and a warning says so.")
     var host = "127.0.0.1"
 
     @Option(name: .long, help: "Port to bind; 0 picks a free one.")
@@ -47,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed for payload bytes.")
     var seed: UInt64 = 1
 
+    @OptionGroup var link: LinkOptions
+
     @Option(name: .long, help: "Publish this many events at once before serving, so a client asking for everything after 0 gets them as fast as the server can send (push throughput).")
     var preload = 0
 
@@ -62,6 +64,12 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--slow-client-timeout must be 0 or a positive number of seconds (got \(slowClientTimeout))")
         }
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
+        do {
+            let conditions = try link.conditions()
+            var check = Scenario.defaults
+            check.link = conditions
+            try check.validate()
+        } catch { throw ValidationError(error.message) }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
@@ -69,10 +77,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         func timeout(_ seconds: Double) -> TimeAmount? { seconds == 0 ? nil : .nanoseconds(Int64(seconds * 1e9)) }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, maxHeaderBytes: maxHeaderBytes, maxConnections: maxConnections,
             idleTimeout: timeout(idleTimeout), slowClientTimeout: timeout(slowClientTimeout)
         )
+        configuration.link = try link.conditions()
+        configuration.linkSeed = seed
+        if !Self.isLoopback(host) {
+            Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the server has no authentication and publishes whatever it is told to")
+        }
+        if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
         let browserResults = BrowserResults()
         let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort)).merging(Routes(http: BrowserEndpoints.routes(results: browserResults)))
@@ -94,6 +108,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             _ = Self.printBrowserResults(browserResults, after: reported)
         }
+    }
+
+    /// 127.0.0.0/8, ::1 and localhost.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// Prints the browser results that arrived since the first `reported`, one

@@ -101,6 +101,13 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// Errors that ended client connections, if any (a few examples).
     public var clientErrors: [String]
 
+    /// The analytic model's median latency (``LatencyModel``) for this row's transport on the
+    /// run's link, wall-clock, and its formula; `nil` in documents written before the model.
+    public var modelLatencyP50Nanoseconds: UInt64?
+    public var latencyModel: String?
+    /// The emulated link, `nil` for loopback as it is.
+    public var link: LinkConditions?
+
     /// A row for `transport` with every measurement zero; the engine fills it in.
     public init(transport: String, variant: String, encoding: String, direction: String = "push", httpVersion: String = "1.1", scenario: String, clients: Int) {
         self.transport = transport

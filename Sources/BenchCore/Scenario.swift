@@ -92,6 +92,8 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// heartbeat, fault interval, deadline) is the modeled one; ``wallClock`` is what the run
     /// executes. Byte and request counts do not depend on it; latency does (reports say so).
     public var timeScale: Double
+    /// The emulated network between clients and server; `nil` for loopback as it is.
+    public var link: LinkConditions?
 
     public init(
         name: String = "default",
@@ -113,7 +115,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         retainedEvents: Int = 100_000,
         httpVersion: HTTPProtocolVersion = .http1_1,
         callDeadlineSeconds: Double? = nil,
-        timeScale: Double = 1
+        timeScale: Double = 1,
+        link: LinkConditions? = nil
     ) {
         self.name = name
         self.clients = clients
@@ -135,6 +138,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.httpVersion = httpVersion
         self.callDeadlineSeconds = callDeadlineSeconds
         self.timeScale = timeScale
+        self.link = link
     }
 
     /// The default suite's scenario: 10 clients, 20 events/s of 128-byte payloads for 5 s.
@@ -165,6 +169,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         scaled.heartbeatIntervalSeconds = heartbeatIntervalSeconds.map { $0 / timeScale }
         scaled.dropIntervalSeconds = dropIntervalSeconds / timeScale
         scaled.callDeadlineSeconds = callDeadlineSeconds.map { $0 / timeScale }
+        scaled.link = link?.scaled(by: timeScale)
         return scaled
     }
 
@@ -206,5 +211,13 @@ public struct Scenario: Codable, Sendable, Hashable {
         }
         try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
+        if let link {
+            try check(link.delaySeconds.isFinite && link.delaySeconds >= 0 && link.delaySeconds <= 10, "--delay-ms must be between 0 and 10000 (got \(link.delaySeconds * 1000))")
+            try check(link.jitterSeconds.isFinite && link.jitterSeconds >= 0 && link.jitterSeconds <= link.delaySeconds,
+                      "--jitter-ms must be between 0 and the delay, \(link.delaySeconds * 1000) ms (got \(link.jitterSeconds * 1000))")
+            for (flag, rate) in [("--bandwidth-up", link.upBitsPerSecond), ("--bandwidth-down", link.downBitsPerSecond)] {
+                if let rate { try check(rate.isFinite && rate >= 1000, "\(flag) must be at least 1kbit (got \(rate) bit/s)") }
+            }
+        }
     }
 }

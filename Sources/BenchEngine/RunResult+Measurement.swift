@@ -93,6 +93,12 @@ extension RunResult {
         }
         durationSeconds = wallSeconds
         timeScale = scenario.timeScale
+        link = scenario.link
+        let model = LatencyModel.estimate(
+            transport: transport, variant: variant, scenario: scenario,
+            eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))
+        modelLatencyP50Nanoseconds = UInt64((model.p50Seconds * 1e9).rounded())
+        latencyModel = model.formula
         // An hour of the modeled workload: the wall-clock interval times the scale.
         if let interval = scenario.heartbeatIntervalSeconds, let bytes = TransportCatalog.heartbeatWireBytes(for: transport) {
             heartbeatBytesPerIdleConnectionHour = Double(bytes) * 3600 / (interval * scenario.timeScale)

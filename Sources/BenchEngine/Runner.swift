@@ -54,10 +54,13 @@ public struct Runner: Sendable {
 
     /// How long to wait after the last scheduled event for every client to have every event:
     /// two poll intervals, and with fault injection also the longest reconnect wait (the
-    /// backoff's 2 s cap plus SSE's default 1 s retry). The wait ends as soon as all have arrived.
+    /// backoff's 2 s cap plus SSE's default 1 s retry), and over an emulated link four one-way
+    /// delays with their jitter. The wait ends as soon as all have arrived.
     public static func drainTimeout(for scenario: Scenario) -> Duration {
         let reconnect = scenario.dropFraction > 0 ? 3.0 : 0
-        return .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5) + reconnect)
+        // An emulated link: a poll's round trip plus a connection's handshake, with jitter.
+        let link = scenario.link.map { 4 * ($0.delaySeconds + $0.jitterSeconds) } ?? 0
+        return .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5) + reconnect + link)
     }
 
     /// Runs `modeled` at its time scale (``Scenario/wallClock``) and measures it.
@@ -70,6 +73,8 @@ public struct Runner: Sendable {
         let schedule = EventSchedule(scenario)
         let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
         var configuration = ServerConfiguration(port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
+        configuration.link = scenario.link
+        configuration.linkSeed = scenario.seed
         // Held long polls and quiet streams are not idle connections.
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))

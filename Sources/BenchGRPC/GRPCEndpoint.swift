@@ -45,8 +45,11 @@ public struct GRPCEndpoint: ListenerRoute {
             channel.eventLoop.makeCompletedFuture {
                 let meter = context.traffic.open(channel: channel)
                 meter.attribute(to: .grpc)
-                // Added first after gRPC built its pipeline; the meter ends up in front of the census.
+                // Added first after gRPC built its pipeline: meter, link emulator (if any), census, gRPC.
                 try channel.pipeline.syncOperations.addHandler(HTTP2FrameCensus(meter: meter, grpc: true), position: .first)
+                if let emulator = context.configuration.linkEmulator(for: meter) {
+                    try channel.pipeline.syncOperations.addHandler(emulator, position: .first)
+                }
                 try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: context.traffic), position: .first)
                 if let port = channel.remoteAddress?.port { connections.register(meter, remotePort: port) }
             }

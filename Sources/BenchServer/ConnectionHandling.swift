@@ -18,7 +18,8 @@ struct AcceptedConnection: Sendable {
     let negotiation: EventLoopFuture<NegotiatedConnection>
 }
 
-/// Builds an accepted connection's pipeline: WireMeter first, then a ``ProtocolDetector`` that
+/// Builds an accepted connection's pipeline: WireMeter first, the ``LinkEmulator`` when the
+/// configuration has a link, then a ``ProtocolDetector`` that
 /// reads the first bytes and sets up HTTP/2 (a client that starts with the HTTP/2 connection
 /// preface, RFC 9113 §3.3 "prior knowledge") or HTTP/1.1 with WebSocket upgrade.
 enum ConnectionSetup {
@@ -30,6 +31,7 @@ enum ConnectionSetup {
     ) throws -> AcceptedConnection {
         let meter = traffic.open(channel: channel)
         try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: traffic))
+        if let emulator = configuration.linkEmulator(for: meter) { try channel.pipeline.syncOperations.addHandler(emulator) }
         if traffic.openConnectionCount > configuration.maxConnections {
             // Over the limit: counted (it reached the socket), then closed at once.
             channel.close(promise: nil)

@@ -29,6 +29,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// A connection whose socket stays unwritable (the client does not read and NIO's write
     /// buffer is above its high watermark) for this long is closed; `nil` waits forever.
     public var slowClientTimeout: TimeAmount?
+    /// A network link emulated on every connection (``LinkEmulator``); `nil` for loopback as it is.
+    public var link: LinkConditions?
+    /// Seeds each connection's jitter (with the connection's id), so a run repeats.
+    public var linkSeed: UInt64 = 0
 
     public init(
         host: String = "127.0.0.1",
@@ -57,4 +61,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     }
 
     public static var defaults: ServerConfiguration { ServerConfiguration() }
+}
+
+extension ServerConfiguration {
+    /// The handler that emulates ``link`` on the connection `meter` counts, to go right behind
+    /// its ``WireMeter``; `nil` without a link.
+    public func linkEmulator(for meter: ConnectionMeter) -> (any ChannelHandler)? {
+        link.map { LinkEmulator(link: $0, seed: linkSeed ^ meter.id) }
+    }
 }
