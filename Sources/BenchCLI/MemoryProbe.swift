@@ -15,33 +15,12 @@ enum MemoryProbe {
         defer { server.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let before = try server.residentBytes()
-        let progresses = (0..<clients).map { _ in ClientProgress() }
-        let port = entry.client.kind == .grpc ? server.grpcPort : server.port
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<clients {
-                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: entry.scenario)
-                let progress = progresses[index]
-                let client = entry.client
-                group.addTask {
-                    var recorder = DeliveryRecorder(progress: progress)
-                    await client.run(target, recorder: &recorder)
-                }
-            }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while !progresses.allSatisfy(\.isReady), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-            guard progresses.allSatisfy(\.isReady) else {
-                group.cancelAll()
-                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(entry.client.kind.rawValue) clients connected within 30 s")
-            }
-            // Let the last connections' first writes settle before reading.
-            try await Task.sleep(for: .milliseconds(500))
+        return try await server.withClients(entry) { _ in
             let after = try server.residentBytes()
-            progresses.forEach { $0.requestStop() }
-            group.cancelAll()
             let memory = IdleMemory(transport: entry.client.kind.rawValue, connections: clients, residentBytesBefore: before, residentBytesAfter: after)
             Console.status("    done: \(before / 1024) KiB → \(after / 1024) KiB, \(Int(memory.residentBytesPerConnection)) B per connection")
             return memory
-        }
+        }.value
     }
 }
 
@@ -52,13 +31,65 @@ struct ServeProcess {
     let port: Int
     let grpcPort: Int
 
-    static func start() throws -> ServeProcess {
+    /// Runs `entry`'s clients against this server until `body` returns: waits until every
+    /// client is connected and the last connections' first writes have settled, calls `body`
+    /// with the clients' progress, then stops the clients and returns `body`'s value with their
+    /// recorders.
+    func withClients<T: Sendable>(
+        _ entry: Plan.Entry, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
+    ) async throws -> (value: T, recorders: [DeliveryRecorder]) {
+        let clients = entry.scenario.clients
+        let progresses = (0..<clients).map { _ in ClientProgress() }
+        let port = entry.client.kind == .grpc ? grpcPort : self.port
+        return try await withThrowingTaskGroup(of: DeliveryRecorder.self) { group in
+            for index in 0..<clients {
+                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: entry.scenario)
+                let progress = progresses[index]
+                let client = entry.client
+                group.addTask {
+                    var recorder = DeliveryRecorder(progress: progress)
+                    await client.run(target, recorder: &recorder)
+                    return recorder
+                }
+            }
+            let deadline = ContinuousClock.now + readyWithin
+            while !progresses.allSatisfy(\.isReady), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            guard progresses.allSatisfy(\.isReady) else {
+                progresses.forEach { $0.requestStop() }
+                group.cancelAll()
+                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(entry.client.kind.rawValue) clients connected within \(readyWithin)")
+            }
+            // Let the last connections' first writes settle before measuring.
+            try await Task.sleep(for: .milliseconds(500))
+            let value = try await body(progresses)
+            progresses.forEach { $0.requestStop() }
+            // Stopped clients return once their connection ends; the server is stopped by the
+            // caller, so give them a moment and cancel the rest.
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                throw CancellationError()
+            }
+            var recorders: [DeliveryRecorder] = []
+            while recorders.count < clients {
+                do {
+                    guard let recorder = try await group.next() else { break }
+                    recorders.append(recorder)
+                } catch {
+                    group.cancelAll()
+                }
+            }
+            group.cancelAll()
+            return (value, recorders)
+        }
+    }
+
+    static func start(arguments extra: [String] = []) throws -> ServeProcess {
         guard FileManager.default.fileExists(atPath: "/proc/self/status") else {
             throw BenchError.usage("memory measurements read /proc/PID/status and need Linux")
         }
         let process = Process()
         process.executableURL = try benchExecutable()
-        process.arguments = ["serve", "--rate", "0.00001", "--idle-timeout", "0", "--slow-client-timeout", "0", "--max-connections", "100000"]
+        process.arguments = ["serve", "--rate", "0.00001", "--idle-timeout", "0", "--slow-client-timeout", "0", "--max-connections", "100000"] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -82,13 +113,32 @@ struct ServeProcess {
     }
 
     /// The process's resident set size, from VmRSS in /proc/PID/status.
-    func residentBytes() throws -> Int {
+    func residentBytes() throws -> Int { try statusField("VmRSS:") }
+
+    /// A `NAME: N kB` line of /proc/PID/status, in bytes.
+    private func statusField(_ name: String) throws -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
             let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { throw BenchError.runFailed("cannot read VmRSS of process \(process.processIdentifier)") }
+        else { throw BenchError.runFailed("cannot read \(name.dropLast()) of process \(process.processIdentifier)") }
         return kib * 1024
     }
+
+    /// User and system CPU seconds the process has used, from /proc/PID/stat.
+    func cpuSeconds() throws -> (user: Double, system: Double) {
+        let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+        // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+        guard let close = stat.lastIndex(of: ")") else { throw BenchError.runFailed("cannot read /proc/\(process.processIdentifier)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BenchError.runFailed("cannot read CPU times from /proc/\(process.processIdentifier)/stat")
+        }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user / ticks, system / ticks)
+    }
+
+    /// The process's peak resident size, VmHWM in /proc/PID/status.
+    func peakResidentBytes() throws -> Int { try statusField("VmHWM:") }
 
     func stop() {
         process.terminate()

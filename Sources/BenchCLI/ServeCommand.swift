@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import BenchEngine
 import BenchGRPC
 import BenchServer
 import BenchTransports
@@ -81,6 +82,11 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, maxHeaderBytes: maxHeaderBytes, maxConnections: maxConnections,
             idleTimeout: timeout(idleTimeout), slowClientTimeout: timeout(slowClientTimeout)
         )
+        do {
+            try OpenFileLimit.ensure(Swift.min(maxConnections, 1 << 20) + 256, for: "--max-connections \(maxConnections)")
+        } catch {
+            Console.status("warning: about \(Swift.max(0, OpenFileLimit.current.soft - 256)) connections fit in the open-file limit: \(error.message)")
+        }
         configuration.link = try link.conditions()
         configuration.linkSeed = seed
         if !Self.isLoopback(host) {
@@ -89,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
         let browserResults = BrowserResults()
-        let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort)).merging(Routes(http: BrowserEndpoints.routes(results: browserResults)))
+        let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort))
+            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)]))
         try await withLoopbackServer(configuration: configuration, routes: routes) { server in
             for sequence in stride(from: 1, through: preload, by: 1) { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }
             for line in server.endpointLines { print(line) }

@@ -105,8 +105,22 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// run's link, wall-clock, and its formula; `nil` in documents written before the model.
     public var modelLatencyP50Nanoseconds: UInt64?
     public var latencyModel: String?
-    /// The emulated link, `nil` for loopback as it is.
+    /// The emulated link (wall clock), `nil` for loopback as it is.
     public var link: LinkConditions?
+
+    /// CPU time of the process during the run, user and system, in seconds. In-process runs hold
+    /// the server and every client in this one process, so this is all of them together.
+    public var processUserCPUSeconds: Double?
+    public var processSystemCPUSeconds: Double?
+    /// The process's peak resident memory during the run (from the run's start where the system
+    /// lets the peak be reset — Linux — else since the process started), in bytes.
+    public var processPeakResidentBytes: Int?
+
+    /// Process CPU time (user + system) per delivered event, in microseconds.
+    public var processCPUMicrosecondsPerDeliveredEvent: Double? {
+        guard let user = processUserCPUSeconds, let system = processSystemCPUSeconds, eventsDelivered > 0 else { return nil }
+        return (user + system) * 1e6 / Double(eventsDelivered)
+    }
 
     /// A row for `transport` with every measurement zero; the engine fills it in.
     public init(transport: String, variant: String, encoding: String, direction: String = "push", httpVersion: String = "1.1", scenario: String, clients: Int) {

@@ -75,6 +75,11 @@ public struct Runner: Sendable {
         var configuration = ServerConfiguration(port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
         configuration.link = scenario.link
         configuration.linkSeed = scenario.seed
+        configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
+        // Both ends of every connection live in this process, plus room for the rest.
+        try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
+        // Thousands of connections take a while to open.
+        let readyTimeout = Swift.max(self.readyTimeout, .seconds(scenario.clients / 250))
         // Held long polls and quiet streams are not idle connections.
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))
@@ -103,6 +108,8 @@ public struct Runner: Sendable {
                 )
             }
 
+            _ = ProcessResources.resetPeakResident()
+            let cpuBefore = ProcessResources.now()
             var connectionsDropped = 0
             var encodedSizes: [Int] = []
             encodedSizes.reserveCapacity(eventCount)
@@ -187,6 +194,7 @@ public struct Runner: Sendable {
             // Every client has closed its connections; wait for the server to see each close so
             // the byte totals are final.
             let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+            let cpuAfter = ProcessResources.now()
             let outcomes = recorders.enumerated().map { index, recorder in
                 ClientOutcome(
                     direction: scenario.direction, recorder: recorder, encodedSizes: encodedSizes,
@@ -205,6 +213,9 @@ public struct Runner: Sendable {
                 connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount
             )
             result.connectionsDropped = connectionsDropped
+            result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
+            result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
+            result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
             return result
         }
     }

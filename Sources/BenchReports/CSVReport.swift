@@ -17,6 +17,8 @@ public enum CSVReport {
         "http2_header_block_bytes", "http2_header_list_uncompressed_bytes", "http2_frame_header_bytes", "grpc_message_prefix_bytes",
         "latency_p50_us", "latency_p90_us", "latency_p99_us", "latency_p999_us", "latency_max_us", "latency_mean_us",
         "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s", "time_scale_factor",
+        "model_latency_p50_us", "link_delay_ms", "link_jitter_ms", "link_up_bits_per_second", "link_down_bits_per_second",
+        "process_user_cpu_s", "process_system_cpu_s", "process_cpu_per_delivered_event_us", "process_peak_resident_bytes",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -45,6 +47,11 @@ public enum CSVReport {
                 "\(result.latencySamples)", Format.microseconds(result.uncorrectedLatencyP50Nanoseconds),
                 Format.microseconds(result.uncorrectedLatencyP99Nanoseconds), Format.microseconds(result.uncorrectedLatencyMaxNanoseconds),
                 Format.decimal(result.durationSeconds, places: 3), Format.decimal(result.timeScale, places: 3),
+                result.modelLatencyP50Nanoseconds.map { Format.microseconds($0) } ?? "",
+                Format.decimal((result.link?.delaySeconds ?? 0) * 1000, places: 3), Format.decimal((result.link?.jitterSeconds ?? 0) * 1000, places: 3),
+                result.link?.upBitsPerSecond.map { Format.decimal($0, places: 0) } ?? "", result.link?.downBitsPerSecond.map { Format.decimal($0, places: 0) } ?? "",
+                result.processUserCPUSeconds.map { Format.decimal($0, places: 3) } ?? "", result.processSystemCPUSeconds.map { Format.decimal($0, places: 3) } ?? "",
+                result.processCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 3) } ?? "", result.processPeakResidentBytes.map { "\($0)" } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -3,7 +3,7 @@ import Foundation
 /// Number formatting shared by the reports and the command line: plain digits (no locale).
 public enum Format {
     /// Nanoseconds as milliseconds: 3 decimals below 10 ms, 1 above.
-    static func milliseconds(_ nanoseconds: UInt64) -> String {
+    public static func milliseconds(_ nanoseconds: UInt64) -> String {
         let ms = Double(nanoseconds) / 1e6
         return ms < 10 ? String(format: "%.3f", ms) : String(format: "%.1f", ms)
     }
@@ -13,7 +13,7 @@ public enum Format {
         String(format: "%.3f", Double(nanoseconds) / 1e3)
     }
 
-    static func decimal(_ value: Double, places: Int) -> String {
+    public static func decimal(_ value: Double, places: Int) -> String {
         String(format: "%.\(places)f", value)
     }
 

@@ -63,7 +63,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         // The client sends its first byte after the SYN/SYN-ACK round trip.
-        upFree = .now() + nanoseconds(2 * link.delaySeconds)
+        upFree = context.eventLoop.now + nanoseconds(2 * link.delaySeconds)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -75,7 +75,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let chunk = unwrapInboundIn(data)
-        let start = Swift.max(.now(), upFree)
+        let start = Swift.max(context.eventLoop.now, upFree)
         upFree = start + nanoseconds(LinkConditions.serialization(bytes: chunk.readableBytes, bitsPerSecond: link.upBitsPerSecond))
         enqueue(.read(chunk), due: upFree + nextDelay(), in: &inbound, context: context)
     }
@@ -102,7 +102,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
     func flush(context: ChannelHandlerContext) {
         guard !unflushed.isEmpty else { return }
         let bytes = unflushed.reduce(0) { $0 + $1.0.readableBytes }
-        let start = Swift.max(.now(), downFree)
+        let start = Swift.max(context.eventLoop.now, downFree)
         downFree = start + nanoseconds(LinkConditions.serialization(bytes: bytes, bitsPerSecond: link.downBitsPerSecond))
         let due = downFree + nextDelay()
         for (buffer, promise) in unflushed { enqueue(.write(buffer, promise), due: due, in: &outbound, context: context) }
@@ -141,7 +141,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
     private func deliverDue(context: ChannelHandlerContext) {
         timer = nil
         timerDue = .distantFuture
-        deliver(until: .now(), context: context)
+        deliver(until: context.eventLoop.now, context: context)
         let next = Swift.min(inbound.first?.due ?? .distantFuture, outbound.first?.due ?? .distantFuture)
         if next != .distantFuture { schedule(at: next, context: context) }
     }
