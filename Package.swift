@@ -97,7 +97,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bench", dependencies: ["BenchCLI"]),
-        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "BenchMessages"]),
+        .testTarget(
+            name: "BenchCoreTests",
+            dependencies: ["BenchCore", "BenchMessages", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .testTarget(
             name: "BenchServerTests",
             dependencies: [

@@ -33,6 +33,8 @@ public struct LatencyHistogram: Sendable {
     public mutating func record(nanoseconds: UInt64) {
         if let recorded = histogram?.record(nanoseconds) {
             if !recorded { overflow += 1 }
+        } else if nanoseconds > Self.highestTrackableNanoseconds {
+            overflow += 1
         } else {
             pending.append(nanoseconds)
             if pending.count > Self.pendingLimit { materialize() }

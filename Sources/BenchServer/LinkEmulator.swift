@@ -25,12 +25,12 @@ import NIOCore
 final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     private enum Item {
         case read(ByteBuffer)
-        case write(ByteBuffer, EventLoopPromise<Void>?)
+        case write(IOData, EventLoopPromise<Void>?)
         case flush
         case close(CloseMode, EventLoopPromise<Void>?)
     }
@@ -40,7 +40,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
     /// Chunks on their way, each due at its deadline; FIFO per direction, deadlines never decrease.
     private var inbound = CircularBuffer<(due: NIODeadline, item: Item)>()
     private var outbound = CircularBuffer<(due: NIODeadline, item: Item)>()
-    private var unflushed: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    private var unflushed: [(IOData, EventLoopPromise<Void>?)] = []
     /// When each direction's link is free to start sending the next chunk.
     private var upFree = NIODeadline.distantPast
     private var downFree = NIODeadline.distantPast

@@ -61,7 +61,64 @@ struct CommandLineTests {
         ["baseline", "--round-trips", "5"],
         ["peer-client", "echo", "http://127.0.0.1:1/"],
         ["serve", "--preload", "1000000"],
+        ["run", "--delay-ms=-1"],
+        ["run", "--delay-ms", "10", "--jitter-ms", "20"],
+        ["run", "--bandwidth-down", "fast"],
+        ["serve", "--bandwidth-up", "1bit"],
+        ["sweep", "--vary", "rate=1,2", "--bandwidth-up", "0kbit"],
+        ["scale", "--transport", "short-polling"],
+        ["scale", "--clients", "0"],
+        ["scale", "--events", "0"],
     ]
+
+    @Test("over an emulated 30 ms link every transport's p50 sits at or above its model, and the report names the link and its model")
+    func emulatedLink() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-link-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (status, _, stderr) = try Self.runBench([
+            "run", "--transport", "websocket,short-polling,long-polling,grpc", "--clients", "2", "--rate", "5", "--duration", "2",
+            "--poll-interval", "0.2", "--delay-ms", "30", "--output", output.path,
+        ])
+        #expect(status == 0, "\(stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("results.json"))) as? [String: Any]
+        let results = try #require(json?["results"] as? [[String: Any]])
+        // Models by hand: push d = 30 ms; short polling I/2 + d = 130 ms; long polling with
+        // 200 ms between events > 2d: d.
+        let models = ["websocket": 30_000_000, "short-polling": 130_000_000, "long-polling": 30_000_000, "grpc": 30_000_000]
+        for result in results {
+            let transport = try #require(result["transport"] as? String)
+            #expect(result["eventsLost"] as? Int == 0)
+            #expect(result["modelLatencyP50Nanoseconds"] as? Int == models[transport], "\(transport)")
+            let p50 = try #require(result["latencyP50Nanoseconds"] as? Int)
+            // No event can arrive sooner than the link's one-way delay.
+            #expect(p50 >= 30_000_000, "\(transport): p50 \(p50) ns below the one-way delay")
+            if transport != "short-polling" { #expect(p50 < 30_000_000 + 25_000_000, "\(transport): p50 \(p50) ns") }
+            #expect((result["processUserCPUSeconds"] as? Double ?? -1) >= 0)
+            #expect((result["processPeakResidentBytes"] as? Int ?? 0) > 1 << 20)
+        }
+        let markdown = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("behind an emulated link (one-way delay 30 ms)"))
+        #expect(markdown.contains("| Link") && markdown.contains("Model p50 (ms)") && markdown.contains("Peak RSS (MiB)"))
+    }
+
+    @Test("bench scale holds its connections to a separate bench serve process and delivers every event to each")
+    func scale() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-scale-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (status, stdout, stderr) = try Self.runBench(["scale", "--transport", "sse,websocket", "--clients", "200", "--events", "3", "--output", output.path])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout.contains("| SSE") && stdout.contains("| WebSocket"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("scale.json"))) as? [String: Any]
+        let rows = try #require(json?["rows"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        for row in rows {
+            #expect(row["connections"] as? Int == 200)
+            #expect(row["deliveries"] as? Int == 600 && row["deliveriesExpected"] as? Int == 600)
+            // Every connection costs the server memory: its resident size grew.
+            #expect((row["residentBytesConnected"] as? Int ?? 0) > (row["residentBytesIdle"] as? Int ?? 0))
+            #expect((row["fanOutSeconds"] as? Double ?? 0) > 0)
+        }
+    }
 
     @Test("bad values give one line on stderr and exit status 2", arguments: badArguments)
     func badValues(arguments: [String]) throws {
