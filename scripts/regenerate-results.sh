@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
-rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline
+rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale
 "$bench" suite --output Results/default
+# The same workload behind a 25 ms one-way link: the round trips loopback hides.
+"$bench" run --transport all --delay-ms 25 --output Results/link
 "$bench" payloads --output Results/payloads
 "$bench" baseline --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
@@ -19,5 +21,10 @@ rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/ba
 # What payload size does to each transport's overhead share.
 "$bench" sweep --vary payload-bytes=16,64,256,1024,4096,16384 --transport short-polling,long-polling,sse,websocket,grpc \
     --clients 5 --rate 20 --duration 10 --time-scale 5 --output Results/sweeps/payload-bytes
+# What round trips do to each transport's latency: one-way delay from 1 to 100 ms.
+"$bench" sweep --vary delay-ms=1,5,10,25,50,100 --transport short-polling,long-polling,sse,websocket,grpc \
+    --clients 5 --rate 10 --duration 5 --output Results/sweeps/delay
+# 10,000 connections per connection-holding transport to a server process of its own.
+"$bench" scale --clients 10000 --events 10 --output Results/scale
 echo "Results regenerated:" >&2
 find Results -type f | sort >&2

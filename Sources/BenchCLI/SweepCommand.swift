@@ -9,7 +9,7 @@ import Foundation
 struct SweepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Vary scenario flags over values (rate, payload-bytes, poll-interval, clients; several make a grid) and chart where transports cross.",
+        abstract: "Vary scenario flags over values (rate, payload-bytes, poll-interval, clients, delay-ms; several make a grid) and chart where transports cross.",
         discussion: """
             Example: bench sweep --vary rate=0.2,1,5,20,50 --transport short-polling,long-polling,sse,websocket \
             --duration 20 --time-scale 10. A second --vary makes a grid: the first flag is the charts' \
@@ -18,13 +18,13 @@ struct SweepCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A flag and its values: rate=1,2,5, payload-bytes=64,1024, poll-interval=0.1,1 or clients=1,10,100; repeat for a grid.")
+    @Option(name: .long, help: "A flag and its values: rate=1,2,5, payload-bytes=64,1024, poll-interval=0.1,1, clients=1,10,100 or delay-ms=1,10,100 (the emulated link's one-way delay); repeat for a grid.")
     var vary: [String] = []
 
     /// `--vary` read, or one sentence on what is wrong with it.
     var axes: [SweepAxis] {
         get throws(BenchError) {
-            guard !vary.isEmpty else { throw .usage("--vary FLAG=V1,V2,… says what to sweep (rate, payload-bytes, poll-interval or clients)") }
+            guard !vary.isEmpty else { throw .usage("--vary FLAG=V1,V2,… says what to sweep (rate, payload-bytes, poll-interval, clients or delay-ms)") }
             var axes: [SweepAxis] = []
             for text in vary {
                 guard let axis = SweepAxis(argument: text) else {
@@ -104,7 +104,7 @@ struct SweepAxis {
     var name: String
     var values: [Double]
 
-    static let names = ["rate", "payload-bytes", "poll-interval", "clients"]
+    static let names = ["rate", "payload-bytes", "poll-interval", "clients", "delay-ms"]
 
     init?(argument: String) {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -123,6 +123,7 @@ struct SweepAxis {
         case "rate": "events/s"
         case "payload-bytes": "bytes"
         case "poll-interval": "s"
+        case "delay-ms": "ms one-way"
         default: "clients"
         }
     }
@@ -132,6 +133,11 @@ struct SweepAxis {
         case "rate": scenario.eventsPerSecond = value
         case "payload-bytes": scenario.payloadBytes = Int(value)
         case "poll-interval": scenario.pollIntervalSeconds = value
+        case "delay-ms":
+            // The emulated link's delay; its other settings (--jitter-ms, bandwidths) stay.
+            var link = scenario.link ?? LinkConditions()
+            link.delaySeconds = value / 1000
+            scenario.link = link
         default: scenario.clients = Int(value)
         }
     }
