@@ -1,4 +1,5 @@
 import BenchCore
+import BenchEngine
 import BenchReports
 import BenchTransports
 import Foundation
@@ -112,33 +113,26 @@ struct ServeProcess {
         return ServeProcess(process: process, port: http, grpcPort: grpc)
     }
 
-    /// The process's resident set size, from VmRSS in /proc/PID/status.
-    func residentBytes() throws -> Int { try statusField("VmRSS:") }
+    /// The process's resident set size, VmRSS in /proc/PID/status.
+    func residentBytes() throws -> Int { try status("VmRSS") }
 
-    /// A `NAME: N kB` line of /proc/PID/status, in bytes.
-    private func statusField(_ name: String) throws -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
-            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { throw BenchError.runFailed("cannot read \(name.dropLast()) of process \(process.processIdentifier)") }
-        return kib * 1024
+    /// The process's peak resident size, VmHWM in /proc/PID/status.
+    func peakResidentBytes() throws -> Int { try status("VmHWM") }
+
+    private func status(_ name: String) throws -> Int {
+        guard let bytes = ProcessStatus.bytes(name, process: "\(process.processIdentifier)") else {
+            throw BenchError.runFailed("cannot read \(name) of process \(process.processIdentifier)")
+        }
+        return bytes
     }
 
     /// User and system CPU seconds the process has used, from /proc/PID/stat.
     func cpuSeconds() throws -> (user: Double, system: Double) {
-        let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
-        // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-        guard let close = stat.lastIndex(of: ")") else { throw BenchError.runFailed("cannot read /proc/\(process.processIdentifier)/stat") }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+        guard let seconds = ProcessStatus.cpuSeconds(process: "\(process.processIdentifier)") else {
             throw BenchError.runFailed("cannot read CPU times from /proc/\(process.processIdentifier)/stat")
         }
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return (user / ticks, system / ticks)
+        return seconds
     }
-
-    /// The process's peak resident size, VmHWM in /proc/PID/status.
-    func peakResidentBytes() throws -> Int { try statusField("VmHWM:") }
 
     func stop() {
         process.terminate()

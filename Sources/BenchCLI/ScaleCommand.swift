@@ -78,7 +78,8 @@ struct ScaleCommand: AsyncParsableCommand {
             let connected = try server.residentBytes()
             let cpuBefore = try server.cpuSeconds()
             let start = ContinuousClock.now
-            try LoopbackHTTP.post(port: server.port, path: "/control/publish?count=\(events)")
+            let control = ClientTarget(host: "127.0.0.1", port: server.port, clientIndex: 0, scenario: entry.scenario)
+            _ = try await HTTPClientConnection.request(.POST, "/control/publish?count=\(events)", to: control)
             let deadline = start + .seconds(60 + expected / 10_000)
             var delivered = 0
             while ContinuousClock.now < deadline {

@@ -65,12 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--slow-client-timeout must be 0 or a positive number of seconds (got \(slowClientTimeout))")
         }
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
-        do {
-            let conditions = try link.conditions()
-            var check = Scenario.defaults
-            check.link = conditions
-            try check.validate()
-        } catch { throw ValidationError(error.message) }
+        do { try link.conditions()?.validate() } catch { throw ValidationError(error.message) }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }

@@ -23,6 +23,19 @@ public struct LinkConditions: Codable, Sendable, Hashable {
         self.downBitsPerSecond = downBitsPerSecond
     }
 
+    /// Checks the link's numbers and throws one sentence naming the flag for the first bad one.
+    public func validate() throws(BenchError) {
+        func check(_ condition: Bool, _ message: @autoclosure () -> String) throws(BenchError) {
+            if !condition { throw .usage(message()) }
+        }
+        try check(delaySeconds.isFinite && delaySeconds >= 0 && delaySeconds <= 10, "--delay-ms must be between 0 and 10000 (got \(delaySeconds * 1000))")
+        try check(jitterSeconds.isFinite && jitterSeconds >= 0 && jitterSeconds <= delaySeconds,
+                  "--jitter-ms must be between 0 and the delay, \(delaySeconds * 1000) ms (got \(jitterSeconds * 1000))")
+        for (flag, rate) in [("--bandwidth-up", upBitsPerSecond), ("--bandwidth-down", downBitsPerSecond)] {
+            if let rate { try check(rate.isFinite && rate >= 1000, "\(flag) must be at least 1kbit (got \(rate) bit/s)") }
+        }
+    }
+
     /// The link at a time scale: delays divided, bandwidths multiplied.
     public func scaled(by timeScale: Double) -> LinkConditions {
         LinkConditions(

@@ -211,13 +211,6 @@ public struct Scenario: Codable, Sendable, Hashable {
         }
         try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
-        if let link {
-            try check(link.delaySeconds.isFinite && link.delaySeconds >= 0 && link.delaySeconds <= 10, "--delay-ms must be between 0 and 10000 (got \(link.delaySeconds * 1000))")
-            try check(link.jitterSeconds.isFinite && link.jitterSeconds >= 0 && link.jitterSeconds <= link.delaySeconds,
-                      "--jitter-ms must be between 0 and the delay, \(link.delaySeconds * 1000) ms (got \(link.jitterSeconds * 1000))")
-            for (flag, rate) in [("--bandwidth-up", link.upBitsPerSecond), ("--bandwidth-down", link.downBitsPerSecond)] {
-                if let rate { try check(rate.isFinite && rate >= 1000, "\(flag) must be at least 1kbit (got \(rate) bit/s)") }
-            }
-        }
+        try link?.validate()
     }
 }

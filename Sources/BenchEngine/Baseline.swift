@@ -156,27 +156,6 @@ public enum Baseline {
     }
 }
 
-/// One HTTP/1.1 request to a server on this machine, for control requests (`bench scale`'s
-/// publish): sends it with `Connection: close` and returns the whole response.
-public enum LoopbackHTTP {
-    @discardableResult
-    public static func post(port: Int, path: String) throws -> String {
-        let socket = try Socket.connect(port: port)
-        defer { socket.close() }
-        try socket.writeAll(Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { read(socket.descriptor, $0.baseAddress!, $0.count) }
-            if got <= 0 { break }
-            response += chunk[..<got]
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard text.hasPrefix("HTTP/1.1 200") else { throw BenchError.runFailed("POST \(path) was answered: \(text.prefix(200))") }
-        return text
-    }
-}
-
 /// A blocking loopback TCP socket: just what the floor needs.
 struct Socket: @unchecked Sendable {
     let descriptor: Int32

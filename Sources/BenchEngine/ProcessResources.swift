@@ -32,12 +32,7 @@ struct ProcessResources {
 
     /// The peak resident size in bytes: VmHWM on Linux, ru_maxrss elsewhere.
     static func peakResidentBytes() -> Int {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        {
-            return kib * 1024
-        }
+        if let bytes = ProcessStatus.bytes("VmHWM") { return bytes }
         var usage = rusage()
         getrusage(selfUsage, &usage)
         #if canImport(Darwin)
@@ -45,5 +40,30 @@ struct ProcessResources {
         #else
         return Int(usage.ru_maxrss) * 1024
         #endif
+    }
+}
+
+/// What Linux's /proc tells of a process (this one, `self`, or another by its id).
+public enum ProcessStatus {
+    /// A `NAME: N kB` line of /proc/PROCESS/status (VmRSS, VmHWM, …) in bytes; nil where
+    /// there is none.
+    public static func bytes(_ name: String, process: String = "self") -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }),
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kib * 1024
+    }
+
+    /// User and system CPU seconds the process has used, from /proc/PROCESS/stat (fields 14
+    /// and 15, in clock ticks); nil where there is none.
+    public static func cpuSeconds(process: String = "self") -> (user: Double, system: Double)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")  // the command name before it may hold spaces
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user / ticks, system / ticks)
     }
 }

@@ -28,8 +28,8 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
-    private enum Item {
-        case read(ByteBuffer)
+    /// What the server sends, in order.
+    private enum Outbound {
         case write(IOData, EventLoopPromise<Void>?)
         case flush
         case close(CloseMode, EventLoopPromise<Void>?)
@@ -38,8 +38,8 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
     private let link: LinkConditions
     private var jitter: SeededGenerator
     /// Chunks on their way, each due at its deadline; FIFO per direction, deadlines never decrease.
-    private var inbound = CircularBuffer<(due: NIODeadline, item: Item)>()
-    private var outbound = CircularBuffer<(due: NIODeadline, item: Item)>()
+    private var inbound = CircularBuffer<(due: NIODeadline, item: ByteBuffer)>()
+    private var outbound = CircularBuffer<(due: NIODeadline, item: Outbound)>()
     private var unflushed: [(IOData, EventLoopPromise<Void>?)] = []
     /// When each direction's link is free to start sending the next chunk.
     private var upFree = NIODeadline.distantPast
@@ -77,7 +77,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
         let chunk = unwrapInboundIn(data)
         let start = Swift.max(context.eventLoop.now, upFree)
         upFree = start + nanoseconds(LinkConditions.serialization(bytes: chunk.readableBytes, bitsPerSecond: link.upBitsPerSecond))
-        enqueue(.read(chunk), due: upFree + nextDelay(), in: &inbound, context: context)
+        enqueue(chunk, due: upFree + nextDelay(), in: &inbound, context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -121,7 +121,7 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: the queues
 
-    private func enqueue(_ item: Item, due: NIODeadline, in queue: inout CircularBuffer<(due: NIODeadline, item: Item)>, context: ChannelHandlerContext) {
+    private func enqueue<Item>(_ item: Item, due: NIODeadline, in queue: inout CircularBuffer<(due: NIODeadline, item: Item)>, context: ChannelHandlerContext) {
         // In order: never before the chunk ahead of it.
         let due = Swift.max(due, queue.last?.due ?? .distantPast)
         queue.append((due, item))
@@ -151,10 +151,8 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
         var delivered = false
         while let head = inbound.first, head.due <= now {
             inbound.removeFirst()
-            if case .read(let chunk) = head.item {
-                context.fireChannelRead(wrapInboundOut(chunk))
-                delivered = true
-            }
+            context.fireChannelRead(wrapInboundOut(head.item))
+            delivered = true
         }
         if delivered { context.fireChannelReadComplete() }
         while let head = outbound.first, head.due <= now {
@@ -163,7 +161,6 @@ final class LinkEmulator: ChannelDuplexHandler, RemovableChannelHandler {
             case .write(let buffer, let promise): context.write(wrapOutboundOut(buffer), promise: promise)
             case .flush: context.flush()
             case .close(let mode, let promise): context.close(mode: mode, promise: promise)
-            case .read: break
             }
         }
     }

@@ -17,7 +17,7 @@ import NIOPosix
 ///     let (head, body) = try await connection.send(connection.get("/poll?after=0"))
 /// }
 /// ```
-struct HTTPClientConnection {
+public struct HTTPClientConnection {
     private enum Session {
         case http1(HTTPResponseReader, NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>)
         case http2(NIOHTTP2Handler.AsyncStreamMultiplexer<Void>)
@@ -83,6 +83,22 @@ struct HTTPClientConnection {
         ]
         if close && version == .http1_1 { headers.add(name: "Connection", value: "close") }
         return HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers)
+    }
+
+    /// One request with no body on a connection of its own, for control requests such as
+    /// `bench scale`'s publish on `bench serve`; returns the response body, and throws unless
+    /// the status is 200.
+    public static func request(_ method: HTTPMethod, _ uri: String, to target: ClientTarget) async throws -> String {
+        try await withConnection(to: target, version: .http1_1) { connection in
+            var head = connection.get(uri, close: true)
+            head.method = method
+            head.headers.replaceOrAdd(name: "Content-Length", value: "0")
+            let (response, body) = try await connection.send(head)
+            guard response.status == .ok else {
+                throw BenchError.runFailed("\(method) \(uri) was answered \(response.status.code): \(String(buffer: body).prefix(200))")
+            }
+            return String(buffer: body)
+        }
     }
 
     /// Sends a request with no body and runs `body` with its response: on HTTP/1.1 the next

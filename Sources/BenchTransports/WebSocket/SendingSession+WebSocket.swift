@@ -50,10 +50,11 @@ extension SendingSession {
         return try await closeHandshake(&frames, outbound)
     }
 
-    /// Writes a body as a masked data frame (RFC 6455 §5.3).
+    /// Writes a body as a masked data frame (RFC 6455 §5.3), its key from ``MaskingKeys``.
     private func webSocketWriter(_ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>) -> (ByteBuffer) async throws -> Void {
         let opcode = WebSocketFrame.dataOpcode(for: target.scenario.encoding)
-        return { body in try await outbound.write(WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: body)) }
+        var keys = MaskingKeys()
+        return { body in try await outbound.write(WebSocketFrame(fin: true, opcode: opcode, maskKey: keys.next(), data: body)) }
     }
 
     /// Sends close 1000 and reads until the server's close (answering pings on the way).

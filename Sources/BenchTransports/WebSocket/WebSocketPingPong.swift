@@ -49,12 +49,13 @@ public enum WebSocketPingPong {
             let channel = try await WebSocketConnection.connect(to: target, uri: path)
             return try await channel.executeThenClose { inbound, outbound in
                 var histogram = LatencyHistogram()
+                var keys = MaskingKeys()
                 var frames = inbound.makeAsyncIterator()
                 var start = MonotonicClock.nowNanoseconds()
                 for index in 0..<(warmup + count) {
                     if index == warmup { start = MonotonicClock.nowNanoseconds() }
                     let sent = MonotonicClock.nowNanoseconds()
-                    try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: payload))
+                    try await outbound.write(WebSocketFrame(fin: true, opcode: .binary, maskKey: keys.next(), data: payload))
                     guard let echo = try await frames.next(), PingPongHandler.isEcho(echo, of: messageBytes) else {
                         throw PingPongHandler.notEchoed
                     }
