@@ -24,15 +24,15 @@ swift build -c release --product bench "${scratch[@]}" >&2
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 
 work=$(mktemp -d)
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+# start() runs inside $(…), a subshell: it records its servers' pids in a file, not a variable.
+trap 'kill $(cat "$work/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # Starts a server in the background and prints the port from its first "port N" line
 # (or, for bench serve, from its websocket endpoint line).
 start() {
     local name=$1; shift
     "$@" > "$work/$name" 2>/dev/null &
-    pids+=($!)
+    echo $! >> "$work/pids"
     for _ in $(seq 100); do
         if grep -qE '^(port [0-9]+|websocket ws://)' "$work/$name"; then
             grep -oE '^port [0-9]+|^websocket ws://127.0.0.1:[0-9]+' "$work/$name" | grep -oE '[0-9]+$' | head -1
