@@ -66,7 +66,7 @@ struct BaselineReport {
         guard let webSocket = rows.first(where: \.heldToTarget) else { return "" }
         let met = webSocket.p50RatioToFloor <= Self.targetRatio
         return "Target: the harness's WebSocket echo (event-loop client) p50 within \(Self.targetRatio)× the raw TCP floor — "
-            + (met ? "met" : "**not met**") + String(format: " (%.2f×).", webSocket.p50RatioToFloor)
+            + (met ? "met" : "**not met**") + String(format: " (%.3f×).", webSocket.p50RatioToFloor)
     }
 
     func write(environment: EnvironmentInfo, command: String, to directory: URL) throws {
