@@ -19,7 +19,7 @@ public struct Bench: AsyncParsableCommand {
             or failed a check, 2 bad usage or input.
             """,
         version: "0.1.0",
-        subcommands: [SuiteCommand.self, RunCommand.self, ClaimsCommand.self, SweepCommand.self, BaselineCommand.self, ScaleCommand.self, PeerClientCommand.self, PayloadsCommand.self, ServeCommand.self],
+        subcommands: [SuiteCommand.self, RunCommand.self, ClaimsCommand.self, SweepCommand.self, BaselineCommand.self, ScaleCommand.self, MergeCommand.self, PeerClientCommand.self, PayloadsCommand.self, ServeCommand.self],
         defaultSubcommand: SuiteCommand.self
     )
 

@@ -19,6 +19,8 @@ struct Plan {
     var port = 0
     /// The server halves, gRPC's included.
     var routes = Transports.routes()
+    /// `bench run --target`: the server is `bench serve` elsewhere, not one in this process.
+    var target: RemoteTarget?
 
     /// Runs every entry, prints the table, writes the reports; throws ``RunFailure`` with
     /// status 1 when anything was lost.
@@ -56,7 +58,15 @@ extension Plan {
                     + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"
             )
         }
-        let result = try await runner.run(entry.scenario, client: entry.client)
+        let result = if let target {
+            try await runner.run(entry.scenario, client: entry.client, target: target)
+        } else {
+            try await runner.run(entry.scenario, client: entry.client)
+        }
+        if let clock = result.clock, let hosts = result.hosts {
+            let offset = clock.uncertaintyNanoseconds == 0 ? "" : ": offset \(Format.milliseconds(UInt64(abs(clock.offsetNanoseconds)))) ms ± \(Format.milliseconds(clock.uncertaintyNanoseconds)) ms"
+            Console.status("    run \(result.runID ?? "?") on \(result.target ?? "?"), \(hosts) host\(hosts == 1 ? "" : "s"); clocks: \(clock.source)\(offset)")
+        }
         Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
         return result
     }

@@ -33,7 +33,25 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("grpc-port"), help: "Port of the gRPC listener (0 picks a free one).")
     var grpcPort = 0
 
+    @Option(name: .long, help: "Drive a server elsewhere: the control URL of a `bench serve` (http://HOST:PORT). Its byte counts come back from it; latency uses its clock, related to this one over the network.")
+    var target: String?
+
+    @Option(name: .long, help: "With --target: load hosts that run this same command at once (each with --clients of its own); the server starts publishing when all are ready.")
+    var hosts = 1
+
+    @Option(name: .customLong("run-id"), help: "With --target and --hosts above 1: a name every host gives, so they join the same run.")
+    var runID: String?
+
     func validate() throws {
+        if target == nil {
+            guard hosts == 1, runID == nil else { throw ValidationError("--hosts and --run-id go with --target URL (a bench serve on another host)") }
+        } else {
+            guard port == 0, grpcPort == 0 else { throw ValidationError("--port and --grpc-port set the in-process server's ports; with --target the server is bench serve's") }
+            do { _ = try remoteTarget() } catch { throw ValidationError(error.message) }
+            guard scenarioOptions.direction != .upload else {
+                throw ValidationError("--target runs push and echo: upload's arrivals are recorded at the server, which is elsewhere (run upload in-process)")
+            }
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }
         guard grpcCall == .serverStreaming || grpcCall == .unary else {
@@ -63,11 +81,15 @@ struct RunCommand: AsyncParsableCommand {
         return entries
     }
 
+    private func remoteTarget() throws(BenchError) -> RemoteTarget? {
+        try target.map { url throws(BenchError) in try RemoteTarget(url: url, hosts: hosts, runID: runID) }
+    }
+
     func run() async throws {
         let scenario = try scenarioOptions.scenarios(name: "custom")[0]
         try await Plan(
             scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }, port: port,
-            routes: Transports.routes(grpc: GRPCEndpoint(flushCoalescing: grpcFlushCoalescing, port: grpcPort))
+            routes: Transports.routes(grpc: GRPCEndpoint(flushCoalescing: grpcFlushCoalescing, port: grpcPort)), target: try remoteTarget()
         ).execute()
     }
 }

@@ -90,12 +90,15 @@ struct ServeCommand: AsyncParsableCommand {
         if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
         let browserResults = BrowserResults()
+        // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
+        let control = RunControl(routes: Transports.routes(grpc: GRPCEndpoint(port: 0)), host: host)
         let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort))
-            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)]))
+            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)] + control.httpRoutes))
         try await withLoopbackServer(configuration: configuration, routes: routes) { server in
             for sequence in stride(from: 1, through: preload, by: 1) { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }
             for line in server.endpointLines { print(line) }
             print("browser http://\(server.host):\(server.port)/browser")
+            print("control http://\(server.host):\(server.port)")
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
             let start = ContinuousClock.now

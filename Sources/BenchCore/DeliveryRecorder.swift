@@ -33,6 +33,9 @@ public struct DeliveryRecorder: Sendable {
     /// Errors that ended a connection, as text, for the report (at most a few kept).
     public var connectionErrors: [String] = []
     public let progress: ClientProgress
+    /// Added to arrival times before push latency is taken, when the server's clock is not this
+    /// process's (``ClockRelation``); 0 in-process.
+    public var clockOffsetNanoseconds: Int64 = 0
 
     public init(progress: ClientProgress = ClientProgress()) {
         self.progress = progress
@@ -41,7 +44,10 @@ public struct DeliveryRecorder: Sendable {
     /// Records an event that arrived at `receivedAt` (``MonotonicClock`` nanoseconds).
     public mutating func deliver(_ event: Event, receivedAt: UInt64) {
         if ledger.record(event.sequence) != .duplicate {
-            latency.record(nanoseconds: receivedAt &- event.publishedAt)
+            // On the server's clock; an offset estimated over the network may put an arrival a
+            // little before its publish, which counts as 0.
+            let arrival = receivedAt &+ UInt64(bitPattern: clockOffsetNanoseconds)
+            latency.record(nanoseconds: arrival > event.publishedAt ? arrival - event.publishedAt : 0)
             progress.noteDelivered(ledger.delivered)
         }
     }

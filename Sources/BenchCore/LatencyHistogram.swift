@@ -97,6 +97,27 @@ public struct LatencyHistogram: Sendable {
     /// The mean, 0 when empty.
     public var meanNanoseconds: Double { isEmpty ? 0 : full.mean }
 
+    /// Every sample in HdrHistogram's compressed, base64 encoded form (``HdrHistogramEncoding``),
+    /// for results.json, so hosts' histograms merge without loss; `nil` when empty. Samples
+    /// above the trackable range are not in it: ``overflowCount`` travels beside it.
+    public var encoded: String? { isEmpty ? nil : HdrHistogramEncoding.encode(full) }
+
+    /// A histogram read back from ``encoded``, with `overflow` samples above the range.
+    /// - Throws: ``BenchError`` when the text is not an encoded histogram of this range and precision.
+    public init(encoded: String, overflow: UInt64 = 0) throws(BenchError) {
+        let decoded = try HdrHistogramEncoding.decode(encoded)
+        let expected = Self.makeHistogram()
+        guard decoded.lowestDiscernibleValue == expected.lowestDiscernibleValue, decoded.highestTrackableValue == expected.highestTrackableValue,
+            decoded.numberOfSignificantValueDigits == expected.numberOfSignificantValueDigits
+        else {
+            throw .usage(
+                "an encoded histogram covers \(decoded.lowestDiscernibleValue)…\(decoded.highestTrackableValue) ns at \(decoded.numberOfSignificantValueDigits.rawValue) digits; latency histograms cover 1…\(Self.highestTrackableNanoseconds) ns at 3"
+            )
+        }
+        histogram = decoded
+        self.overflow = overflow
+    }
+
     /// The summary reports print.
     public var summary: LatencySummary {
         guard !isEmpty else { return LatencySummary(count: count, p50Nanoseconds: 0, p90Nanoseconds: 0, p99Nanoseconds: 0, p999Nanoseconds: 0, maxNanoseconds: 0, meanNanoseconds: 0) }

@@ -116,6 +116,39 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// lets the peak be reset — Linux — else since the process started), in bytes.
     public var processPeakResidentBytes: Int?
 
+    /// The server process's own CPU time and peak resident memory over the run, when the server
+    /// ran in a process of its own (`bench run --target`); `nil` in-process.
+    public var serverUserCPUSeconds: Double?
+    public var serverSystemCPUSeconds: Double?
+    public var serverPeakResidentBytes: Int?
+    /// Every latency sample in HdrHistogram's compressed base64 form (``HdrHistogramEncoding``),
+    /// so results from several hosts merge into exact percentiles (`bench merge`); samples above
+    /// the trackable range are counted in `latencyOverflowSamples` instead. `nil` without samples.
+    public var latencyHistogram: String?
+    public var latencyOverflowSamples: UInt64?
+    /// Echo and upload: the uncorrected latencies' histogram, in the same form.
+    public var uncorrectedLatencyHistogram: String?
+    /// `bench run --target`: the server's control URL, the run's identity on it, how many load
+    /// hosts shared the run, and how the clients' clock was related to the server's.
+    public var target: String?
+    public var runID: String?
+    public var hosts: Int?
+    public var clock: ClockRelation?
+    /// `bench merge`: how many results this row combines.
+    public var mergedResults: Int?
+
+    /// One host's share of a run that several load hosts drove (`bench run --target --hosts N`):
+    /// the byte, request and connection counts are the server's for the whole run, while
+    /// deliveries, payload and latency are this host's clients', so figures that divide one by
+    /// the other mean something only after `bench merge`.
+    public var isHostShare: Bool { (hosts ?? 1) > 1 && mergedResults == nil }
+
+    /// The server process's CPU time per delivered event, in microseconds, when it ran apart.
+    public var serverCPUMicrosecondsPerDeliveredEvent: Double? {
+        guard let user = serverUserCPUSeconds, let system = serverSystemCPUSeconds, eventsDelivered > 0, !isHostShare else { return nil }
+        return (user + system) * 1e6 / Double(eventsDelivered)
+    }
+
     /// Process CPU time (user + system) per delivered event, in microseconds.
     public var processCPUMicrosecondsPerDeliveredEvent: Double? {
         guard let user = processUserCPUSeconds, let system = processSystemCPUSeconds, eventsDelivered > 0 else { return nil }
@@ -156,4 +189,22 @@ public struct RunResult: Codable, Sendable, Hashable {
 
     /// True when nothing was lost and the byte ledger adds up.
     public var isClean: Bool { eventsLost == 0 && overheadBytes >= 0 }
+}
+
+/// How latency's two timestamps — the server's publish, the client's arrival — relate.
+public struct ClockRelation: Codable, Sendable, Hashable {
+    /// Add to a client timestamp to get the server's clock; 0 when they share a clock.
+    public var offsetNanoseconds: Int64
+    /// Half the smallest control round trip: how far off the offset may be; 0 for a shared clock.
+    public var uncertaintyNanoseconds: UInt64
+    /// `one process`, `one kernel (same boot ID)` or `estimated over the network`.
+    public var source: String
+
+    public init(offsetNanoseconds: Int64, uncertaintyNanoseconds: UInt64, source: String) {
+        self.offsetNanoseconds = offsetNanoseconds
+        self.uncertaintyNanoseconds = uncertaintyNanoseconds
+        self.source = source
+    }
+
+    public static let oneProcess = ClockRelation(offsetNanoseconds: 0, uncertaintyNanoseconds: 0, source: "one process")
 }

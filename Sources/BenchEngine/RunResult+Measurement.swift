@@ -86,10 +86,13 @@ extension RunResult {
         latencyMaxNanoseconds = summary.maxNanoseconds
         latencyMeanNanoseconds = summary.meanNanoseconds
         latencySamples = summary.count
+        latencyHistogram = latency.encoded
+        latencyOverflowSamples = latency.overflowCount
         if let uncorrected {
             uncorrectedLatencyP50Nanoseconds = uncorrected.valueAtPercentile(50)
             uncorrectedLatencyP99Nanoseconds = uncorrected.valueAtPercentile(99)
             uncorrectedLatencyMaxNanoseconds = uncorrected.maxNanoseconds
+            uncorrectedLatencyHistogram = uncorrected.encoded
         }
         durationSeconds = wallSeconds
         timeScale = scenario.timeScale

@@ -63,156 +63,22 @@ public struct Runner: Sendable {
         return .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5) + reconnect + link)
     }
 
-    /// Runs `modeled` at its time scale (``Scenario/wallClock``) and measures it.
+    /// Runs `modeled` at its time scale (``Scenario/wallClock``) and measures it, on a loopback
+    /// server of its own.
     public func run(_ modeled: Scenario, client: some TransportClient) async throws -> RunResult {
         try modeled.validate()
         let scenario = modeled.wallClock
-        guard TransportCatalog.directions(for: client.kind).contains(scenario.direction) else {
-            throw BenchError.usage("\(client.kind.rawValue) cannot carry direction \(scenario.direction.rawValue)")
-        }
-        let schedule = EventSchedule(scenario)
-        let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
-        var configuration = ServerConfiguration(port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
-        configuration.link = scenario.link
-        configuration.linkSeed = scenario.seed
-        configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
-        // Both ends of every connection live in this process, plus room for the rest.
-        try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
-        // Thousands of connections take a while to open.
-        let readyTimeout = Swift.max(self.readyTimeout, .seconds(scenario.clients / 250))
-        // Held long polls and quiet streams are not idle connections.
-        let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
-        configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))
-        let eventCount = schedule.offsetsNanoseconds.count
-        let expected = eventCount * scenario.clients
-
+        try Self.check(scenario, client: client)
         guard routes.serves(client.kind) else {
             throw BenchError.usage("the server has no endpoint for \(client.kind.rawValue)")
         }
-        return try await withLoopbackServer(configuration: configuration, routes: routes) { server in
-            let progresses = (0..<scenario.clients).map { _ in ClientProgress() }
-            // Where arrivals are counted: at the clients, or at the server for uploads.
-            let arrivals = scenario.direction == .upload ? (0..<scenario.clients).map { server.uploads.session(for: $0).progress } : progresses
-            let gate = StartGate()
-            var lastReport = ContinuousClock.now
-            func report(_ phase: RunProgress.Phase, since start: ContinuousClock.Instant, published: Int) {
-                guard ContinuousClock.now - lastReport >= .seconds(1) else { return }
-                lastReport = .now
-                onProgress?(
-                    RunProgress(
-                        transport: client.kind, variant: client.variant, phase: phase,
-                        elapsedSeconds: (ContinuousClock.now - start).seconds, plannedSeconds: scenario.durationSeconds,
-                        eventsPublished: published, eventsPlanned: eventCount,
-                        deliveries: arrivals.reduce(0) { $0 + $1.delivered }, deliveriesExpected: expected
-                    )
-                )
-            }
-
+        // Both ends of every connection live in this process, plus room for the rest.
+        try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
+        return try await withLoopbackServer(configuration: .forRun(scenario, port: port), routes: routes) { server in
             _ = ProcessResources.resetPeakResident()
             let cpuBefore = ProcessResources.now()
-            var connectionsDropped = 0
-            var encodedSizes: [Int] = []
-            encodedSizes.reserveCapacity(eventCount)
-            let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
-                for index in 0..<scenario.clients {
-                    let target = ClientTarget(host: server.host, port: server.port(for: client.kind), clientIndex: index, scenario: scenario, startGate: gate)
-                    let progress = progresses[index]
-                    group.addTask {
-                        var recorder = DeliveryRecorder(progress: progress)
-                        await client.run(target, recorder: &recorder)
-                        return (index, recorder)
-                    }
-                }
-
-                let allReady = await poll(until: .now + readyTimeout) { progresses.allSatisfy(\.isReady) }
-                guard allReady else {
-                    progresses.forEach { $0.requestStop() }
-                    group.cancelAll()
-                    let ready = progresses.filter(\.isReady).count
-                    throw BenchError.runFailed(
-                        "only \(ready) of \(scenario.clients) \(client.kind.rawValue) clients connected within \(readyTimeout)"
-                    )
-                }
-
-                let start = ContinuousClock.now
-                let faults = scenario.dropFraction > 0 ? Task { await injectFaults(scenario, traffic: server.traffic) } : nil
-                switch scenario.direction {
-                case .push:
-                    for (index, offset) in schedule.offsetsNanoseconds.enumerated() {
-                        let payload = payloads.payload(for: UInt64(index + 1))
-                        try await Task.sleep(until: start + .nanoseconds(Int64(offset)), clock: .continuous)
-                        let stored = server.hub.publish(payload: payload)
-                        encodedSizes.append(stored.body(scenario.encoding)!.readableBytes)
-                        report(.publishing, since: start, published: index + 1)
-                    }
-                    // The run covers the whole duration, so polls and heartbeats between the
-                    // last event and the end are counted as the modeled workload has them.
-                    let end = start + .seconds(scenario.durationSeconds)
-                    while ContinuousClock.now < end {
-                        try await Task.sleep(until: Swift.min(end, .now + .seconds(1)), clock: .continuous)
-                        report(.publishing, since: start, published: eventCount)
-                    }
-                case .echo, .upload:
-                    gate.open()
-                    _ = await poll(until: start + .seconds(scenario.durationSeconds)) {
-                        report(.sending, since: start, published: 0)
-                        return arrivals.allSatisfy { $0.delivered >= eventCount }
-                    }
-                }
-
-                faults?.cancel()
-                connectionsDropped = await faults?.value ?? 0
-                _ = await poll(until: .now + Self.drainTimeout(for: scenario)) {
-                    report(.draining, since: start, published: eventCount)
-                    return arrivals.allSatisfy { $0.delivered >= eventCount }
-                }
-                let wallSeconds = (ContinuousClock.now - start).seconds
-
-                // Stop: clients return instead of reconnecting, and the server ends its streams
-                // (SSE's last chunk, WebSocket's close handshake). Stragglers are cancelled.
-                progresses.forEach { $0.requestStop() }
-                server.hub.finish()
-                let stopTimeout = self.stopTimeout
-                group.addTask {
-                    try? await Task.sleep(for: stopTimeout)
-                    return nil
-                }
-                var recorders = [DeliveryRecorder?](repeating: nil, count: scenario.clients)
-                var remaining = scenario.clients
-                while remaining > 0, let finished = try await group.next() {
-                    guard let (index, recorder) = finished else {
-                        group.cancelAll()
-                        continue
-                    }
-                    recorders[index] = recorder
-                    remaining -= 1
-                }
-                group.cancelAll()
-                return (recorders.map { $0! }, wallSeconds)
-            }
-
-            // Every client has closed its connections; wait for the server to see each close so
-            // the byte totals are final.
-            let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+            var result = try await measure(scenario, client: client, on: LocalRunServer(server: server, scenario: scenario))
             let cpuAfter = ProcessResources.now()
-            let outcomes = recorders.enumerated().map { index, recorder in
-                ClientOutcome(
-                    direction: scenario.direction, recorder: recorder, encodedSizes: encodedSizes,
-                    uploads: scenario.direction == .upload ? server.uploads.session(for: index).snapshot : nil,
-                    base64Carrier: client.kind == .serverSentEvents && scenario.encoding.isBinary
-                )
-            }
-            var result = RunResult(
-                scenario: scenario,
-                transport: client.kind,
-                variant: client.variant,
-                eventCount: eventCount,
-                outcomes: outcomes,
-                traffic: server.traffic.allTotals,
-                wallSeconds: wallSeconds,
-                connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount
-            )
-            result.connectionsDropped = connectionsDropped
             result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
             result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
             result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
@@ -220,19 +86,161 @@ public struct Runner: Sendable {
         }
     }
 
-    /// Drops the scenario's fraction of open connections, periodically or at random times,
-    /// until cancelled; returns how many it dropped.
-    private func injectFaults(_ scenario: Scenario, traffic: TrafficRecorder) async -> Int {
-        var generator = SeededGenerator(seed: scenario.seed ^ 0xFA17)
-        var dropped = 0
-        while !Task.isCancelled {
-            let gap = scenario.dropTiming == .fixed
-                ? scenario.dropIntervalSeconds
-                : -log(generator.nextUnitInterval()) * scenario.dropIntervalSeconds
-            do { try await Task.sleep(for: .seconds(gap)) } catch { break }
-            dropped += traffic.dropConnections(fraction: scenario.dropFraction, using: &generator)
+    /// Runs `modeled` against a server `bench serve` started on `target` (its control URL, for
+    /// example `http://10.0.0.1:8080`), together with the other hosts of run `runID` when
+    /// `hosts` is above 1. The result's byte counts are the server's for the whole run (every
+    /// host's connections); deliveries and latency are this host's clients'.
+    public func run(_ modeled: Scenario, client: some TransportClient, target: RemoteTarget) async throws -> RunResult {
+        try modeled.validate()
+        let scenario = modeled.wallClock
+        try Self.check(scenario, client: client)
+        guard scenario.direction != .upload else {
+            throw BenchError.usage("--target runs push and echo: upload's arrivals are recorded at the server, which is elsewhere (run upload in-process)")
         }
-        return dropped
+        try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
+        let server = try await RemoteRunServer.open(target, scenario: scenario, transport: client.kind)
+        _ = ProcessResources.resetPeakResident()
+        let cpuBefore = ProcessResources.now()
+        var result = try await measure(scenario, client: client, on: server)
+        let cpuAfter = ProcessResources.now()
+        result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
+        result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
+        result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
+        result.target = target.url
+        result.runID = server.ticket.id
+        result.hosts = server.ticket.hosts
+        result.clock = server.clock
+        return result
+    }
+
+    private static func check(_ scenario: Scenario, client: some TransportClient) throws {
+        guard TransportCatalog.directions(for: client.kind).contains(scenario.direction) else {
+            throw BenchError.usage("\(client.kind.rawValue) cannot carry direction \(scenario.direction.rawValue)")
+        }
+    }
+
+    /// The run itself, against `server`: clients, schedule, drain, stop, counts.
+    private func measure(_ scenario: Scenario, client: some TransportClient, on server: some RunServer) async throws -> RunResult {
+        let eventCount = EventSchedule(scenario).offsetsNanoseconds.count
+        let expected = eventCount * scenario.clients
+        // Thousands of connections take a while to open.
+        let readyTimeout = Swift.max(self.readyTimeout, .seconds(scenario.clients / 250))
+        let progresses = (0..<scenario.clients).map { _ in ClientProgress() }
+        // Where arrivals are counted: at the clients, or at the server for uploads.
+        let uploads = server.uploads
+        let firstClient = server.firstClientIndex
+        let arrivals = scenario.direction == .upload ? (0..<scenario.clients).map { uploads!.session(for: firstClient + $0).progress } : progresses
+        let gate = StartGate()
+        var lastReport = ContinuousClock.now
+        func report(_ phase: RunProgress.Phase, since start: ContinuousClock.Instant, published: Int) {
+            guard ContinuousClock.now - lastReport >= .seconds(1) else { return }
+            lastReport = .now
+            onProgress?(
+                RunProgress(
+                    transport: client.kind, variant: client.variant, phase: phase,
+                    elapsedSeconds: (ContinuousClock.now - start).seconds, plannedSeconds: scenario.durationSeconds,
+                    eventsPublished: published, eventsPlanned: eventCount,
+                    deliveries: arrivals.reduce(0) { $0 + $1.delivered }, deliveriesExpected: expected
+                )
+            )
+        }
+
+        var publishing = PublishingRecord(encodedSizes: [], connectionsDropped: 0)
+        let clockOffset = server.clock.offsetNanoseconds
+        let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
+            for index in 0..<scenario.clients {
+                let target = ClientTarget(
+                    host: server.host, port: server.port(for: client.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate
+                )
+                let progress = progresses[index]
+                group.addTask {
+                    var recorder = DeliveryRecorder(progress: progress)
+                    recorder.clockOffsetNanoseconds = clockOffset
+                    await client.run(target, recorder: &recorder)
+                    return (index, recorder)
+                }
+            }
+
+            let allReady = await poll(until: .now + readyTimeout) { progresses.allSatisfy(\.isReady) }
+            guard allReady else {
+                progresses.forEach { $0.requestStop() }
+                group.cancelAll()
+                let ready = progresses.filter(\.isReady).count
+                throw BenchError.runFailed(
+                    "only \(ready) of \(scenario.clients) \(client.kind.rawValue) clients connected within \(readyTimeout)"
+                )
+            }
+
+            try await server.start()
+            let start = ContinuousClock.now
+            switch scenario.direction {
+            case .push:
+                _ = await poll(until: start + .seconds(scenario.durationSeconds)) {
+                    report(.publishing, since: start, published: server.publishedCount)
+                    return false
+                }
+            case .echo, .upload:
+                gate.open()
+                _ = await poll(until: start + .seconds(scenario.durationSeconds)) {
+                    report(.sending, since: start, published: 0)
+                    return arrivals.allSatisfy { $0.delivered >= eventCount }
+                }
+            }
+            publishing = try await server.finishPublishing()
+            _ = await poll(until: .now + Self.drainTimeout(for: scenario)) {
+                report(.draining, since: start, published: eventCount)
+                return arrivals.allSatisfy { $0.delivered >= eventCount }
+            }
+            let wallSeconds = (ContinuousClock.now - start).seconds
+
+            // Stop: clients return instead of reconnecting, and the server ends its streams
+            // (SSE's last chunk, WebSocket's close handshake). Stragglers are cancelled.
+            progresses.forEach { $0.requestStop() }
+            try await server.end()
+            let stopTimeout = self.stopTimeout
+            group.addTask {
+                try? await Task.sleep(for: stopTimeout)
+                return nil
+            }
+            var recorders = [DeliveryRecorder?](repeating: nil, count: scenario.clients)
+            var remaining = scenario.clients
+            while remaining > 0, let finished = try await group.next() {
+                guard let (index, recorder) = finished else {
+                    group.cancelAll()
+                    continue
+                }
+                recorders[index] = recorder
+                remaining -= 1
+            }
+            group.cancelAll()
+            return (recorders.map { $0! }, wallSeconds)
+        }
+
+        // Every client has closed its connections; the server waits to see each close so the
+        // byte totals are final.
+        let counts = try await server.counts()
+        let outcomes = recorders.enumerated().map { index, recorder in
+            ClientOutcome(
+                direction: scenario.direction, recorder: recorder, encodedSizes: publishing.encodedSizes,
+                uploads: scenario.direction == .upload ? uploads!.session(for: firstClient + index).snapshot : nil,
+                base64Carrier: client.kind == .serverSentEvents && scenario.encoding.isBinary
+            )
+        }
+        var result = RunResult(
+            scenario: scenario,
+            transport: client.kind,
+            variant: client.variant,
+            eventCount: eventCount,
+            outcomes: outcomes,
+            traffic: counts.traffic,
+            wallSeconds: wallSeconds,
+            connectionsStillOpen: counts.connectionsStillOpen
+        )
+        result.connectionsDropped = publishing.connectionsDropped
+        result.serverUserCPUSeconds = counts.userCPUSeconds
+        result.serverSystemCPUSeconds = counts.systemCPUSeconds
+        result.serverPeakResidentBytes = counts.peakResidentBytes
+        return result
     }
 
     /// Checks `condition` every millisecond until it holds (true) or `deadline` passes (false).

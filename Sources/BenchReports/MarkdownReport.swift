@@ -12,6 +12,8 @@ public enum MarkdownReport {
         ]
         var rows = [header]
         for result in results {
+            // A host's share of a multi-host run: the server's counts are the whole run's.
+            let share = result.isHostShare
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport,
                 "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
@@ -19,8 +21,8 @@ public enum MarkdownReport {
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
                 "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)",
-                "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", "\(result.overheadBytes)",
-                Format.percent(result.overheadRatio), Format.decimal(result.bytesPerDeliveredEvent, places: 1),
+                "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", share ? "–" : "\(result.overheadBytes)",
+                share ? "–" : Format.percent(result.overheadRatio), share ? "–" : Format.decimal(result.bytesPerDeliveredEvent, places: 1),
                 Format.milliseconds(result.latencyP50Nanoseconds), Format.milliseconds(result.latencyP90Nanoseconds),
                 Format.milliseconds(result.latencyP99Nanoseconds), Format.milliseconds(result.latencyMaxNanoseconds),
                 result.modelLatencyP50Nanoseconds.map { Format.milliseconds($0) } ?? "–",
@@ -35,15 +37,16 @@ public enum MarkdownReport {
             "Transport", "Variant", "HTTP", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
             "Overhead / request (B)", "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Dropped by server", "Reconnects",
             "Deadlines / cancelled calls", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
-            "CPU user / system (s)", "CPU / event (µs)", "Peak RSS (MiB)",
+            "CPU user / system (s)", "CPU / event (µs)", "Peak RSS (MiB)", "Server CPU / event (µs)", "Server peak RSS (MiB)",
         ]
         var rows = [header]
         for result in results {
             let uncorrected = result.direction != Direction.push.rawValue
+            let share = result.isHostShare
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, "HTTP/\(result.httpVersion)", result.direction,
-                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", Format.decimal(result.perEventOverheadBytes, places: 1),
-                Self.exchangesEvents(result) ? Format.decimal(result.overheadPerRequestBytes, places: 1) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", share ? "–" : Format.decimal(result.perEventOverheadBytes, places: 1),
+                Self.exchangesEvents(result) && !share ? Format.decimal(result.overheadPerRequestBytes, places: 1) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
                 "\(result.connectionsDropped)", "\(result.reconnects)",
                 result.transport == TransportKind.grpc.rawValue ? "\(result.deadlinesExceeded) / \(result.callsCancelled)" : "–", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
@@ -51,9 +54,11 @@ public enum MarkdownReport {
                 result.processUserCPUSeconds.map { user in "\(Format.decimal(user, places: 2)) / \(Format.decimal(result.processSystemCPUSeconds ?? 0, places: 2))" } ?? "–",
                 result.processCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 1) } ?? "–",
                 result.processPeakResidentBytes.map { Format.decimal(Double($0) / 1_048_576, places: 1) } ?? "–",
+                result.serverCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 1) } ?? "–",
+                result.serverPeakResidentBytes.map { Format.decimal(Double($0) / 1_048_576, places: 1) } ?? "–",
             ])
         }
-        return render(rows, rightAligned: Set([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19]))
+        return render(rows, rightAligned: Set([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21]))
     }
 
     /// HTTP/2 rows frame by frame: where each byte went, and what HPACK did to the headers.
@@ -209,6 +214,7 @@ public enum MarkdownReport {
             (`latencyModel`). The measurement's excess over the model is the harness's and the \
             stack's own work and queueing.
             \(linkNote(scenario))
+            \(remoteNote(document.results))
             - Short polling latency is bounded by the poll interval (\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s); \
             long polling holds each request up to \(Format.decimal(scenario.longPollTimeoutSeconds, places: 1)) s.
             \(timeScaleNote(scenario))
@@ -223,6 +229,31 @@ public enum MarkdownReport {
 
             """
         return text
+    }
+
+    /// With a server elsewhere (`bench run --target`), shared by several hosts, or merged.
+    static func remoteNote(_ results: [RunResult]) -> String {
+        var lines: [String] = []
+        if let remote = results.first(where: { $0.target != nil }), let target = remote.target {
+            let clock = remote.clock.map { clock in
+                clock.uncertaintyNanoseconds == 0 ? clock.source
+                    : "\(clock.source), offset \(Format.milliseconds(UInt64(abs(clock.offsetNanoseconds)))) ms ± \(Format.milliseconds(clock.uncertaintyNanoseconds)) ms (half the fastest control round trip), which bounds the latency columns' error"
+            } ?? "unknown"
+            lines.append(
+                "- **Remote server** (`bench run --target \(target)`): each run had a server of its own in that `bench serve` process; the byte, request and connection counts are its WireMeter's, returned over its control API once every connection had closed, and **Server CPU / event** and **Server peak RSS** are that process's own. Latency runs from the server's publish (its clock) to the client's decoding (this host's clock); clocks: \(clock)."
+            )
+        }
+        if let share = results.first(where: \.isHostShare), let hosts = share.hosts {
+            lines.append(
+                "- **One host of \(hosts)** (run `\(share.runID ?? "?")`): the byte, request and connection counts are the server's for the whole run, while deliveries, payload and latency are this host's clients', so the columns dividing one by the other show –. `bench merge` of every host's results.json gives the run's figures."
+            )
+        }
+        if let merged = results.compactMap(\.mergedResults).max() {
+            lines.append(
+                "- **Merged** by `bench merge` from \(merged) results per row: clients, deliveries, payload and losses summed over hosts; each run's server counts once (hosts of one run report the same counts, and merge checks that they do); latency percentiles from the hosts' HdrHistograms (results.json `latencyHistogram`) added bucket by bucket, so they are exact to the histogram's 3 digits, not averages of percentiles."
+            )
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// With an emulated link: what it does and does not model.

@@ -69,6 +69,13 @@ struct CommandLineTests {
         ["scale", "--transport", "short-polling"],
         ["scale", "--clients", "0"],
         ["scale", "--events", "0"],
+        ["run", "--hosts", "2"],
+        ["run", "--target", "ftp://127.0.0.1:1"],
+        ["run", "--target", "http://127.0.0.1:1", "--hosts", "2"],
+        ["run", "--target", "http://127.0.0.1:1", "--port", "8080"],
+        ["run", "--target", "http://127.0.0.1:1", "--transport", "websocket", "--direction", "upload"],
+        ["merge", "/no/such/results"],
+        ["merge", "only-one"],
     ]
 
     @Test("over an emulated 30 ms link every transport's p50 sits at or above its model, and the report names the link and its model")

@@ -85,15 +85,16 @@ public struct HTTPClientConnection {
         return HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers)
     }
 
-    /// One request with no body on a connection of its own, for control requests such as
-    /// `bench scale`'s publish on `bench serve`; returns the response body, and throws unless
-    /// the status is 200.
-    public static func request(_ method: HTTPMethod, _ uri: String, to target: ClientTarget) async throws -> String {
+    /// One request on a connection of its own, for control requests such as `bench scale`'s
+    /// publish and `bench run --target`'s on `bench serve`; returns the response body, and
+    /// throws unless the status is 200.
+    public static func request(_ method: HTTPMethod, _ uri: String, to target: ClientTarget, body requestBody: ByteBuffer? = nil) async throws -> String {
         try await withConnection(to: target, version: .http1_1) { connection in
             var head = connection.get(uri, close: true)
             head.method = method
-            head.headers.replaceOrAdd(name: "Content-Length", value: "0")
-            let (response, body) = try await connection.send(head)
+            head.headers.replaceOrAdd(name: "Content-Length", value: String(requestBody?.readableBytes ?? 0))
+            if requestBody != nil { head.headers.replaceOrAdd(name: "Content-Type", value: "application/json") }
+            let (response, body) = try await connection.send(head, body: requestBody)
             guard response.status == .ok else {
                 throw BenchError.runFailed("\(method) \(uri) was answered \(response.status.code): \(String(buffer: body).prefix(200))")
             }
@@ -101,12 +102,15 @@ public struct HTTPClientConnection {
         }
     }
 
-    /// Sends a request with no body and runs `body` with its response: on HTTP/1.1 the next
-    /// response on the connection, on HTTP/2 a new stream's.
-    mutating func exchange<Result>(_ head: HTTPRequestHead, _ body: (inout HTTPResponseReader) async throws -> Result) async throws -> Result {
+    /// Sends a request (with no body unless `requestBody` is given) and runs `body` with its
+    /// response: on HTTP/1.1 the next response on the connection, on HTTP/2 a new stream's.
+    mutating func exchange<Result>(
+        _ head: HTTPRequestHead, requestBody: ByteBuffer? = nil, _ body: (inout HTTPResponseReader) async throws -> Result
+    ) async throws -> Result {
+        let parts: [HTTPClientRequestPart] = requestBody.map { [.head(head), .body(.byteBuffer($0)), .end(nil)] } ?? [.head(head), .end(nil)]
         switch connection {
         case .http1(var reader, let outbound):
-            try await outbound.write(contentsOf: [.head(head), .end(nil)])
+            try await outbound.write(contentsOf: parts)
             defer { connection = .http1(reader, outbound) }
             return try await body(&reader)
         case .http2(let multiplexer):
@@ -117,7 +121,7 @@ public struct HTTPClientConnection {
                 }
             }
             return try await stream.executeThenClose { inbound, outbound in
-                try await outbound.write(contentsOf: [.head(head), .end(nil)])
+                try await outbound.write(contentsOf: parts)
                 var reader = HTTPResponseReader(inbound.makeAsyncIterator())
                 return try await body(&reader)
             }
@@ -125,8 +129,8 @@ public struct HTTPClientConnection {
     }
 
     /// Sends a request and reads the whole response.
-    mutating func send(_ head: HTTPRequestHead) async throws -> (HTTPResponseHead, ByteBuffer) {
-        try await exchange(head) { response in
+    mutating func send(_ head: HTTPRequestHead, body requestBody: ByteBuffer? = nil) async throws -> (HTTPResponseHead, ByteBuffer) {
+        try await exchange(head, requestBody: requestBody) { response in
             let responseHead = try await response.readHead()
             return (responseHead, try await response.readBody())
         }

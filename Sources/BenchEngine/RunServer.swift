@@ -1,0 +1,167 @@
+import BenchCore
+import BenchServer
+import BenchTransports
+import Foundation
+import Synchronization
+
+/// The server end of a run, as the ``Runner`` drives it: a ``LoopbackServer`` in this process
+/// (``LocalRunServer``) or one that `bench serve` started for the run on another host
+/// (``RemoteRunServer``, through its control API).
+///
+/// The runner connects its clients to ``host`` and ``port(for:)``, calls ``start()`` once every
+/// client is ready, ``finishPublishing()`` when the run's duration is over, ``end()`` after it
+/// asked its clients to stop, and ``counts()`` once they have.
+protocol RunServer: Sendable {
+    var host: String { get }
+    func port(for transport: TransportKind) -> Int
+    /// The index of this host's first client within the run: clients are numbered across hosts.
+    var firstClientIndex: Int { get }
+    /// How the clients' clock relates to the server's, for push latency.
+    var clock: ClockRelation { get }
+    /// Upload arrivals, recorded where they arrive; `nil` when the server is elsewhere.
+    var uploads: UploadRegistry? { get }
+    /// Starts the run's schedule: publishing (push) and fault injection.
+    func start() async throws
+    /// Events published so far (for progress lines).
+    var publishedCount: Int { get }
+    /// Waits until publishing is over and fault injection stopped.
+    func finishPublishing() async throws -> PublishingRecord
+    /// Ends the server's streams (SSE's last chunk, WebSocket's close handshake).
+    func end() async throws
+    /// The server's counts once every connection has closed (or 5 s have passed).
+    func counts() async throws -> ServerCounts
+}
+
+/// What the server published, and the faults it injected.
+public struct PublishingRecord: Codable, Sendable {
+    /// The encoded size of each published event in the run's encoding (index 0 is sequence 1).
+    public var encodedSizes: [Int]
+    /// Connections dropped on purpose (fault injection).
+    public var connectionsDropped: Int
+}
+
+/// The server's side of a finished run.
+public struct ServerCounts: Codable, Sendable {
+    public var traffic: TrafficTotals
+    /// Connections still open 5 s after the clients stopped.
+    public var connectionsStillOpen: Int
+    /// The server process's CPU time and peak resident memory over the run, when the server ran
+    /// in a process of its own (`nil` in-process, where the run's process figures cover both).
+    public var userCPUSeconds: Double?
+    public var systemCPUSeconds: Double?
+    public var peakResidentBytes: Int?
+}
+
+/// The server's half of one run, wherever it is: publishes the scenario's events on their
+/// schedule (push) until the duration is over, and drops connections (fault injection) until
+/// publishing is finished.
+final class ServerSchedule: Sendable {
+    private let server: LoopbackServer
+    private let scenario: Scenario
+    private let published = Atomic<Int>(0)
+    private let task = Mutex<Task<PublishingRecord, any Error>?>(nil)
+
+    /// `scenario` at wall clock.
+    init(server: LoopbackServer, scenario: Scenario) {
+        self.server = server
+        self.scenario = scenario
+    }
+
+    var publishedCount: Int { published.load(ordering: .relaxed) }
+
+    /// Starts publishing now; a second call does nothing.
+    func start() {
+        task.withLock { task in
+            guard task == nil else { return }
+            let (server, scenario) = (server, scenario)
+            task = Task {
+                let faults = scenario.dropFraction > 0 ? Task { await Self.injectFaults(scenario, traffic: server.traffic) } : nil
+                defer { faults?.cancel() }
+                var encodedSizes: [Int] = []
+                if scenario.direction == .push {
+                    let start = ContinuousClock.now
+                    let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
+                    let offsets = EventSchedule(scenario).offsetsNanoseconds
+                    encodedSizes.reserveCapacity(offsets.count)
+                    for (index, offset) in offsets.enumerated() {
+                        try await Task.sleep(until: start + .nanoseconds(Int64(offset)), clock: .continuous)
+                        let stored = server.hub.publish(payload: payloads.payload(for: UInt64(index + 1)))
+                        encodedSizes.append(stored.body(scenario.encoding)!.readableBytes)
+                        self.published.store(index + 1, ordering: .relaxed)
+                    }
+                    // The run covers the whole duration, so polls and heartbeats between the
+                    // last event and the end are counted as the modeled workload has them.
+                    try await Task.sleep(until: start + .seconds(scenario.durationSeconds), clock: .continuous)
+                } else {
+                    // Echo and upload: the clients send; faults go on until the runner is done.
+                    try? await Task.sleep(for: .seconds(86_400 * 365))
+                }
+                faults?.cancel()
+                return PublishingRecord(encodedSizes: encodedSizes, connectionsDropped: await faults?.value ?? 0)
+            }
+        }
+    }
+
+    /// Push: waits for the schedule to end. Echo and upload: stops fault injection now.
+    func finish() async throws -> PublishingRecord {
+        guard let running = task.withLock({ $0 }) else { return PublishingRecord(encodedSizes: [], connectionsDropped: 0) }
+        if scenario.direction != .push { running.cancel() }
+        return try await running.value
+    }
+
+    /// Drops the scenario's fraction of open connections, periodically or at random times,
+    /// until cancelled; returns how many it dropped.
+    private static func injectFaults(_ scenario: Scenario, traffic: TrafficRecorder) async -> Int {
+        var generator = SeededGenerator(seed: scenario.seed ^ 0xFA17)
+        var dropped = 0
+        while !Task.isCancelled {
+            let gap = scenario.dropTiming == .fixed
+                ? scenario.dropIntervalSeconds
+                : -log(generator.nextUnitInterval()) * scenario.dropIntervalSeconds
+            do { try await Task.sleep(for: .seconds(gap)) } catch { break }
+            dropped += traffic.dropConnections(fraction: scenario.dropFraction, using: &generator)
+        }
+        return dropped
+    }
+}
+
+/// The run's server in this process.
+struct LocalRunServer: RunServer {
+    let server: LoopbackServer
+    let schedule: ServerSchedule
+
+    init(server: LoopbackServer, scenario: Scenario) {
+        self.server = server
+        self.schedule = ServerSchedule(server: server, scenario: scenario)
+    }
+
+    var host: String { server.host }
+    func port(for transport: TransportKind) -> Int { server.port(for: transport) }
+    var firstClientIndex: Int { 0 }
+    var clock: ClockRelation { .oneProcess }
+    var uploads: UploadRegistry? { server.uploads }
+    func start() async throws { schedule.start() }
+    var publishedCount: Int { schedule.publishedCount }
+    func finishPublishing() async throws -> PublishingRecord { try await schedule.finish() }
+    func end() async throws { server.hub.finish() }
+
+    func counts() async throws -> ServerCounts {
+        let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+        return ServerCounts(traffic: server.traffic.allTotals, connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount)
+    }
+}
+
+extension ServerConfiguration {
+    /// The server a run of `scenario` (at wall clock) needs: its retention, encoding and link,
+    /// room for its clients' connections, and an idle timeout held long polls and quiet streams
+    /// stay inside.
+    static func forRun(_ scenario: Scenario, host: String = "127.0.0.1", port: Int = 0) -> ServerConfiguration {
+        var configuration = ServerConfiguration(host: host, port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
+        configuration.link = scenario.link
+        configuration.linkSeed = scenario.seed
+        configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
+        let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
+        configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))
+        return configuration
+    }
+}
