@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
-rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale
+rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote
 "$bench" suite --output Results/default
 # The same workload behind a 25 ms one-way link: the round trips loopback hides.
 "$bench" run --transport all --delay-ms 25 --output Results/link
@@ -26,5 +26,7 @@ rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/ba
     --clients 5 --rate 10 --duration 5 --output Results/sweeps/delay
 # 10,000 connections per connection-holding transport to a server process of its own.
 "$bench" scale --clients 10000 --events 10 --output Results/scale
+# Two load processes as the two hosts of one run on a bench serve process, and their merge.
+scripts/remote-pair.sh "$bench" Results/remote
 echo "Results regenerated:" >&2
 find Results -type f | sort >&2
