@@ -75,14 +75,7 @@ public struct Runner: Sendable {
         // Both ends of every connection live in this process, plus room for the rest.
         try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
         return try await withLoopbackServer(configuration: .forRun(scenario, port: port), routes: routes) { server in
-            _ = ProcessResources.resetPeakResident()
-            let cpuBefore = ProcessResources.now()
-            var result = try await measure(scenario, client: client, on: LocalRunServer(server: server, scenario: scenario))
-            let cpuAfter = ProcessResources.now()
-            result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
-            result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
-            result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
-            return result
+            try await measure(scenario, client: client, on: LocalRunServer(server: server, scenario: scenario))
         }
     }
 
@@ -99,13 +92,7 @@ public struct Runner: Sendable {
         }
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
         let server = try await RemoteRunServer.open(target, scenario: scenario, transport: client.kind)
-        _ = ProcessResources.resetPeakResident()
-        let cpuBefore = ProcessResources.now()
         var result = try await measure(scenario, client: client, on: server)
-        let cpuAfter = ProcessResources.now()
-        result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
-        result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
-        result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
         result.target = target.url
         result.runID = server.ticket.id
         result.hosts = server.ticket.hosts
@@ -119,8 +106,11 @@ public struct Runner: Sendable {
         }
     }
 
-    /// The run itself, against `server`: clients, schedule, drain, stop, counts.
+    /// The run itself, against `server`: clients, schedule, drain, stop, counts, and this
+    /// process's CPU time and peak resident memory over it.
     private func measure(_ scenario: Scenario, client: some TransportClient, on server: some RunServer) async throws -> RunResult {
+        _ = ProcessResources.resetPeakResident()
+        let cpuBefore = ProcessResources.now()
         let eventCount = EventSchedule(scenario).offsetsNanoseconds.count
         let expected = eventCount * scenario.clients
         // Thousands of connections take a while to open.
@@ -240,6 +230,10 @@ public struct Runner: Sendable {
         result.serverUserCPUSeconds = counts.userCPUSeconds
         result.serverSystemCPUSeconds = counts.systemCPUSeconds
         result.serverPeakResidentBytes = counts.peakResidentBytes
+        let cpuAfter = ProcessResources.now()
+        result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
+        result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
+        result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
         return result
     }
 
