@@ -89,7 +89,9 @@ final class RemoteRunServer: RunServer {
     /// Relates the clocks, then opens (or joins) the run.
     static func open(_ target: RemoteTarget, scenario: Scenario, transport: TransportKind) async throws -> RemoteRunServer {
         let clock = try await measureClock(target)
-        let request = RunRequest(id: target.runID.map { "\($0)/\(transport.rawValue)" }, hosts: target.hosts, scenario: scenario)
+        // One run per plan entry: the transport, and what else an entry can vary by.
+        let entry = "\(transport.rawValue)-\(scenario.encoding.rawValue)" + (transport.hasHTTPVersionChoice ? "-http\(scenario.httpVersion.rawValue)" : "")
+        let request = RunRequest(id: target.runID.map { "\($0)/\(entry)" }, hosts: target.hosts, scenario: scenario)
         let ticket: RunTicket = try await control(.POST, "/control/run/open", on: target, body: JSONEncoder().encode(request))
         guard ticket.ports[transport.rawValue] != nil else {
             throw BenchError.usage("the server at \(target.url) has no endpoint for \(transport.rawValue)")
