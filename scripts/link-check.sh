@@ -23,9 +23,14 @@ cannot() { echo "link-check.sh: cannot run: $*" >&2; exit 2; }
 [[ $(id -u) == 0 ]] || cannot "needs root to create a network namespace and a qdisc (run it with sudo)"
 command -v ip >/dev/null && command -v tc >/dev/null || cannot "needs iproute2 (apt-get install iproute2)"
 
-scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
-swift build -c release --product bench "${scratch[@]}" >&2
-bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
+# BENCH=path/to/bench uses that build instead of making a release build.
+if [[ -n ${BENCH:-} ]]; then
+    bench=$BENCH
+else
+    scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
+    swift build -c release --product bench "${scratch[@]}" >&2
+    bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
+fi
 
 server_ns="tb-server-$$"
 client_ns="tb-client-$$"
