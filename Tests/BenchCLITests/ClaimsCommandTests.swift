@@ -44,7 +44,10 @@ struct ClaimsCommandTests {
             // The refuted figure is the measured request count: one poll a second for 60 s, plus the first.
             let falseCheck = ((claims.first { $0["id"] as! String == "false" }!["cases"] as! [[String: Any]])[0]["checks"] as! [[String: Any]])[0]
             let requests = falseCheck["measured"] as! Double
-            #expect((59...62).contains(requests), "time scale 60: a modeled minute of 1 s polls in one wall second")
+            // At time scale 60 a poll slot is 16.7 ms of wall time; a poll that starts late moves
+            // the schedule with it (the client never bunches polls to catch up), so on a loaded
+            // machine a few slots can slip out of the second (57 seen in one CI run).
+            #expect((55...62).contains(requests), "time scale 60: a modeled minute of 1 s polls in one wall second")
             let runs = json["runs"] as! [[String: Any]]
             #expect(runs.count == 2)
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("report.md").path))
