@@ -17,7 +17,9 @@ public enum SVGCharts {
     /// The charts for `results` (the latency chart only when some row has latency samples).
     public static func charts(for results: [RunResult]) -> [Chart] {
         guard !results.isEmpty else { return [] }
-        var charts = [bytesPerEvent(results)]
+        // A host's share of a multi-host run has the run's bytes but its own deliveries: no
+        // per-event figure to draw until `bench merge`.
+        var charts = results.contains(where: \.isHostShare) ? [] : [bytesPerEvent(results)]
         if results.contains(where: { $0.latencySamples > 0 }) { charts.append(latency(results)) }
         return charts
     }
