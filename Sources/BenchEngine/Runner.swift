@@ -21,8 +21,9 @@ public struct RunProgress: Sendable {
 
 /// Runs one scenario over one transport and measures it.
 ///
-/// It starts a ``LoopbackServer``, starts `C` clients of the transport and waits until every
-/// client is ready. For push it publishes the scenario's events on its schedule until the
+/// It starts a ``LoopbackServer`` (or, with a ``RemoteTarget``, has `bench serve` on another
+/// host start one for the run: see ``RunServer``), starts `C` clients of the transport and
+/// waits until every client is ready. For push it publishes the scenario's events on its schedule until the
 /// duration has passed; for echo and
 /// upload it opens the clients' start gate and they send on their own schedules. It then waits
 /// until every event has arrived (or the drain timeout passes), asks the clients to stop and
