@@ -77,6 +77,29 @@ struct RemoteRunTests {
         #expect(hostReport.contains("**One host of 2**") && hostReport.contains("**Remote server**"))
     }
 
+    /// Root and iproute2: what `scripts/link-check.sh` needs for its network namespaces.
+    static let namespaces: Bool = getuid() == 0 && ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("across two network namespaces joined by a veth pair (scripts/link-check.sh), two load processes share one run on bench serve and merge to every event delivered", .enabled(if: namespaces))
+    func acrossNamespaces() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pair-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = try ServeTests.output(
+            of: URL(fileURLWithPath: "/usr/bin/env"), ["bash", ServeTests.repositoryFile("scripts/link-check.sh")],
+            environment: ["BENCH": try CommandLineTests.benchExecutable.path, "QDISC_CHECKS": "0", "MERGED_OUTPUT": folder.path]
+        )
+        #expect(output.contains("two load processes as the two hosts of one run across the veth pair"))
+        let merged = try Self.results(folder)
+        #expect(Set(merged.keys) == ["websocket", "sse", "grpc", "long-polling"])
+        for (transport, row) in merged {
+            // 2 hosts × 5 clients × 20 events/s × 3 s.
+            #expect(row["eventsDelivered"] as? Int == 600 && row["eventsLost"] as? Int == 0, "\(transport)")
+            #expect(row["clients"] as? Int == 10 && row["connections"] as? Int == 10, "\(transport)")
+            #expect(row["mergedResults"] as? Int == 2, "\(transport)")
+            #expect((row["target"] as? String)?.hasPrefix("http://10.77.0.1:") == true, "\(transport)")
+        }
+    }
+
     @Test("a target with no bench serve behind it fails with a sentence naming it")
     func unreachableTarget() throws {
         let run = try CommandLineTests.runBench(["run", "--target", "http://127.0.0.1:1", "--transport", "sse", "--duration", "0.5"])
