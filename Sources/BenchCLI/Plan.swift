@@ -64,8 +64,7 @@ extension Plan {
             try await runner.run(entry.scenario, client: entry.client)
         }
         if let clock = result.clock, let hosts = result.hosts {
-            let offset = clock.uncertaintyNanoseconds == 0 ? "" : ": offset \(Format.milliseconds(UInt64(abs(clock.offsetNanoseconds)))) ms ± \(Format.milliseconds(clock.uncertaintyNanoseconds)) ms"
-            Console.status("    run \(result.runID ?? "?") on \(result.target ?? "?"), \(hosts) host\(hosts == 1 ? "" : "s"); clocks: \(clock.source)\(offset)")
+            Console.status("    run \(result.runID ?? "?") on \(result.target ?? "?"), \(hosts) host\(hosts == 1 ? "" : "s"); clocks: \(Format.clock(clock))")
         }
         Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
         return result

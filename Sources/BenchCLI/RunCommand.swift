@@ -47,10 +47,10 @@ struct RunCommand: AsyncParsableCommand {
             guard hosts == 1, runID == nil else { throw ValidationError("--hosts and --run-id go with --target URL (a bench serve on another host)") }
         } else {
             guard port == 0, grpcPort == 0 else { throw ValidationError("--port and --grpc-port set the in-process server's ports; with --target the server is bench serve's") }
-            do { _ = try remoteTarget() } catch { throw ValidationError(error.message) }
-            guard scenarioOptions.direction != .upload else {
-                throw ValidationError("--target runs push and echo: upload's arrivals are recorded at the server, which is elsewhere (run upload in-process)")
-            }
+            do {
+                _ = try remoteTarget()
+                try RemoteTarget.check(scenarioOptions.direction)
+            } catch { throw ValidationError(error.message) }
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }

@@ -32,6 +32,14 @@ public struct RemoteTarget: Sendable {
         self.hosts = hosts
         self.runID = runID
     }
+
+    /// What a server elsewhere can run: push and echo, whose arrivals the clients record.
+    /// - Throws: ``BenchError`` (usage) for upload, whose arrivals are recorded at the server.
+    public static func check(_ direction: Direction) throws(BenchError) {
+        guard direction != .upload else {
+            throw .usage("--target runs push and echo: upload's arrivals are recorded at the server, which is elsewhere (run upload in-process)")
+        }
+    }
 }
 
 /// What a load host asks `bench serve` for: a run of `scenario` (at wall clock; `clients` is
@@ -92,7 +100,7 @@ final class RemoteRunServer: RunServer {
         // One run per plan entry: the transport, and what else an entry can vary by.
         let entry = "\(transport.rawValue)-\(scenario.encoding.rawValue)" + (transport.hasHTTPVersionChoice ? "-http\(scenario.httpVersion.rawValue)" : "")
         let request = RunRequest(id: target.runID.map { "\($0)/\(entry)" }, hosts: target.hosts, scenario: scenario)
-        let ticket: RunTicket = try await control(.POST, "/control/run/open", on: target, body: JSONEncoder().encode(request))
+        let ticket: RunTicket = try await control(.POST, ControlRoute.Action.open.rawValue, on: target, body: JSONEncoder().encode(request))
         guard ticket.ports[transport.rawValue] != nil else {
             throw BenchError.usage("the server at \(target.url) has no endpoint for \(transport.rawValue)")
         }
@@ -108,7 +116,7 @@ final class RemoteRunServer: RunServer {
         var bootID: String?
         for _ in 0..<8 {
             let sent = MonotonicClock.nowNanoseconds()
-            let reading: ClockReading = try await control(.GET, "/control/clock", on: target)
+            let reading: ClockReading = try await control(.GET, ControlRoute.Action.clock.rawValue, on: target)
             let received = MonotonicClock.nowNanoseconds()
             bootID = reading.bootID
             let middle = sent + (received - sent) / 2
@@ -131,12 +139,12 @@ final class RemoteRunServer: RunServer {
     /// Tells the server this host's clients are ready; returns when every host's are and the
     /// server has started the schedule.
     func start() async throws {
-        let _: RunStatus = try await Self.control(.POST, "/control/run/ready" + query, on: target)
+        let _: RunStatus = try await Self.control(.POST, ControlRoute.Action.ready.rawValue + query, on: target)
         let (target, query) = (target, query)
         statusTask.withLock { task in
             task = Task { [weak self] in
                 while !Task.isCancelled {
-                    if let status: RunStatus = try? await Self.control(.GET, "/control/run/status" + query, on: target) {
+                    if let status: RunStatus = try? await Self.control(.GET, ControlRoute.Action.status.rawValue + query, on: target) {
                         self?.published.store(status.published, ordering: .relaxed)
                     }
                     try? await Task.sleep(for: .milliseconds(500))
@@ -146,18 +154,18 @@ final class RemoteRunServer: RunServer {
     }
 
     func finishPublishing() async throws -> PublishingRecord {
-        let record: PublishingRecord = try await Self.control(.POST, "/control/run/published" + query, on: target)
+        let record: PublishingRecord = try await Self.control(.POST, ControlRoute.Action.published.rawValue + query, on: target)
         statusTask.withLock { $0?.cancel() }
         published.store(record.encodedSizes.count, ordering: .relaxed)
         return record
     }
 
     func end() async throws {
-        let _: RunStatus = try await Self.control(.POST, "/control/run/done" + query, on: target)
+        let _: RunStatus = try await Self.control(.POST, ControlRoute.Action.done.rawValue + query, on: target)
     }
 
     func counts() async throws -> ServerCounts {
-        try await Self.control(.GET, "/control/run/result" + query, on: target)
+        try await Self.control(.GET, ControlRoute.Action.result.rawValue + query, on: target)
     }
 
     /// One control request, its JSON answer decoded.
@@ -348,14 +356,11 @@ final class HostedRun: Sendable {
 
     /// The server's counts once its connections have closed; the last host's request retires the run.
     func result() async throws -> ServerCounts {
-        let server = state.withLock { $0.server! }
-        let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+        var counts = await ServerCounts(closing: state.withLock { $0.server! })
         let cpu = ProcessResources.now()
-        let counts = ServerCounts(
-            traffic: server.traffic.allTotals, connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount,
-            userCPUSeconds: cpu.userSeconds - cpuBefore.userSeconds, systemCPUSeconds: cpu.systemSeconds - cpuBefore.systemSeconds,
-            peakResidentBytes: ProcessResources.peakResidentBytes()
-        )
+        counts.userCPUSeconds = cpu.userSeconds - cpuBefore.userSeconds
+        counts.systemCPUSeconds = cpu.systemSeconds - cpuBefore.systemSeconds
+        counts.peakResidentBytes = ProcessResources.peakResidentBytes()
         state.withLock {
             $0.fetched += 1
             if $0.fetched >= hosts { $0.retired = true }

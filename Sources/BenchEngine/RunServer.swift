@@ -50,6 +50,13 @@ public struct ServerCounts: Codable, Sendable {
     public var userCPUSeconds: Double?
     public var systemCPUSeconds: Double?
     public var peakResidentBytes: Int?
+
+    /// `server`'s counts once every connection has closed, or 5 s have passed.
+    init(closing server: LoopbackServer) async {
+        let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+        traffic = server.traffic.allTotals
+        connectionsStillOpen = allClosed ? 0 : server.traffic.openConnectionCount
+    }
 }
 
 /// The server's half of one run, wherever it is: publishes the scenario's events on their
@@ -93,8 +100,8 @@ final class ServerSchedule: Sendable {
                     // last event and the end are counted as the modeled workload has them.
                     try await Task.sleep(until: start + .seconds(scenario.durationSeconds), clock: .continuous)
                 } else {
-                    // Echo and upload: the clients send; faults go on until the runner is done.
-                    try? await Task.sleep(for: .seconds(86_400 * 365))
+                    // Echo and upload: the clients send; faults go on until finish() cancels this.
+                    await withTaskCancellationHandler { _ = await faults?.value } onCancel: { faults?.cancel() }
                 }
                 faults?.cancel()
                 return PublishingRecord(encodedSizes: encodedSizes, connectionsDropped: await faults?.value ?? 0)
@@ -145,10 +152,7 @@ struct LocalRunServer: RunServer {
     func finishPublishing() async throws -> PublishingRecord { try await schedule.finish() }
     func end() async throws { server.hub.finish() }
 
-    func counts() async throws -> ServerCounts {
-        let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
-        return ServerCounts(traffic: server.traffic.allTotals, connectionsStillOpen: allClosed ? 0 : server.traffic.openConnectionCount)
-    }
+    func counts() async throws -> ServerCounts { await ServerCounts(closing: server) }
 }
 
 extension ServerConfiguration {

@@ -88,9 +88,7 @@ public struct Runner: Sendable {
         try modeled.validate()
         let scenario = modeled.wallClock
         try Self.check(scenario, client: client)
-        guard scenario.direction != .upload else {
-            throw BenchError.usage("--target runs push and echo: upload's arrivals are recorded at the server, which is elsewhere (run upload in-process)")
-        }
+        try RemoteTarget.check(scenario.direction)
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
         let server = try await RemoteRunServer.open(target, scenario: scenario, transport: client.kind)
         var result = try await measure(scenario, client: client, on: server)

@@ -1,3 +1,4 @@
+import BenchCore
 import Foundation
 
 /// Number formatting shared by the reports and the command line: plain digits (no locale).
@@ -6,6 +7,14 @@ public enum Format {
     public static func milliseconds(_ nanoseconds: UInt64) -> String {
         let ms = Double(nanoseconds) / 1e6
         return ms < 10 ? String(format: "%.3f", ms) : String(format: "%.1f", ms)
+    }
+
+    /// How a run's two clocks were related (`bench run --target`): the source, and an estimated
+    /// offset (the server's clock minus this one's) with its uncertainty.
+    public static func clock(_ clock: ClockRelation) -> String {
+        guard clock.uncertaintyNanoseconds > 0 else { return clock.source }
+        let sign = clock.offsetNanoseconds < 0 ? "−" : "+"
+        return "\(clock.source), server clock \(sign)\(milliseconds(clock.offsetNanoseconds.magnitude)) ms ± \(milliseconds(clock.uncertaintyNanoseconds)) ms"
     }
 
     /// Nanoseconds as microseconds with 3 decimals: exact to the nanosecond.

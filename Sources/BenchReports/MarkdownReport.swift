@@ -13,7 +13,7 @@ public enum MarkdownReport {
         var rows = [header]
         for result in results {
             // A host's share of a multi-host run: the server's counts are the whole run's.
-            let share = result.isHostShare
+            let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport,
                 "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
@@ -21,8 +21,8 @@ public enum MarkdownReport {
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
                 "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)",
-                "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", share ? "–" : "\(result.overheadBytes)",
-                share ? "–" : Format.percent(result.overheadRatio), share ? "–" : Format.decimal(result.bytesPerDeliveredEvent, places: 1),
+                "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", perEvent("\(result.overheadBytes)"),
+                perEvent(Format.percent(result.overheadRatio)), perEvent(Format.decimal(result.bytesPerDeliveredEvent, places: 1)),
                 Format.milliseconds(result.latencyP50Nanoseconds), Format.milliseconds(result.latencyP90Nanoseconds),
                 Format.milliseconds(result.latencyP99Nanoseconds), Format.milliseconds(result.latencyMaxNanoseconds),
                 result.modelLatencyP50Nanoseconds.map { Format.milliseconds($0) } ?? "–",
@@ -42,11 +42,11 @@ public enum MarkdownReport {
         var rows = [header]
         for result in results {
             let uncorrected = result.direction != Direction.push.rawValue
-            let share = result.isHostShare
+            let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
                 TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, "HTTP/\(result.httpVersion)", result.direction,
-                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", share ? "–" : Format.decimal(result.perEventOverheadBytes, places: 1),
-                Self.exchangesEvents(result) && !share ? Format.decimal(result.overheadPerRequestBytes, places: 1) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", perEvent(Format.decimal(result.perEventOverheadBytes, places: 1)),
+                Self.exchangesEvents(result) ? perEvent(Format.decimal(result.overheadPerRequestBytes, places: 1)) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
                 "\(result.connectionsDropped)", "\(result.reconnects)",
                 result.transport == TransportKind.grpc.rawValue ? "\(result.deadlinesExceeded) / \(result.callsCancelled)" : "–", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
@@ -236,8 +236,7 @@ public enum MarkdownReport {
         var lines: [String] = []
         if let remote = results.first(where: { $0.target != nil }), let target = remote.target {
             let clock = remote.clock.map { clock in
-                clock.uncertaintyNanoseconds == 0 ? clock.source
-                    : "\(clock.source), offset \(Format.milliseconds(UInt64(abs(clock.offsetNanoseconds)))) ms ± \(Format.milliseconds(clock.uncertaintyNanoseconds)) ms (half the fastest control round trip), which bounds the latency columns' error"
+                Format.clock(clock) + (clock.uncertaintyNanoseconds == 0 ? "" : " (± half the fastest control round trip, which bounds the latency columns' error)")
             } ?? "unknown"
             lines.append(
                 "- **Remote server** (`bench run --target \(target)`): each run had a server of its own in that `bench serve` process; the byte, request and connection counts are its WireMeter's, returned over its control API once every connection had closed, and **Server CPU / event** and **Server peak RSS** are that process's own. Latency runs from the server's publish (its clock) to the client's decoding (this host's clock); clocks: \(clock)."
