@@ -213,11 +213,9 @@ public enum MarkdownReport {
             event's serialization at the link's bandwidth. results.json names the formula per row \
             (`latencyModel`). The measurement's excess over the model is the harness's and the \
             stack's own work and queueing.
-            \(linkNote(scenario))
-            \(remoteNote(document.results))
             - Short polling latency is bounded by the poll interval (\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s); \
             long polling holds each request up to \(Format.decimal(scenario.longPollTimeoutSeconds, places: 1)) s.
-            \(timeScaleNote(scenario))
+            \([linkNote(scenario), remoteNote(document.results), timeScaleNote(scenario)].filter { !$0.isEmpty }.joined(separator: "\n"))
 
             ## Scenario
 
