@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Rebuilds everything under Results/ with a release build of bench. Results/ holds only what
-# bench wrote: run this whenever the code changes what bench measures, and commit the result.
+# Rebuilds everything under Results/ with a release build of bench, then rewrites the figures
+# README.md and docs/ quote from it (scripts/doc-figures.py). Results/ holds only what bench
+# wrote: run this whenever the code changes what bench measures, and commit the result.
 # SCRATCH_PATH=.build-release picks another build folder (one is made if it does not exist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,7 @@ rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/ba
 "$bench" scale --clients 10000 --events 10 --output Results/scale
 # Two load processes as the two hosts of one run on a bench serve process, and their merge.
 scripts/remote-pair.sh "$bench" Results/remote
+# The figures README.md and docs/ quote, rewritten from the new Results/.
+python3 scripts/doc-figures.py
 echo "Results regenerated:" >&2
 find Results -type f | sort >&2

@@ -1,0 +1,711 @@
+#!/usr/bin/env python3
+"""Writes the figures that README.md and docs/*.md quote from the committed Results/.
+
+Every table and number the docs give about measurements sits in a generated block:
+
+    <!-- figures:NAME -->
+    …written by the generator NAME from Results/…
+    <!-- /figures:NAME -->
+
+    python3 scripts/doc-figures.py              rewrites every block in place
+    python3 scripts/doc-figures.py --check      changes nothing; exit 1 naming each block that
+                                                differs from what Results/ gives, 0 when all agree
+    python3 scripts/doc-figures.py --root DIR   works on another checkout (README.md, docs/, Results/)
+
+An unknown block name, a block left open, or a Results file a block needs and the checkout
+lacks is an error (exit 2) with the file and the block. Python 3 standard library only.
+"""
+
+import argparse
+import difflib
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+# Command-line names and the names tables use; results.json rows written after the transport
+# registry carry their own (`transportName`), which wins.
+DISPLAY_NAMES = {
+    "short-polling": "Short polling",
+    "long-polling": "Long polling",
+    "sse": "SSE",
+    "websocket": "WebSocket",
+    "grpc": "gRPC",
+}
+STREAMS = ("sse", "websocket", "grpc")
+
+
+class DocError(Exception):
+    """A problem the user must fix: one sentence, printed without a traceback."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading Results/
+
+
+class Results:
+    """The committed Results/ of one checkout, each file read once when a block first needs it."""
+
+    def __init__(self, root):
+        self.root = root
+        self.cache = {}
+
+    def json(self, relative):
+        if relative not in self.cache:
+            path = self.root / relative
+            if not path.is_file():
+                raise DocError(f"{relative} does not exist (scripts/regenerate-results.sh writes it)")
+            try:
+                self.cache[relative] = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as error:
+                raise DocError(f"{relative} is not valid JSON: {error}") from None
+        return self.cache[relative]
+
+    def rows(self, relative):
+        """The `results` rows of a results.json."""
+        return self.json(relative)["results"]
+
+    def sweep(self, name):
+        """A sweep's axis unit, its scenario and its points as (value, row) pairs."""
+        sweep = self.json(f"Results/sweeps/{name}/results.json")["sweep"]
+        return sweep["unit"], sweep["scenario"], [(point["value"], point["result"]) for point in sweep["points"]]
+
+    def claims(self):
+        return {claim["id"]: claim for claim in self.json("Results/claims/claims.json")["claims"]}
+
+
+def field(row, name, source):
+    if name not in row:
+        raise DocError(f"{source} has a row without '{name}'")
+    return row[name]
+
+
+def display(row):
+    return row.get("transportName") or DISPLAY_NAMES.get(row["transport"], row["transport"])
+
+
+def prose(row):
+    """The name inside a sentence: `short polling`, but `SSE` and `WebSocket`."""
+    return prose_name(display(row))
+
+
+def prose_name(name):
+    return name.lower() if name.endswith("polling") else name
+
+
+def variant(row):
+    return f"{row['variant']}, HTTP/{row['httpVersion']}" + ("" if row["encoding"] == "json" else f", {row['encoding']}")
+
+
+def by_transport(rows, source):
+    """Rows keyed by command-line transport name; the rows must have one per transport."""
+    keyed = {}
+    for row in rows:
+        if row["transport"] in keyed:
+            raise DocError(f"{source} has two rows for {row['transport']}; this block expects one each")
+        keyed[row["transport"]] = row
+    return keyed
+
+
+def need(keyed, transport, source):
+    if transport not in keyed:
+        raise DocError(f"{source} has no row for {transport}")
+    return keyed[transport]
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers as the docs write them
+
+
+def sig(value, digits=3):
+    """`digits` significant digits, no exponent, no trailing zeros (2517, 420, 1.46, 0.0945)."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else "–"
+    places = max(0, digits - 1 - int(math.floor(math.log10(abs(value)))))
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def plural(count, noun):
+    return f"{sig(count)} {noun}" + ("" if count == 1 else "s")
+
+
+def fixed(value, places):
+    return f"{value:.{places}f}"
+
+
+def grouped(value):
+    return f"{round(value):,}"
+
+
+def ms(nanoseconds):
+    """Milliseconds as report.md writes them: 3 decimals below 10 ms, 1 above."""
+    value = nanoseconds / 1e6
+    return fixed(value, 3) if value < 10 else fixed(value, 1)
+
+
+def percent(ratio, places=1):
+    return f"{fixed(ratio * 100, places)} %"
+
+
+def span(values, unit="", formatter=sig):
+    low, high = formatter(min(values)), formatter(max(values))
+    return (low if low == high else f"{low}–{high}") + unit
+
+
+def table(header, rows, right):
+    """A Markdown table; columns whose index is in `right` are right-aligned."""
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---:" if i in right else "---" for i in range(len(header))) + " |"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def listing(items):
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def sentence(clause):
+    """A generator that writes `clause` as a sentence of its own."""
+    def generate(results):
+        text = clause(results)
+        return text[0].upper() + text[1:] + "."
+    return generate
+
+
+# ---------------------------------------------------------------------------------------------
+# Generators: each returns the Markdown between its markers.
+
+DEFAULT = "Results/default/results.json"
+LINK = "Results/link/results.json"
+SCALE = "Results/scale/scale.json"
+BASELINE = "Results/baseline/baseline.json"
+PAYLOADS = "Results/payloads/payloads.json"
+CLAIMS = "Results/claims/claims.json"
+ALL_DOCUMENTS = (
+    DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, "Results/sweeps/rate/results.json",
+    "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
+)
+
+
+def default_scenario(results):
+    document = results.json(DEFAULT)
+    scenario = document["scenario"]
+    return (
+        f"The committed run ([report](Results/default/report.md)) has {len(document['results'])} rows on one workload: "
+        f"{scenario['clients']} clients, {sig(scenario['eventsPerSecond'])} events/s of {scenario['payloadBytes']}-byte "
+        f"{scenario['encoding'].upper()} payloads for {sig(scenario['durationSeconds'])} s, short polling every "
+        f"{sig(scenario['pollIntervalSeconds'])} s."
+    )
+
+
+def default_table(results):
+    rows = []
+    for row in results.rows(DEFAULT):
+        rows.append([
+            display(row), variant(row), f"{row['eventsDelivered']} / {row['deliveriesExpected']}", row["requests"], row["connections"],
+            fixed(row["bytesPerDeliveredEvent"], 1), percent(row["overheadRatio"]), ms(row["latencyP50Nanoseconds"]), ms(row["latencyP99Nanoseconds"]),
+        ])
+    header = ["Transport", "Variant, HTTP", "Delivered / expected", "Requests", "TCP conns", "Wire B / event", "Overhead", "p50 (ms)", "p99 (ms)"]
+    return table(header, rows, right={2, 3, 4, 5, 6, 7, 8})
+
+
+def rate_facts(results):
+    """What the rate sweep shows, as numbers the README and findings both quote."""
+    unit, scenario, points = results.sweep("rate")
+    source = "Results/sweeps/rate/results.json"
+    values = sorted({value for value, _ in points})
+    at = {value: by_transport([row for v, row in points if v == value], source) for value in values}
+    interval = scenario["pollIntervalSeconds"]
+
+    def bpe(value, transport):
+        return need(at[value], transport, source)["bytesPerDeliveredEvent"]
+
+    def from_on(cheaper, dearer):
+        """The lowest swept value from which `cheaper` costs fewer bytes per event at every higher value."""
+        crossing = None
+        for value in reversed(values):
+            if bpe(value, cheaper) < bpe(value, dearer):
+                crossing = value
+            else:
+                break
+        return crossing
+
+    low, high = values[0], values[-1]
+    short_low = need(at[low], "short-polling", source)
+    facts = {
+        "unit": unit, "interval": interval, "low": low, "high": high, "clients": scenario["clients"],
+        "short_low": bpe(low, "short-polling"), "long_low": bpe(low, "long-polling"),
+        "streams_low": [bpe(low, t) for t in STREAMS if t in at[low]],
+        "empty_per_event_low": short_low["emptyResponses"] / short_low["eventsDelivered"],
+        "short_beats_long": from_on("short-polling", "long-polling"),
+        "short_beats_sse": from_on("short-polling", "sse"),
+        "short_high": bpe(high, "short-polling"), "websocket_high": bpe(high, "websocket"),
+    }
+    for key, (cheaper, dearer) in {"short_beats_long": ("short-polling", "long-polling"), "short_beats_sse": ("short-polling", "sse")}.items():
+        if facts[key] is None:
+            raise DocError(f"{source}: {cheaper} never costs fewer bytes per event than {dearer}, which the docs say it does")
+        facts[key + "_bytes"] = (bpe(facts[key], cheaper), bpe(facts[key], dearer))
+    # Long polling once each event costs it about one request: one request and one response head per event.
+    one_request = [v for v in values if need(at[v], "long-polling", source)["requests"] <= 1.1 * need(at[v], "long-polling", source)["eventsDelivered"]]
+    if not one_request:
+        raise DocError(f"{source}: long polling never makes about one request per event")
+    facts["long_from"] = one_request[0]
+    facts["long_range"] = [bpe(v, "long-polling") for v in values if v >= one_request[0]]
+    return facts
+
+
+def rate_sweep(results):
+    f = rate_facts(results)
+    crossing = f["short_beats_long"]
+    lines = [
+        f"At {sig(f['low'])} {f['unit']} short polling moves {sig(f['short_low'])} B per delivered event "
+        f"({sig(f['empty_per_event_low'])} empty polls each), long polling {sig(f['long_low'])}, the streams {span(f['streams_low'])}.",
+        f"The short-polling and long-polling lines cross near one event per poll interval: from {sig(crossing)} {f['unit']} on "
+        f"({plural(crossing * f['interval'], 'event')} per {sig(f['interval'])} s poll) short polling is the cheaper, "
+        f"{sig(f['short_beats_long_bytes'][0])} against {sig(f['short_beats_long_bytes'][1])} B at the crossing.",
+        f"From {sig(f['short_beats_sse'])} {f['unit']} on, short polling's batches make it cheaper per event than SSE "
+        f"({sig(f['short_beats_sse_bytes'][0])} against {sig(f['short_beats_sse_bytes'][1])} B); at {sig(f['high'])} {f['unit']} it is within "
+        f"{sig(abs(f['short_high'] - f['websocket_high']), 2)} B of WebSocket.",
+        f"Long polling stays at {span(f['long_range'])} B per event from {sig(f['long_from'])} {f['unit']} up: "
+        "one request and one response head per event.",
+    ]
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def payload_facts(results):
+    unit, _, points = results.sweep("payload-bytes")
+    source = "Results/sweeps/payload-bytes/results.json"
+    values = sorted({value for value, _ in points})
+    small = by_transport([row for v, row in points if v == values[0]], source)
+    large = by_transport([row for v, row in points if v == values[-1]], source)
+    return values[0], values[-1], small, large
+
+
+def payload_sweep(results):
+    smallest, largest, small, large = payload_facts(results)
+    ranked = sorted(small.values(), key=lambda row: -row["overheadRatio"])
+    others = [row for t, row in large.items() if t != "long-polling"]
+    long_large = need(large, "long-polling", "Results/sweeps/payload-bytes/results.json")
+    return (
+        f"With {smallest}-byte payloads overhead is "
+        + listing(f"{percent(row['overheadRatio'], 0)} of {prose(row)}'s" + (" bytes" if index == 0 else "") for index, row in enumerate(ranked))
+        + f"; with {largest}-byte payloads every transport but long polling ({percent(long_large['overheadRatio'])}) is within "
+        + f"{percent(max(row['overheadRatio'] for row in others))}."
+    )
+
+
+def claims_counts(results):
+    claims = results.claims()
+    verdicts = [claim["verdict"] for claim in claims.values()]
+    parts = [f"{verdicts.count(v)} {word}" for v, word in (("confirmed", "confirmed"), ("refuted", "refuted"), ("depends", "depend on the condition"), ("unmeasurable", "could not be measured")) if verdicts.count(v)]
+    return len(claims), listing(parts)
+
+
+def claim(results, identifier):
+    claims = results.claims()
+    if identifier not in claims:
+        raise DocError(f"Results/claims/claims.json has no claim '{identifier}'")
+    return claims[identifier]
+
+
+def figure(outcome, name, identifier):
+    for item in outcome["figures"]:
+        if item["name"] == name:
+            return item
+    raise DocError(f"Results/claims/claims.json: claim '{identifier}' has no figure '{name}' in case '{outcome.get('condition')}'")
+
+
+def claims_table(results):
+    rows = []
+    for identifier, verdict in results.claims().items():
+        anchor = f"Results/claims/report.md#{anchor_of(identifier + ': ' + verdict['statement'])}"
+        summary = verdict["summary"][len(verdict["verdict"]):].lstrip(": ").strip()
+        rows.append([f"[{identifier}](../{anchor})", f"**{verdict['verdict']}**" + (f": {cell(summary)}" if summary else "")])
+    return table(["Claim file", "Verdict of the committed run"], rows, right=set())
+
+
+def anchor_of(heading):
+    """GitHub's anchor for a heading (the one ClaimsReport links to)."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -")
+    return kept.replace(" ", "-")
+
+
+def cell(text):
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def subject_of(expectation):
+    """The measured side of an expectation as its file writes it: `saving` of `saving >= 99%`."""
+    match = re.match(r"(.*?)\s*(<=|>=|==|!=|<|>|\sbetween\s)", expectation)
+    return (match.group(1) if match else expectation).strip()
+
+
+def claims_digest(results):
+    """The claims' verdicts with the figures that decide them, one bullet each."""
+    bullets = []
+    for identifier, verdict in results.claims().items():
+        cases = "; ".join(
+            ((outcome["condition"] + ": ") if outcome.get("condition") else "")
+            + ", ".join(f"{subject_of(check['expectation'])} {check['shown']} (claimed {check['claimed']})" for check in outcome["checks"])
+            for outcome in verdict["cases"]
+        )
+        bullets.append(f"- **{identifier}** ({verdict['verdict']}): {verdict['statement']} — {cases}.")
+    total, counts = claims_counts(results)
+    return f"{total} claims: {counts}.\n\n" + "\n".join(bullets)
+
+
+def grpc_claim(results):
+    """Claim 07: gRPC's overhead per request against REST's, over HTTP/1.1 and over HTTP/2."""
+    verdict = claim(results, "07-grpc-vs-rest")
+    shares = [(outcome["condition"], figure(outcome, "grpc_versus_rest", "07-grpc-vs-rest")) for outcome in verdict["cases"]]
+    text = "gRPC's overhead per request (its unary poll, protobuf) is " + listing(
+        f"{item['shown']}" + (" of REST/JSON short polling's" if index == 0 else "") + f" when {condition}" for index, (condition, item) in enumerate(shares))
+    if any(item["value"] < 1 for _, item in shares) and any(item["value"] >= 1 for _, item in shares):
+        text += ": the saving comes from HTTP/2's header compression (HPACK), not from protobuf"
+    return text + "."
+
+
+def link_facts(results):
+    rows = by_transport(results.rows(LINK), LINK)
+    delay = results.json(LINK)["scenario"].get("link", {}).get("delaySeconds")
+    if not delay:
+        raise DocError(f"{LINK} has no emulated link delay in its scenario")
+    return delay * 1e3, rows
+
+
+def link_table(results):
+    delay, rows = link_facts(results)
+    body = [[display(row), variant(row), ms(row["latencyP50Nanoseconds"]), ms(row["modelLatencyP50Nanoseconds"]), ms(row["latencyP99Nanoseconds"]), row["latencyModel"]]
+            for row in rows.values()]
+    return f"The default workload behind a {sig(delay)} ms one-way link:\n\n" + table(
+        ["Transport", "Variant, HTTP", "p50 (ms)", "Model p50 (ms)", "p99 (ms)", "Model"], body, right={2, 3, 4})
+
+
+def link_summary(results):
+    delay, rows = link_facts(results)
+    streams = [rows[t] for t in STREAMS if t in rows]
+    short, long = need(rows, "short-polling", LINK), need(rows, "long-polling", LINK)
+    sse = need(rows, "sse", LINK)
+    excess = [(row["latencyP50Nanoseconds"] - row["modelLatencyP50Nanoseconds"]) / 1e6 for row in streams]
+    return (
+        f"behind a {sig(delay)} ms one-way link the streams ({listing(display(r) for r in streams)}) deliver at p50 in the delay plus "
+        f"{span(excess, ' ms', lambda v: fixed(v, 1))}; short polling in half its interval plus the delay ({ms(short['latencyP50Nanoseconds'])} ms, "
+        f"model {ms(short['modelLatencyP50Nanoseconds'])}); long polling pays a second one-way delay on most events "
+        f"({ms(long['latencyP50Nanoseconds'])} ms against {ms(sse['latencyP50Nanoseconds'])} for SSE), because each response must travel back "
+        "and the next poll forward before the server can answer again"
+    )
+
+
+def delay_sweep(results):
+    unit, scenario, points = results.sweep("delay")
+    source = "Results/sweeps/delay/results.json"
+    values = sorted({value for value, _ in points})
+    at = {value: by_transport([row for v, row in points if v == value], source) for value in values}
+    transports = list(at[values[0]].keys())
+    header = [f"Delay ({unit})"] + [display(at[values[0]][t]) for t in transports]
+    body = [[sig(value)] + [f"{ms(at[value][t]['latencyP50Nanoseconds'])} ({ms(at[value][t]['modelLatencyP50Nanoseconds'])})" for t in transports] for value in values]
+    return (
+        f"p50 latency in ms, with the model's p50 in parentheses ({scenario['clients']} clients, {sig(scenario['eventsPerSecond'])} events/s, "
+        f"short polling every {sig(scenario['pollIntervalSeconds'])} s):\n\n" + table(header, body, right=set(range(len(header))))
+    )
+
+
+def scale_rows(results):
+    document = results.json(SCALE)
+    rows = []
+    for row in document["rows"]:
+        connections = field(row, "connections", SCALE)
+        deliveries = field(row, "deliveries", SCALE)
+        rows.append({
+            "row": row, "name": prose_name(DISPLAY_NAMES.get(row["transport"], row["transport"])),
+            "title": DISPLAY_NAMES.get(row["transport"], row["transport"]),
+            "kib_per_connection": (row["residentBytesConnected"] - row["residentBytesIdle"]) / connections / 1024,
+            "per_second": deliveries / row["fanOutSeconds"],
+            "cpu_us": (row["serverUserCPUSeconds"] + row["serverSystemCPUSeconds"]) / deliveries * 1e6,
+        })
+    return rows
+
+
+def scale_table(results):
+    body = [[
+        s["title"], s["row"]["connections"], f"{s['row']['deliveries']} / {s['row']['deliveriesExpected']}", fixed(s["kib_per_connection"], 1),
+        grouped(s["per_second"]), fixed(s["cpu_us"], 1), ms(s["row"]["latencyP50Nanoseconds"]), ms(s["row"]["latencyP99Nanoseconds"]),
+    ] for s in scale_rows(results)]
+    return table(["Transport", "Connections", "Delivered / expected", "Server RSS / connection (KiB)", "Deliveries / s", "Server CPU / delivery (µs)", "p50 (ms)", "p99 (ms)"],
+                 body, right=set(range(1, 8)))
+
+
+def scale_summary(results):
+    rows = scale_rows(results)
+    complete = all(s["row"]["deliveries"] == s["row"]["deliveriesExpected"] for s in rows)
+    connections = sorted({s["row"]["connections"] for s in rows})
+    events = sorted({s["row"]["events"] for s in rows})
+    by_memory = sorted(rows, key=lambda s: s["kib_per_connection"])
+    by_speed = sorted(rows, key=lambda s: -s["per_second"])
+    return (
+        f"{'every' if complete else 'not every'} one of {listing(map(str, events))} events reached every one of "
+        f"{listing(grouped(c) for c in connections)} connections; per idle connection the server holds "
+        + listing(f"{fixed(s['kib_per_connection'], 1)} KiB for {s['name']}" for s in by_memory)
+        + "; the broadcast ran at "
+        + listing(f"{grouped(s['per_second'])} deliveries/s over {s['name']} ({fixed(s['cpu_us'], 1)} µs of server CPU each)" for s in by_speed)
+    )
+
+
+def scale_brief(results):
+    """The scale run in one clause: completeness, memory per connection, the broadcast's pace."""
+    rows = scale_rows(results)
+    complete = all(s["row"]["deliveries"] == s["row"]["deliveriesExpected"] for s in rows)
+    by_memory = sorted(rows, key=lambda s: s["kib_per_connection"])
+    by_speed = sorted(rows, key=lambda s: -s["per_second"])
+    connections = listing(grouped(c) for c in sorted({s["row"]["connections"] for s in rows}))
+    return (
+        f"{'every' if complete else 'not every'} event reached every one of {connections} connections; per idle connection the server holds "
+        f"{span([s['kib_per_connection'] for s in by_memory[:-1]], ' KiB', lambda v: fixed(v, 1))} for {listing(s['name'] for s in by_memory[:-1])} "
+        f"and {fixed(by_memory[-1]['kib_per_connection'], 1)} KiB for {by_memory[-1]['name']}; the broadcast ran at "
+        f"{grouped(by_speed[0]['per_second'])} deliveries/s over {by_speed[0]['name']} down to {grouped(by_speed[-1]['per_second'])} over {by_speed[-1]['name']}"
+    )
+
+
+def baseline_rows(results):
+    document = results.json(BASELINE)
+    return document, document["rows"]
+
+
+def baseline_table(results):
+    document, rows = baseline_rows(results)
+    body = [[row["name"], fixed(row["p50Nanoseconds"] / 1e3, 1), fixed(row["p99Nanoseconds"] / 1e3, 1), grouped(row["roundTripsPerSecond"]),
+             fixed(row["p50RatioToFloor"], 2) + "×"] for row in rows]
+    return table(["Round trip", "p50 (µs)", "p99 (µs)", "Round trips / s", "p50 ÷ floor"], body, right={1, 2, 3, 4})
+
+
+def baseline_summary(results):
+    document, rows = baseline_rows(results)
+    held = [row for row in rows if row.get("heldToTarget")]
+    if len(held) != 1:
+        raise DocError(f"{BASELINE} should hold one row to the target; it holds {len(held)}")
+    others = [row for row in rows if row["p50RatioToFloor"] != 1 and not row.get("heldToTarget")]
+    target = document["targetRatio"]
+    ratio = held[0]["p50RatioToFloor"]
+    return (
+        f"the harness's WebSocket echo, driven from its event loop, answers at {fixed(ratio, 2)}× the raw-TCP floor's p50 "
+        f"(target {sig(target)}×: {'met' if ratio <= target else 'not met'}); the other rows: "
+        + "; ".join(f"{row['name']} {fixed(row['p50RatioToFloor'], 2)}×" for row in others)
+    )
+
+
+def payload_ranges(results):
+    messages = results.json(PAYLOADS)["messages"]
+    plain = [-m["protobufVersusJSONPercent"] for m in messages]
+    gzip = [-m["gzipProtobufVersusGzipJSONPercent"] for m in messages]
+    return len(messages), plain, gzip
+
+
+def payloads_summary(results):
+    count, plain, gzip = payload_ranges(results)
+    return (f"protobuf is {span(plain, ' %', lambda v: fixed(v, 0))} smaller than compact JSON for the {count} sample messages, "
+            f"{span(gzip, ' %', lambda v: fixed(v, 0))} once both are gzipped")
+
+
+def remote_table(results):
+    hosts = {name: by_transport(results.rows(f"Results/remote/{name}/results.json"), f"Results/remote/{name}/results.json") for name in ("host-a", "host-b", "merged")}
+    body = []
+    for transport, merged in hosts["merged"].items():
+        a = need(hosts["host-a"], transport, "Results/remote/host-a/results.json")
+        b = need(hosts["host-b"], transport, "Results/remote/host-b/results.json")
+        body.append([
+            display(merged), f"{a['clients']} + {b['clients']} = {merged['clients']}",
+            f"{a['eventsDelivered']} + {b['eventsDelivered']} = {merged['eventsDelivered']} / {merged['deliveriesExpected']}",
+            merged["requests"], merged["connections"], merged["bytesUp"], merged["bytesDown"],
+            f"{ms(a['latencyP50Nanoseconds'])} / {ms(b['latencyP50Nanoseconds'])} / {ms(merged['latencyP50Nanoseconds'])}",
+        ])
+    clocks = sorted({row["clock"]["source"] for rows in hosts.values() for row in rows.values() if row.get("clock")})
+    return table(["Transport", "Clients (a + b)", "Delivered (a + b) / expected", "Requests", "TCP conns", "Up (B)", "Down (B)", "p50 a / b / merged (ms)"],
+                 body, right=set(range(1, 8))) + (f"\n\nClocks: {listing(clocks)}." if clocks else "")
+
+
+def summary(results):
+    """The README's short digest, one bullet per committed report."""
+    f = rate_facts(results)
+    smallest, largest, small, large = payload_facts(results)
+    total, counts = claims_counts(results)
+    bandwidth = claim(results, "01-bandwidth")
+    savings = [figure(outcome, "saving", "01-bandwidth")["shown"] for outcome in bandwidth["cases"]]
+    conditions = [outcome["condition"] for outcome in bandwidth["cases"]]
+    ranked = sorted(small.values(), key=lambda row: -row["overheadRatio"])
+    bullets = [
+        f"**Which transport is cheapest depends on how often events come** ([rate sweep](Results/sweeps/rate/report.md)): at "
+        f"{sig(f['low'])} {f['unit']} short polling moves {sig(f['short_low'])} B per event, long polling {sig(f['long_low'])}, the streams "
+        f"{span(f['streams_low'])}; short polling undercuts long polling from {sig(f['short_beats_long'])} {f['unit']} and SSE from "
+        f"{sig(f['short_beats_sse'])} {f['unit']}.",
+        f"**Claims from the study notes** ([claims](Results/claims/report.md), [how they are judged](docs/claims.md)): {total} judged, {counts}. "
+        f"WebSocket's \"99% less bandwidth\" than polling is {savings[0]} when {conditions[0]}, and {savings[1]} when {conditions[1]}.",
+        f"**Overhead matters for small events** ([payload sweep](Results/sweeps/payload-bytes/report.md)): at {smallest} B it is "
+        f"{percent(ranked[0]['overheadRatio'], 0)} of {prose(ranked[0])}'s bytes and {percent(ranked[-1]['overheadRatio'], 0)} of "
+        f"{prose(ranked[-1])}'s; at {largest} B every transport but long polling is within "
+        f"{percent(max(row['overheadRatio'] for t, row in large.items() if t != 'long-polling'))}.",
+        f"**Round trips** ([link](Results/link/report.md), [delay sweep](Results/sweeps/delay/report.md)): {link_summary(results)}.",
+        f"**At scale** ([scale](Results/scale/report.md)): {scale_brief(results)}.",
+        f"**Against the floor** ([baseline](Results/baseline/report.md)): {baseline_summary(results)}.",
+        f"**Protobuf against JSON** ([payloads](Results/payloads/report.md)): {payloads_summary(results)}.",
+    ]
+    return "\n".join(f"- {bullet}" for bullet in bullets)
+
+
+def memory_claim(results):
+    """The idle-connection memory figures of the claims run (09-connection-memory)."""
+    verdict = claim(results, "09-connection-memory")
+    figures = verdict["cases"][0]["figures"]
+    names = {"sse": "SSE", "websocket": "WebSocket", "long_polling": "long polling", "grpc": "a gRPC stream"}
+
+    def name(item):
+        key = item["name"].removesuffix("_per_connection")
+        if key not in names:
+            raise DocError(f"Results/claims/claims.json: claim '09-connection-memory' has a figure '{item['name']}' this block does not know")
+        return names[key]
+    probes = results.json(CLAIMS).get("memory", [])
+    counts = listing(grouped(c) for c in sorted({probe["connections"] for probe in probes}))
+    if not counts:
+        raise DocError(f"{CLAIMS} has no memory probes")
+    return (f"an idle connection holds {listing(item['shown'] + ' for ' + name(item) for item in figures)} "
+            f"of a `bench serve` process's resident memory ({counts} idle connections each, `bench claims`)")
+
+
+def heartbeat_claim(results):
+    """Claim 08: what a WebSocket heartbeat costs an idle connection, against long polling's re-asking."""
+    verdict = claim(results, "08-heartbeats")
+    outcome = verdict["cases"][0]
+    runs = [run for run in results.json(CLAIMS)["runs"] if run["label"] == "08-heartbeats beating"]
+    if not runs or not runs[0]["scenario"].get("heartbeatIntervalSeconds"):
+        raise DocError(f"{CLAIMS} has no run '08-heartbeats beating' with a heartbeat interval")
+    interval = runs[0]["scenario"]["heartbeatIntervalSeconds"]
+    return (f"a WebSocket heartbeat exchange measures {figure(outcome, 'per_heartbeat', '08-heartbeats')['shown']} on the wire (model: "
+            f"{figure(outcome, 'model_per_heartbeat', '08-heartbeats')['shown']}, RFC 6455's 2-byte ping and 6-byte masked pong), "
+            f"{figure(outcome, 'websocket_hour', '08-heartbeats')['shown']} per idle connection-hour at one every {sig(interval)} s, against "
+            f"{figure(outcome, 'long_polling_hour', '08-heartbeats')['shown']} for long polling's re-asking")
+
+
+def environment(results):
+    """The machine and build the committed reports came from."""
+    machines = {}
+    for relative in ALL_DOCUMENTS:
+        env = results.json(relative)["environment"]
+        key = (env["buildConfiguration"], env["cores"], env["cpuModel"], env["operatingSystem"], env["swiftVersion"])
+        machines.setdefault(key, []).append(env["gitCommit"][:7])
+    lines = [f"{build} build, Swift {swift}, {cores} cores ({cpu}), {system}; commit {listing(sorted(set(commits)))}"
+             for (build, cores, cpu, system, swift), commits in machines.items()]
+    return "From the committed reports: " + "; ".join(lines) + ". Each report names its machine, commit and command."
+
+
+# Every block name and its generator, roughly in the order the README and docs/ use them.
+GENERATORS = {
+    "default-scenario": default_scenario,
+    "default-table": default_table,
+    "environment": environment,
+    "summary": summary,
+    "rate-sweep": rate_sweep,
+    "payload-sweep": payload_sweep,
+    "claims-table": claims_table,
+    "claims-digest": claims_digest,
+    "grpc-claim": grpc_claim,
+    "heartbeat-claim": sentence(heartbeat_claim),
+    "memory-claim": sentence(memory_claim),
+    "link-table": link_table,
+    "link-summary": sentence(link_summary),
+    "delay-sweep": delay_sweep,
+    "scale-table": scale_table,
+    "scale-summary": sentence(scale_summary),
+    "baseline-table": baseline_table,
+    "baseline-summary": sentence(baseline_summary),
+    "payloads-summary": sentence(payloads_summary),
+    "remote-table": remote_table,
+}
+
+# ---------------------------------------------------------------------------------------------
+# Blocks in the docs
+
+BLOCK = re.compile(r"<!-- figures:([A-Za-z0-9-]+) -->\n(.*?)<!-- /figures:\1 -->", re.S)
+OPENING = re.compile(r"<!-- figures:([A-Za-z0-9-]+) -->")
+CLOSING = re.compile(r"<!-- /figures:([A-Za-z0-9-]+) -->")
+
+
+def documents(root):
+    """README.md and docs/*.md of the checkout, those that exist."""
+    paths = [root / "README.md"] + sorted((root / "docs").glob("*.md"))
+    return [path for path in paths if path.is_file()]
+
+
+def render(path, root, results):
+    """The document's text with every block as Results gives it, and the names of blocks that changed."""
+    text = path.read_text(encoding="utf-8")
+    relative = path.relative_to(root)
+    blocks = list(BLOCK.finditer(text))
+    starts, ends = {match.start() for match in blocks}, {match.end() for match in blocks}
+    for opening in OPENING.finditer(text):
+        if opening.start() not in starts:
+            raise DocError(f"{relative}: block '{opening.group(1)}' has no closing <!-- /figures:{opening.group(1)} -->")
+    for closing in CLOSING.finditer(text):
+        if closing.end() not in ends:
+            raise DocError(f"{relative}: <!-- /figures:{closing.group(1)} --> closes no block")
+    changed = []
+
+    def replace(match):
+        name, old = match.group(1), match.group(2)
+        if name not in GENERATORS:
+            raise DocError(f"{relative}: unknown block '{name}' (generators: {', '.join(sorted(GENERATORS))})")
+        try:
+            new = GENERATORS[name](results).rstrip("\n") + "\n"
+        except DocError as error:
+            raise DocError(f"{relative}: block '{name}': {error}") from None
+        except (KeyError, IndexError, TypeError, ZeroDivisionError) as error:
+            raise DocError(f"{relative}: block '{name}': Results/ lacks what it reads ({type(error).__name__}: {error})") from None
+        # Blank lines around the figures keep Markdown from reading the markers into a table or list.
+        new = "\n" + new + "\n"
+        if new != old:
+            changed.append((name, old, new))
+        return f"<!-- figures:{name} -->\n{new}<!-- /figures:{name} -->"
+
+    return BLOCK.sub(replace, text), changed
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Write the figures README.md and docs/*.md quote from the committed Results/.")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 naming each block that differs from Results/")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent, help="the checkout (default: this script's)")
+    arguments = parser.parse_args()
+    root = arguments.root.resolve()
+    results = Results(root)
+    differing = 0
+    try:
+        paths = documents(root)
+        if not paths:
+            raise DocError(f"no README.md or docs/*.md under {root}")
+        # Every document is rendered before any is written, so an error leaves all of them as they were.
+        rendered = [(path, *render(path, root, results)) for path in paths]
+        for path, text, changed in rendered:
+            relative = path.relative_to(root)
+            for name, old, new in changed:
+                differing += 1
+                if arguments.check:
+                    print(f"{relative}: block '{name}' differs from what Results/ gives")
+                    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), "committed", "from Results/", lineterm="", n=0)
+                    for line in list(diff)[2:14]:
+                        print(f"    {line}")
+                else:
+                    print(f"{relative}: block '{name}' rewritten")
+            if changed and not arguments.check:
+                path.write_text(text, encoding="utf-8")
+    except DocError as error:
+        print(f"doc-figures: error: {error}", file=sys.stderr)
+        return 2
+    if arguments.check and differing:
+        print(f"{differing} block(s) disagree with Results/; run python3 scripts/doc-figures.py to rewrite them")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
