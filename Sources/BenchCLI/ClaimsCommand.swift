@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import BenchEngine
 import BenchGRPC
 import BenchReports
 import Foundation
@@ -11,7 +12,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         abstract: "Measure the claims in claim files and judge each: confirmed, refuted, or depends (with the condition).",
         discussion: """
             A claim file (*.claim) says what to run, which figures to compute and what must hold; \
-            the format is documented in README.md and at the top of each file in Benchmarks/Claims. \
+            the format is documented in docs/claims.md and at the top of each file in Benchmarks/Claims. \
             Runs that several claims share are measured once.
             """
     )
@@ -25,25 +26,25 @@ struct ClaimsCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try Self.load(claims)
         // Every distinct measurement once, in the order the claims name them.
-        var runs: [String: (entry: Plan.Entry, claim: Claim, measurement: Claim.Measurement)] = [:]
+        var runs: [String: (run: PlannedRun, claim: Claim, measurement: Claim.Measurement)] = [:]
         var order: [String] = []
         for (claim, entries) in loaded {
             for (measurement, entry) in entries where runs[Self.key(measurement)] == nil {
-                runs[Self.key(measurement)] = (entry, claim, measurement)
+                runs[Self.key(measurement)] = (run: entry, claim: claim, measurement: measurement)
                 order.append(Self.key(measurement))
             }
         }
         let payloads = PayloadComparison()
         var measured: [String: (RunResult, Scenario)] = [:]
         var memory: [String: IdleMemory] = [:]
-        let plan = Plan(scenario: .defaults, entries: [], output: nil)
+        let plan = Plan(scenario: .defaults, runs: [], output: nil)
         for (index, key) in order.enumerated() {
             let run = runs[key]!
             let position = "[\(index + 1)/\(order.count)] \(run.claim.id) \(run.measurement.label):"
             if run.measurement.kind == .memory {
-                memory[key] = try await MemoryProbe.measure(run.entry, position: position)
+                memory[key] = try await MemoryProbe.measure(run.run, position: position)
             } else {
-                measured[key] = (try await plan.measure(run.entry, position: position), run.entry.scenario)
+                measured[key] = (try await plan.measure(run.run, position: position), run.run.scenario)
             }
         }
 
@@ -64,7 +65,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         let reported = order.filter { measured[$0] != nil }.map { key in
             let run = runs[key]!
             return ClaimsReport.Run(
-                label: "\(run.claim.id) \(run.measurement.label)", arguments: run.measurement.arguments, scenario: run.entry.scenario, result: measured[key]!.0)
+                label: "\(run.claim.id) \(run.measurement.label)", arguments: run.measurement.arguments, scenario: run.run.scenario, result: measured[key]!.0)
         }
         let results = reported.map(\.result)
         print(ClaimsReport.summary(verdicts))
@@ -84,7 +85,7 @@ struct ClaimsCommand: AsyncParsableCommand {
 
     /// Reads every claim file under `paths` and turns its run lines into runs, so that every
     /// mistake is reported, with its file and line, before anything is measured.
-    static func load(_ paths: [String]) throws(BenchError) -> [(Claim, [(Claim.Measurement, Plan.Entry)])] {
+    static func load(_ paths: [String]) throws(BenchError) -> [(Claim, [(Claim.Measurement, PlannedRun)])] {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -100,12 +101,12 @@ struct ClaimsCommand: AsyncParsableCommand {
             }
         }
         let payloadNames = PayloadComparison().rows.map(\.message)
-        var loaded: [(Claim, [(Claim.Measurement, Plan.Entry)])] = []
+        var loaded: [(Claim, [(Claim.Measurement, PlannedRun)])] = []
         for file in files {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .usage("cannot read the claim file '\(file)' as UTF-8 text") }
             do {
                 let claim = try Claim.parse(text, file: file)
-                var entries: [(Claim.Measurement, Plan.Entry)] = []
+                var entries: [(Claim.Measurement, PlannedRun)] = []
                 for claimCase in claim.cases {
                     for measurement in claimCase.measurements {
                         switch measurement.kind {
@@ -131,7 +132,7 @@ struct ClaimsCommand: AsyncParsableCommand {
     }
 
     /// `run LABEL: TRANSPORT FLAGS…` as one run, with `bench run`'s flags.
-    private static func entry(_ measurement: Claim.Measurement, file: String) throws(ClaimFileError) -> Plan.Entry {
+    private static func entry(_ measurement: Claim.Measurement, file: String) throws(ClaimFileError) -> PlannedRun {
         func fail(_ message: String) -> ClaimFileError { ClaimFileError(file: file, line: measurement.line, message: message) }
         let line: RunLine
         do {
@@ -140,12 +141,9 @@ struct ClaimsCommand: AsyncParsableCommand {
             throw fail(RunLine.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "cannot read the run's flags")
         }
         do {
-            let kinds = try TransportKind.parseList(line.transport, available: Transports.implemented)
-            let scenarios = try line.scenarioOptions.scenarios(name: measurement.label)
-            guard kinds.count == 1, scenarios.count == 1 else {
-                throw BenchError.usage("a claim's run is one transport with one encoding and one HTTP version (use one 'run' line each)")
-            }
-            return Plan.Entry(scenario: scenarios[0], client: try Transports.client(for: kinds[0], scenario: scenarios[0], grpcPushCall: line.grpcCall))
+            return try Planner.single(
+                transports: line.transport, scenarios: try line.scenarioOptions.scenarios(name: measurement.label),
+                registry: .standard(grpc: GRPCTransport.Configuration(pushCall: line.grpcCall)))
         } catch {
             throw fail(error.message)
         }

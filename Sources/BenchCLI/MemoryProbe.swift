@@ -9,16 +9,16 @@ import Foundation
 /// scenario's clients of one transport against it, waits until every client is connected and
 /// the server is quiet, and reads VmRSS again. The server publishes nothing meanwhile.
 enum MemoryProbe {
-    static func measure(_ entry: Plan.Entry, position: String) async throws -> IdleMemory {
+    static func measure(_ entry: PlannedRun, position: String) async throws -> IdleMemory {
         let clients = entry.scenario.clients
-        Console.status("\(position) \(entry.client.kind.rawValue): \(clients) idle connections to a `bench serve` process, its resident memory before and after")
+        Console.status("\(position) \(entry.transport.kind.rawValue): \(clients) idle connections to a `bench serve` process, its resident memory before and after")
         let server = try ServeProcess.start()
         defer { server.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let before = try server.residentBytes()
         return try await server.withClients(entry) { _ in
             let after = try server.residentBytes()
-            let memory = IdleMemory(transport: entry.client.kind.rawValue, connections: clients, residentBytesBefore: before, residentBytesAfter: after)
+            let memory = IdleMemory(transport: entry.transport.kind.rawValue, connections: clients, residentBytesBefore: before, residentBytesAfter: after)
             Console.status("    done: \(before / 1024) KiB → \(after / 1024) KiB, \(Int(memory.residentBytesPerConnection)) B per connection")
             return memory
         }.value
@@ -29,24 +29,28 @@ enum MemoryProbe {
 /// ports read from the endpoint lines it prints.
 struct ServeProcess {
     let process: Process
+    /// The port of each transport's endpoint, from the endpoint lines.
+    let ports: [TransportKind: Int]
+    /// The control API's port (the HTTP listener's).
     let port: Int
-    let grpcPort: Int
 
     /// Runs `entry`'s clients against this server until `body` returns: waits until every
     /// client is connected and the last connections' first writes have settled, calls `body`
     /// with the clients' progress, then stops the clients and returns `body`'s value with their
     /// recorders.
     func withClients<T: Sendable>(
-        _ entry: Plan.Entry, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
+        _ entry: PlannedRun, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
     ) async throws -> (value: T, recorders: [DeliveryRecorder]) {
         let clients = entry.scenario.clients
         let progresses = (0..<clients).map { _ in ClientProgress() }
-        let port = entry.client.kind == .grpc ? grpcPort : self.port
+        guard let port = ports[entry.transport.kind] else {
+            throw BenchError.runFailed("`bench serve` printed no endpoint for \(entry.transport.kind.rawValue)")
+        }
+        let client = entry.transport.makeClient(for: entry.scenario)
         return try await withThrowingTaskGroup(of: DeliveryRecorder.self) { group in
             for index in 0..<clients {
                 let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: entry.scenario)
                 let progress = progresses[index]
-                let client = entry.client
                 group.addTask {
                     var recorder = DeliveryRecorder(progress: progress)
                     await client.run(target, recorder: &recorder)
@@ -58,7 +62,7 @@ struct ServeProcess {
             guard progresses.allSatisfy(\.isReady) else {
                 progresses.forEach { $0.requestStop() }
                 group.cancelAll()
-                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(entry.client.kind.rawValue) clients connected within \(readyWithin)")
+                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(entry.transport.kind.rawValue) clients connected within \(readyWithin)")
             }
             // Let the last connections' first writes settle before measuring.
             try await Task.sleep(for: .milliseconds(500))
@@ -97,20 +101,22 @@ struct ServeProcess {
         try process.run()
         var text = ""
         let reader = output.fileHandleForReading
-        while !text.contains("\nbrowser ") {
+        while !(text.contains("\ncontrol ") && text.hasSuffix("\n")) {
             let data = reader.availableData
             guard !data.isEmpty else { process.terminate(); throw BenchError.runFailed("`bench serve` ended before printing its endpoints") }
             text += String(decoding: data, as: UTF8.self)
         }
-        func port(_ prefix: String) -> Int? {
-            let line = text.split(separator: "\n").first { $0.hasPrefix(prefix + " ") }
-            return line.flatMap { URL(string: String($0.dropFirst(prefix.count + 1)))?.port }
+        // `NAME URL` lines: a transport's endpoint, then `browser` and `control`.
+        var ports: [String: Int] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let port = URL(string: String(parts[1]))?.port { ports[String(parts[0])] = port }
         }
-        guard let http = port("sse"), let grpc = port("grpc") else {
+        guard let control = ports.removeValue(forKey: "control") else {
             process.terminate()
             throw BenchError.runFailed("cannot read the ports from `bench serve`'s endpoint lines:\n\(text)")
         }
-        return ServeProcess(process: process, port: http, grpcPort: grpc)
+        return ServeProcess(process: process, ports: Dictionary(uniqueKeysWithValues: ports.map { (TransportKind(rawValue: $0.key), $0.value) }), port: control)
     }
 
     /// The process's resident set size, VmRSS in /proc/PID/status.

@@ -13,7 +13,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run one scenario over one or more transports and report what each cost."
     )
 
-    @Option(name: .long, help: "Transports, comma-separated: short-polling, long-polling, sse, websocket, grpc, or all (all that carry the direction).")
+    @Option(name: .long, help: ArgumentHelp(TransportRegistry.transportHelp))
     var transport = "all"
 
     @OptionGroup var scenarioOptions: ScenarioOptions
@@ -60,25 +60,14 @@ struct RunCommand: AsyncParsableCommand {
         do { _ = try plan() } catch { throw ValidationError(error.message) }
     }
 
-    /// The transports to run: `all` means every implemented transport that carries the direction.
-    private func kinds(for scenario: Scenario) throws(BenchError) -> [TransportKind] {
-        if transport.lowercased() == "all" {
-            return Transports.implemented.filter { TransportCatalog.directions(for: $0).contains(scenario.direction) }
-        }
-        return try TransportKind.parseList(transport, available: Transports.implemented)
+    /// The transports the run offers: gRPC configured by its flags.
+    private var registry: TransportRegistry {
+        .standard(grpc: GRPCTransport.Configuration(pushCall: grpcCall, flushCoalescing: grpcFlushCoalescing, port: grpcPort))
     }
 
-    /// Every transport with every chosen HTTP version and encoding, transports first. WebSocket
-    /// and gRPC have one HTTP version of their own, so they run once per encoding.
-    private func plan() throws(BenchError) -> [Plan.Entry] {
-        let scenarios = try scenarioOptions.scenarios(name: "custom")
-        var entries: [Plan.Entry] = []
-        for kind in try kinds(for: scenarios[0]) {
-            for scenario in scenarios where kind.hasHTTPVersionChoice || scenario.httpVersion == scenarios[0].httpVersion {
-                entries.append(Plan.Entry(scenario: scenario, client: try Transports.client(for: kind, scenario: scenario, grpcPushCall: grpcCall)))
-            }
-        }
-        return entries
+    /// Every chosen transport with every chosen HTTP version and encoding (``Planner/runs(transports:scenarios:registry:)``).
+    private func plan() throws(BenchError) -> [PlannedRun] {
+        try Planner.runs(transports: transport, scenarios: try scenarioOptions.scenarios(name: "custom"), registry: registry)
     }
 
     private func remoteTarget() throws(BenchError) -> RemoteTarget? {
@@ -88,8 +77,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let scenario = try scenarioOptions.scenarios(name: "custom")[0]
         try await Plan(
-            scenario: scenario, entries: try plan(), output: output.map { URL(fileURLWithPath: $0) }, port: port,
-            routes: Transports.routes(grpc: GRPCEndpoint(flushCoalescing: grpcFlushCoalescing, port: grpcPort)), target: try remoteTarget()
+            scenario: scenario, runs: try plan(), output: output.map { URL(fileURLWithPath: $0) },
+            runner: Runner(registry: registry, port: port), target: try remoteTarget()
         ).execute()
     }
 }

@@ -19,7 +19,7 @@ struct ScaleCommand: AsyncParsableCommand {
         abstract: "Open thousands of connections per transport to a separate server process: its memory per idle connection, CPU per delivered event, and broadcast fan-out throughput."
     )
 
-    @Option(name: .long, help: "Connection-holding transports, comma-separated: long-polling, sse, websocket, grpc.")
+    @Option(name: .long, help: ArgumentHelp(TransportRegistry.connectionHoldingHelp))
     var transport = "long-polling,sse,websocket,grpc"
 
     @Option(name: .long, help: "Concurrent connections per transport.")
@@ -34,27 +34,29 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder for report.md and scale.json.")
     var output: String?
 
-    static let connectionHolding: [TransportKind] = [.longPolling, .serverSentEvents, .webSocket, .grpc]
-
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
         guard (0...1 << 20).contains(payloadBytes) else { throw ValidationError("--payload-bytes must be between 0 and 1048576 (got \(payloadBytes))") }
-        do { _ = try TransportKind.parseList(transport, available: Self.connectionHolding) } catch { throw ValidationError(error.message) }
+        do { _ = try plan() } catch { throw ValidationError(error.message) }
         if let output { do { try ReportWriter.prepare(URL(fileURLWithPath: output)) } catch { throw ValidationError(error.message) } }
+    }
+
+    /// The chosen transports that hold a connection per idle client, on the command's workload.
+    private func plan() throws(BenchError) -> [PlannedRun] {
+        var scenario = Scenario.defaults
+        scenario.clients = clients
+        scenario.payloadBytes = payloadBytes
+        scenario.longPollTimeoutSeconds = 600
+        return try Planner.connectionHolding(transports: transport, scenario: scenario, registry: .standard())
     }
 
     func run() async throws {
         try OpenFileLimit.ensure(clients + 256, for: "\(clients) client connections")
         var rows: [ScaleRow] = []
-        let kinds = try TransportKind.parseList(transport, available: Self.connectionHolding)
-        for (index, kind) in kinds.enumerated() {
-            var scenario = Scenario.defaults
-            scenario.clients = clients
-            scenario.payloadBytes = payloadBytes
-            scenario.longPollTimeoutSeconds = 600
-            let entry = Plan.Entry(scenario: scenario, client: try Transports.client(for: kind, scenario: scenario))
-            Console.status("[\(index + 1)/\(kinds.count)] \(kind.rawValue): \(clients) connections to a `bench serve` process, then \(events) events to each at once")
+        let runs = try plan()
+        for (index, entry) in runs.enumerated() {
+            Console.status("[\(index + 1)/\(runs.count)] \(entry.transport.kind.rawValue): \(clients) connections to a `bench serve` process, then \(events) events to each at once")
             rows.append(try await measure(entry))
             let row = rows[rows.count - 1]
             Console.status("    done: \(Int(row.residentBytesPerConnection)) B per connection, \(Format.significant(row.deliveriesPerSecond)) deliveries/s, \(Format.significant(row.serverCPUMicrosecondsPerDelivery)) µs server CPU per delivery")
@@ -68,7 +70,7 @@ struct ScaleCommand: AsyncParsableCommand {
         }
     }
 
-    private func measure(_ entry: Plan.Entry) async throws -> ScaleRow {
+    private func measure(_ entry: PlannedRun) async throws -> ScaleRow {
         let server = try ServeProcess.start(arguments: ["--payload-bytes", "\(payloadBytes)", "--max-connections", "\(clients + 1000)"])
         defer { server.stop() }
         try await Task.sleep(for: .milliseconds(300))
@@ -96,7 +98,7 @@ struct ScaleCommand: AsyncParsableCommand {
         var latency = LatencyHistogram()
         for recorder in recorders { latency.merge(recorder.latency) }
         return ScaleRow(
-            transport: entry.client.kind.rawValue, connections: clients, events: events, deliveriesExpected: expected, deliveries: figures.delivered,
+            transport: entry.transport.kind.rawValue, connections: clients, events: events, deliveriesExpected: expected, deliveries: figures.delivered,
             residentBytesIdle: idle, residentBytesConnected: figures.connected, peakResidentBytes: try server.peakResidentBytes(),
             fanOutSeconds: figures.seconds, serverUserCPUSeconds: figures.user, serverSystemCPUSeconds: figures.system,
             latencyP50Nanoseconds: latency.valueAtPercentile(50), latencyP99Nanoseconds: latency.valueAtPercentile(99), latencyMaxNanoseconds: latency.maxNanoseconds
@@ -142,7 +144,7 @@ struct ScaleReport {
         ]
         for row in rows {
             func mib(_ bytes: Int) -> String { Format.decimal(Double(bytes) / 1_048_576, places: 1) }
-            let name = TransportKind(rawValue: row.transport)?.displayName ?? row.transport
+            let name = TransportRegistry.standard().displayName(of: TransportKind(rawValue: row.transport))
             let cells: [String] = [
                 name, "\(row.connections)", "\(row.deliveries) / \(row.deliveriesExpected)",
                 mib(row.residentBytesIdle) + " → " + mib(row.residentBytesConnected),

@@ -91,8 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
         let browserResults = BrowserResults()
         // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
-        let control = RunControl(routes: Transports.routes(grpc: GRPCEndpoint(port: 0)), host: host)
-        let routes = Transports.routes(grpc: GRPCEndpoint(port: grpcPort))
+        let control = RunControl(routes: TransportRegistry.standard().routes, host: host)
+        let routes = TransportRegistry.standard(grpc: GRPCTransport.Configuration(port: grpcPort)).routes
             .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)] + control.httpRoutes))
         try await withLoopbackServer(configuration: configuration, routes: routes) { server in
             for sequence in stride(from: 1, through: preload, by: 1) { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }

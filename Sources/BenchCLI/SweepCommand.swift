@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchCore
 import BenchGRPC
 import BenchReports
+import BenchEngine
 import BenchTransports
 import Foundation
 
@@ -42,7 +43,7 @@ struct SweepCommand: AsyncParsableCommand {
         axes.reduce([[]]) { combinations, axis in combinations.flatMap { prefix in axis.values.map { prefix + [$0] } } }
     }
 
-    @Option(name: .long, help: "Transports, comma-separated, or all.")
+    @Option(name: .long, help: ArgumentHelp(TransportRegistry.transportHelp))
     var transport = "short-polling,long-polling,sse,websocket"
 
     @OptionGroup var scenarioOptions: ScenarioOptions
@@ -59,36 +60,33 @@ struct SweepCommand: AsyncParsableCommand {
     }
 
     /// Every combination of values × transport × encoding × HTTP version, values outermost.
-    func plan() throws(BenchError) -> [(values: [Double], entry: Plan.Entry)] {
-        var points: [([Double], Plan.Entry)] = []
-        let kinds = try TransportKind.parseList(transport, available: Transports.implemented)
+    func plan() throws(BenchError) -> [(values: [Double], run: PlannedRun)] {
+        var points: [([Double], PlannedRun)] = []
+        let registry = TransportRegistry.standard(grpc: GRPCTransport.Configuration(pushCall: grpcCall))
         let axes = try self.axes
         for values in grid(axes) {
-            for var scenario in try scenarioOptions.scenarios(name: "sweep") {
-                for (axis, value) in zip(axes, values) { axis.apply(value, to: &scenario) }
-                try scenario.validate()
-                for kind in kinds where kind.hasHTTPVersionChoice || scenario.httpVersion == .http1_1 {
-                    guard TransportCatalog.directions(for: kind).contains(scenario.direction) else { continue }
-                    points.append((values, Plan.Entry(scenario: scenario, client: try Transports.client(for: kind, scenario: scenario, grpcPushCall: grpcCall))))
-                }
+            var scenarios = try scenarioOptions.scenarios(name: "sweep")
+            for index in scenarios.indices {
+                for (axis, value) in zip(axes, values) { axis.apply(value, to: &scenarios[index]) }
+                try scenarios[index].validate()
             }
+            points += try Planner.runs(transports: transport, scenarios: scenarios, registry: registry).map { (values, $0) }
         }
-        guard !points.isEmpty else { throw .usage("nothing to run: no chosen transport carries --direction \(scenarioOptions.direction.rawValue)") }
         return points
     }
 
     func run() async throws {
         let points = try plan()
         let axes = try self.axes
-        let plan = Plan(scenario: .defaults, entries: [], output: nil)
+        let plan = Plan(scenario: .defaults, runs: [], output: nil)
         var rows: [SweepReport.Point] = []
         for (index, point) in points.enumerated() {
             let at = zip(axes, point.values).map { "\($0.name)=\(Format.significant($1))" }.joined(separator: " ")
-            let result = try await plan.measure(point.entry, position: "[\(index + 1)/\(points.count)] \(at)")
+            let result = try await plan.measure(point.run, position: "[\(index + 1)/\(points.count)] \(at)")
             rows.append(SweepReport.Point(value: point.values[0], grid: Array(point.values.dropFirst()), result: result))
         }
         let sweep = SweepReport.Sweep(
-            axis: axes[0].name, unit: axes[0].unit, others: axes.dropFirst().map(\.name), scenario: points[0].entry.scenario, points: rows)
+            axis: axes[0].name, unit: axes[0].unit, others: axes.dropFirst().map(\.name), scenario: points[0].run.scenario, points: rows)
         print(SweepReport.table(sweep))
         if let output {
             let directory = URL(fileURLWithPath: output)

@@ -22,9 +22,10 @@ public enum LatencyModel {
         public var formula: String
     }
 
-    /// The model's median for a transport (`variant` tells gRPC's unary poll from its stream) on
-    /// `scenario` as run (wall clock), for events of `eventBytes` on the wire.
-    public static func estimate(transport: TransportKind, variant: String, scenario: Scenario, eventBytes: Double) -> Estimate {
+    /// The model's median for a transport that delivers as `delivery` says (its
+    /// ``TransportTraits/delivery(variant:)``) on `scenario` as run (wall clock), for events of
+    /// `eventBytes` on the wire.
+    public static func estimate(delivery: DeliveryPattern, scenario: Scenario, eventBytes: Double) -> Estimate {
         let link = scenario.link ?? LinkConditions()
         let d = link.delaySeconds
         let up = LinkConditions.serialization(bytes: Int(eventBytes.rounded()), bitsPerSecond: link.upBitsPerSecond)
@@ -35,12 +36,10 @@ public enum LatencyModel {
         case .push: break
         }
         let interval = scenario.pollIntervalSeconds
-        switch transport {
-        case .shortPolling:
+        switch delivery {
+        case .poll:
             return Estimate(p50Seconds: interval / 2 + d + down, formula: "I/2 + d")
-        case .grpc where variant == "unary":
-            return Estimate(p50Seconds: interval / 2 + d + down, formula: "I/2 + d")
-        case .longPolling:
+        case .longPoll:
             let rate = scenario.eventsPerSecond
             let gap: Double
             switch scenario.arrival {
@@ -51,7 +50,7 @@ public enum LatencyModel {
                 gap = p0 >= 0.5 ? 0 : 2 * d * (0.5 - p0) / (1 - p0)
             }
             return Estimate(p50Seconds: d + down + gap, formula: gap == 0 ? "d (a poll is waiting)" : "d + wait for the re-poll (2d gap)")
-        case .serverSentEvents, .webSocket, .grpc:
+        case .stream:
             return Estimate(p50Seconds: d + down, formula: "d")
         }
     }

@@ -7,8 +7,7 @@ import NIOCore
 /// correction. `bench run --target` puts the server in another process: on the same kernel
 /// (same boot ID) `CLOCK_MONOTONIC` is still one clock; on another machine the runner estimates
 /// the offset from control round trips and applies it to arrivals (``ClockRelation``,
-/// ``DeliveryRecorder/clockOffsetNanoseconds``), which DESIGN.md's single-process contract does
-/// not cover.
+/// ``DeliveryRecorder/clockOffsetNanoseconds``); the report states how the clocks were related.
 public enum MonotonicClock {
     /// Nanoseconds since an arbitrary fixed point; only differences are meaningful.
     @inlinable

@@ -1,11 +1,16 @@
 /// The measurements of one transport on one scenario: the rows of every report.
 ///
-/// The field names are the stable interface of `results.json` (see DESIGN.md); renaming one is a
-/// breaking change. Byte counts are TCP payload bytes counted at the server's sockets by the
+/// The field names are the stable interface of `results.json`; renaming one is a breaking change. Byte counts are TCP payload bytes counted at the server's sockets by the
 /// WireMeter; `bytesUp` is client → server, `bytesDown` server → client.
 public struct RunResult: Codable, Sendable, Hashable {
     /// Transport name as on the command line (`short-polling`, …).
     public var transport: String
+    /// The transport's name for tables and charts (`Short polling`); `nil` in documents written
+    /// before it was recorded, where reports show ``transport``.
+    public var transportName: String?
+    /// How the transport delivers a pushed event (``DeliveryPattern``): whether each request
+    /// fetches events, so overhead per request means something; `nil` in older documents.
+    public var delivery: DeliveryPattern?
     /// The variant within the transport, for example `keep-alive` or `per-request` for polling.
     public var variant: String
     public var encoding: String
@@ -186,6 +191,9 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var overheadPerRequestBytes: Double {
         requests == 0 ? 0 : Double(overheadBytes - handshakeBytesUp - handshakeBytesDown) / Double(requests)
     }
+
+    /// The name for tables and charts.
+    public var displayName: String { transportName ?? transport }
 
     /// True when nothing was lost and the byte ledger adds up.
     public var isClean: Bool { eventsLost == 0 && overheadBytes >= 0 }

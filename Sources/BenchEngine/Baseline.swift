@@ -89,7 +89,7 @@ public enum Baseline {
     }
 
     static func webSocketEcho(roundTrips: Int, warmup: Int, messageBytes: Int, driver: WebSocketPingPong.Driver) async throws -> (LatencyHistogram, Double) {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry([WebSocketTransport()]).routes) { server in
             try await WebSocketPingPong.measure(host: server.host, port: server.port, count: roundTrips, warmup: warmup, messageBytes: messageBytes, driver: driver)
         }
     }

@@ -95,14 +95,14 @@ final class RemoteRunServer: RunServer {
     deinit { statusTask.withLock { $0?.cancel() } }
 
     /// Relates the clocks, then opens (or joins) the run.
-    static func open(_ target: RemoteTarget, scenario: Scenario, transport: TransportKind) async throws -> RemoteRunServer {
+    static func open(_ target: RemoteTarget, scenario: Scenario, transport: any TransportTraits) async throws -> RemoteRunServer {
         let clock = try await measureClock(target)
         // One run per plan entry: the transport, and what else an entry can vary by.
-        let entry = "\(transport.rawValue)-\(scenario.encoding.rawValue)" + (transport.hasHTTPVersionChoice ? "-http\(scenario.httpVersion.rawValue)" : "")
+        let entry = "\(transport.kind.rawValue)-\(scenario.encoding.rawValue)" + (transport.hasHTTPVersionChoice ? "-http\(scenario.httpVersion.rawValue)" : "")
         let request = RunRequest(id: target.runID.map { "\($0)/\(entry)" }, hosts: target.hosts, scenario: scenario)
         let ticket: RunTicket = try await control(.POST, ControlRoute.Action.open.rawValue, on: target, body: JSONEncoder().encode(request))
-        guard ticket.ports[transport.rawValue] != nil else {
-            throw BenchError.usage("the server at \(target.url) has no endpoint for \(transport.rawValue)")
+        guard ticket.ports[transport.kind.rawValue] != nil else {
+            throw BenchError.usage("the server at \(target.url) has no endpoint for \(transport.kind.rawValue)")
         }
         return RemoteRunServer(target: target, ticket: ticket, clock: clock)
     }
@@ -259,7 +259,7 @@ public final class RunControl: Sendable {
         }
         let server = try await run.server()
         var ports: [String: Int] = [:]
-        for kind in TransportKind.allCases where routes.serves(kind) { ports[kind.rawValue] = server.port(for: kind) }
+        for kind in routes.transports { ports[kind.rawValue] = server.port(for: kind) }
         return RunTicket(id: run.id, host: hostIndex, hosts: run.hosts, firstClientIndex: hostIndex * request.scenario.clients, ports: ports)
     }
 }

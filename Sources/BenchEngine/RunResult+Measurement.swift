@@ -11,7 +11,7 @@ extension RunResult {
     ///   - traffic: the server's counts over every connection of the run.
     init(
         scenario: Scenario,
-        transport: TransportKind,
+        transport: any TransportTraits,
         variant: String,
         eventCount: Int,
         outcomes: [ClientOutcome],
@@ -20,10 +20,12 @@ extension RunResult {
         connectionsStillOpen: Int
     ) {
         self.init(
-            transport: transport.rawValue, variant: variant, encoding: scenario.encoding.rawValue,
+            transport: transport.kind.rawValue, variant: variant, encoding: scenario.encoding.rawValue,
             direction: scenario.direction.rawValue, httpVersion: transport.httpVersion(in: scenario).rawValue,
             scenario: scenario.name, clients: scenario.clients
         )
+        transportName = transport.displayName
+        delivery = transport.delivery(variant: variant)
         let last = UInt64(eventCount)
         var latency = LatencyHistogram()
         var uncorrected: LatencyHistogram? = nil
@@ -98,12 +100,12 @@ extension RunResult {
         timeScale = scenario.timeScale
         link = scenario.link
         let model = LatencyModel.estimate(
-            transport: transport, variant: variant, scenario: scenario,
+            delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))
         modelLatencyP50Nanoseconds = UInt64((model.p50Seconds * 1e9).rounded())
         latencyModel = model.formula
         // An hour of the modeled workload: the wall-clock interval times the scale.
-        if let interval = scenario.heartbeatIntervalSeconds, let bytes = TransportCatalog.heartbeatWireBytes(for: transport) {
+        if let interval = scenario.heartbeatIntervalSeconds, let bytes = transport.heartbeatWireBytes {
             heartbeatBytesPerIdleConnectionHour = Double(bytes) * 3600 / (interval * scenario.timeScale)
         }
     }

@@ -32,7 +32,8 @@ public struct RunProgress: Sendable {
 /// ``RunResult``.
 ///
 /// ```swift
-/// let result = try await Runner().run(.defaults, client: LongPollingClient(connectionMode: .keepAlive))
+/// let registry = TransportRegistry([LongPollingTransport(), WebSocketTransport()])
+/// let result = try await Runner(registry: registry).run(.defaults, transport: LongPollingTransport())
 /// ```
 public struct Runner: Sendable {
     /// How long clients may take to become ready.
@@ -43,13 +44,13 @@ public struct Runner: Sendable {
     public var onProgress: (@Sendable (RunProgress) -> Void)?
     /// The loopback server's port; 0 lets the kernel choose (a capture filter may want a fixed one).
     public var port = 0
-    /// The server halves the loopback server offers. The engine does not import gRPC: the
-    /// command line adds gRPC's route (BenchGRPC) to these.
-    public var routes: Routes
+    /// The transports whose server halves the loopback server offers. The engine does not
+    /// import gRPC: the command line's registry brings gRPC's (BenchGRPC).
+    public var registry: TransportRegistry
 
-    public init(port: Int = 0, routes: Routes = TransportCatalog.routes, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+    public init(registry: TransportRegistry, port: Int = 0, onProgress: (@Sendable (RunProgress) -> Void)? = nil) {
+        self.registry = registry
         self.port = port
-        self.routes = routes
         self.onProgress = onProgress
     }
 
@@ -64,34 +65,41 @@ public struct Runner: Sendable {
         return .seconds(Swift.max(2.0, 2 * scenario.pollIntervalSeconds + 0.5) + reconnect + link)
     }
 
-    /// Runs `modeled` at its time scale (``Scenario/wallClock``) and measures it, on a loopback
-    /// server of its own.
-    public func run(_ modeled: Scenario, client: some TransportClient) async throws -> RunResult {
+    /// Runs `modeled` at its time scale (``Scenario/wallClock``) over `transport` and measures
+    /// it, on a loopback server of its own that offers every registered transport.
+    public func run(_ modeled: Scenario, transport: any TransportDescriptor) async throws -> RunResult {
         try modeled.validate()
         let scenario = modeled.wallClock
-        try Self.check(scenario, client: client)
-        guard routes.serves(client.kind) else {
-            throw BenchError.usage("the server has no endpoint for \(client.kind.rawValue)")
+        try registry.check(transport, scenario)
+        let routes = registry.routes
+        guard routes.serves(transport.kind) else {
+            throw BenchError.usage("the server has no endpoint for \(transport.kind.rawValue)")
         }
         // Both ends of every connection live in this process, plus room for the rest.
         try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
         return try await withLoopbackServer(configuration: .forRun(scenario, port: port), routes: routes) { server in
-            try await measure(scenario, client: client, on: LocalRunServer(server: server, scenario: scenario))
+            try await measure(scenario, transport: transport, on: LocalRunServer(server: server, scenario: scenario))
         }
+    }
+
+    /// Runs `run`, in this process or, with `target`, against `bench serve` elsewhere.
+    public func run(_ run: PlannedRun, target: RemoteTarget? = nil) async throws -> RunResult {
+        if let target { return try await self.run(run.scenario, transport: run.transport, target: target) }
+        return try await self.run(run.scenario, transport: run.transport)
     }
 
     /// Runs `modeled` against a server `bench serve` started on `target` (its control URL, for
     /// example `http://10.0.0.1:8080`), together with the other hosts of run `runID` when
     /// `hosts` is above 1. The result's byte counts are the server's for the whole run (every
     /// host's connections); deliveries and latency are this host's clients'.
-    public func run(_ modeled: Scenario, client: some TransportClient, target: RemoteTarget) async throws -> RunResult {
+    public func run(_ modeled: Scenario, transport: any TransportDescriptor, target: RemoteTarget) async throws -> RunResult {
         try modeled.validate()
         let scenario = modeled.wallClock
-        try Self.check(scenario, client: client)
+        try registry.check(transport, scenario)
         try RemoteTarget.check(scenario.direction)
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
-        let server = try await RemoteRunServer.open(target, scenario: scenario, transport: client.kind)
-        var result = try await measure(scenario, client: client, on: server)
+        let server = try await RemoteRunServer.open(target, scenario: scenario, transport: transport)
+        var result = try await measure(scenario, transport: transport, on: server)
         result.target = target.url
         result.runID = server.ticket.id
         result.hosts = server.ticket.hosts
@@ -99,15 +107,10 @@ public struct Runner: Sendable {
         return result
     }
 
-    private static func check(_ scenario: Scenario, client: some TransportClient) throws {
-        guard TransportCatalog.directions(for: client.kind).contains(scenario.direction) else {
-            throw BenchError.usage("\(client.kind.rawValue) cannot carry direction \(scenario.direction.rawValue)")
-        }
-    }
-
     /// The run itself, against `server`: clients, schedule, drain, stop, counts, and this
     /// process's CPU time and peak resident memory over it.
-    private func measure(_ scenario: Scenario, client: some TransportClient, on server: some RunServer) async throws -> RunResult {
+    private func measure(_ scenario: Scenario, transport: any TransportDescriptor, on server: some RunServer) async throws -> RunResult {
+        let client = transport.makeClient(for: scenario)
         _ = ProcessResources.resetPeakResident()
         let cpuBefore = ProcessResources.now()
         let eventCount = EventSchedule(scenario).offsetsNanoseconds.count
@@ -126,7 +129,7 @@ public struct Runner: Sendable {
             lastReport = .now
             onProgress?(
                 RunProgress(
-                    transport: client.kind, variant: client.variant, phase: phase,
+                    transport: transport.kind, variant: client.variant, phase: phase,
                     elapsedSeconds: (ContinuousClock.now - start).seconds, plannedSeconds: scenario.durationSeconds,
                     eventsPublished: published, eventsPlanned: eventCount,
                     deliveries: arrivals.reduce(0) { $0 + $1.delivered }, deliveriesExpected: expected
@@ -139,7 +142,7 @@ public struct Runner: Sendable {
         let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
             for index in 0..<scenario.clients {
                 let target = ClientTarget(
-                    host: server.host, port: server.port(for: client.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate
+                    host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate
                 )
                 let progress = progresses[index]
                 group.addTask {
@@ -156,7 +159,7 @@ public struct Runner: Sendable {
                 group.cancelAll()
                 let ready = progresses.filter(\.isReady).count
                 throw BenchError.runFailed(
-                    "only \(ready) of \(scenario.clients) \(client.kind.rawValue) clients connected within \(readyTimeout)"
+                    "only \(ready) of \(scenario.clients) \(transport.kind.rawValue) clients connected within \(readyTimeout)"
                 )
             }
 
@@ -212,12 +215,12 @@ public struct Runner: Sendable {
             ClientOutcome(
                 direction: scenario.direction, recorder: recorder, encodedSizes: publishing.encodedSizes,
                 uploads: scenario.direction == .upload ? uploads!.session(for: firstClient + index).snapshot : nil,
-                base64Carrier: client.kind == .serverSentEvents && scenario.encoding.isBinary
+                base64Carrier: transport.carriesBinaryAsBase64 && scenario.encoding.isBinary
             )
         }
         var result = RunResult(
             scenario: scenario,
-            transport: client.kind,
+            transport: transport,
             variant: client.variant,
             eventCount: eventCount,
             outcomes: outcomes,

@@ -10,9 +10,11 @@ import Synchronization
 /// the loopback server's host, port 0 unless told otherwise), serving `transportbench.EventStream`.
 ///
 /// grpc-swift owns the listening socket, so this is a ``ListenerRoute`` beside the HTTP
-/// listener. Each accepted connection gets a ``WireMeter`` and an ``HTTP2FrameCensus`` at the
-/// front of the pipeline gRPC built (`channelDebuggingCallbacks.onAcceptTCPConnection`), so its
-/// bytes are counted at the socket like every other transport's, frame by frame.
+/// listener. Each accepted connection goes through the server's one metering step
+/// (``ListenerContext/meter(_:as:census:)``: WireMeter, link emulator, an HTTP/2 census,
+/// the idle and slow-client guards and the connection limit) at the front of the pipeline gRPC
+/// built (`channelDebuggingCallbacks.onAcceptTCPConnection`), so it is counted at the socket and
+/// guarded like every other transport's connection.
 ///
 /// The four call shapes, each carrying the event envelope in the call's encoding (metadata
 /// `bench-encoding`):
@@ -43,14 +45,8 @@ public struct GRPCEndpoint: ListenerRoute {
         if !flushCoalescing { config.connection.flushCoalescing = nil }
         config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
             channel.eventLoop.makeCompletedFuture {
-                let meter = context.traffic.open(channel: channel)
-                meter.attribute(to: .grpc)
-                // Added first after gRPC built its pipeline: meter, link emulator (if any), census, gRPC.
-                try channel.pipeline.syncOperations.addHandler(HTTP2FrameCensus(meter: meter, grpc: true), position: .first)
-                if let emulator = context.configuration.linkEmulator(for: meter) {
-                    try channel.pipeline.syncOperations.addHandler(emulator, position: .first)
-                }
-                try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: context.traffic), position: .first)
+                // In front of gRPC's own handlers: meter, link emulator, census, guards.
+                guard let meter = try context.meter(channel, as: .grpc, census: .grpc) else { return }
                 if let port = channel.remoteAddress?.port { connections.register(meter, remotePort: port) }
             }
         }

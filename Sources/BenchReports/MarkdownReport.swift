@@ -15,7 +15,7 @@ public enum MarkdownReport {
             // A host's share of a multi-host run: the server's counts are the whole run's.
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
-                TransportKind(rawValue: result.transport)?.displayName ?? result.transport,
+                result.displayName,
                 "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
@@ -44,11 +44,11 @@ public enum MarkdownReport {
             let uncorrected = result.direction != Direction.push.rawValue
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
-                TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant, "HTTP/\(result.httpVersion)", result.direction,
+                result.displayName, result.variant, "HTTP/\(result.httpVersion)", result.direction,
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", perEvent(Format.decimal(result.perEventOverheadBytes, places: 1)),
                 Self.exchangesEvents(result) ? perEvent(Format.decimal(result.overheadPerRequestBytes, places: 1)) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
                 "\(result.connectionsDropped)", "\(result.reconnects)",
-                result.transport == TransportKind.grpc.rawValue ? "\(result.deadlinesExceeded) / \(result.callsCancelled)" : "–", result.latencyReference,
+                result.deadlinesExceeded + result.callsCancelled == 0 ? "–" : "\(result.deadlinesExceeded) / \(result.callsCancelled)", result.latencyReference,
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
                 uncorrected ? Format.milliseconds(result.uncorrectedLatencyP99Nanoseconds) : "–",
                 result.processUserCPUSeconds.map { user in "\(Format.decimal(user, places: 2)) / \(Format.decimal(result.processSystemCPUSeconds ?? 0, places: 2))" } ?? "–",
@@ -71,7 +71,7 @@ public enum MarkdownReport {
         var rows = [header]
         for (result, frames) in rowsWithFrames {
             rows.append(
-                [TransportKind(rawValue: result.transport)?.displayName ?? result.transport, result.variant]
+                [result.displayName, result.variant]
                     + frames.categories.map { "\($0.bytes.total)" }
                     + [
                         "\(frames.headerBlocks.total)", "\(frames.headerFields.total)", Format.percent(frames.headerSpaceSavings),
@@ -86,8 +86,7 @@ public enum MarkdownReport {
     /// Whether each request fetches events (polling, gRPC's unary poll), so overhead per request
     /// means something; a stream's one request carries the whole run.
     static func exchangesEvents(_ result: RunResult) -> Bool {
-        result.transport == TransportKind.shortPolling.rawValue || result.transport == TransportKind.longPolling.rawValue
-            || (result.transport == TransportKind.grpc.rawValue && result.variant == "unary")
+        result.delivery?.requestsCarryEvents ?? false
     }
 
     /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.

@@ -2,7 +2,8 @@ import BenchCore
 
 /// Everything one `bench` invocation measured: what `results.json` holds.
 ///
-/// `{"environment": {…}, "scenario": {…}, "results": [ … ]}` is the stable shape (DESIGN.md).
+/// `{"environment": {…}, "scenario": {…}, "results": [ … ]}` is the stable shape: renaming a field is a
+/// breaking change.
 public struct ResultsDocument: Codable, Sendable {
     public var environment: EnvironmentInfo
     /// The scenario every row ran (rows may differ in transport, variant and encoding).

@@ -26,7 +26,7 @@ public enum SVGCharts {
 
     /// The row label: transport, variant, HTTP version, encoding.
     static func label(_ result: RunResult) -> String {
-        let name = TransportKind(rawValue: result.transport)?.displayName ?? result.transport
+        let name = result.displayName
         return "\(name) · \(result.variant) · HTTP/\(result.httpVersion) · \(result.encoding)"
     }
 

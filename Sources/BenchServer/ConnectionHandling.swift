@@ -18,8 +18,8 @@ struct AcceptedConnection: Sendable {
     let negotiation: EventLoopFuture<NegotiatedConnection>
 }
 
-/// Builds an accepted connection's pipeline: WireMeter first, the ``LinkEmulator`` when the
-/// configuration has a link, then a ``ProtocolDetector`` that
+/// Builds an accepted connection's pipeline: the metering step every listener shares
+/// (``ConnectionMetering``: WireMeter, link emulator, guards), then a ``ProtocolDetector`` that
 /// reads the first bytes and sets up HTTP/2 (a client that starts with the HTTP/2 connection
 /// preface, RFC 9113 §3.3 "prior knowledge") or HTTP/1.1 with WebSocket upgrade.
 enum ConnectionSetup {
@@ -29,18 +29,9 @@ enum ConnectionSetup {
         routes: Routes,
         configuration: ServerConfiguration
     ) throws -> AcceptedConnection {
-        let meter = traffic.open(channel: channel)
-        try channel.pipeline.syncOperations.addHandler(WireMeter(meter: meter, recorder: traffic))
-        if let emulator = configuration.linkEmulator(for: meter) { try channel.pipeline.syncOperations.addHandler(emulator) }
-        if traffic.openConnectionCount > configuration.maxConnections {
-            // Over the limit: counted (it reached the socket), then closed at once.
-            channel.close(promise: nil)
+        guard let meter = try ConnectionMetering.install(on: channel, traffic: traffic, configuration: configuration, placement: .emptyPipeline) else {
             return AcceptedConnection(channel: channel, negotiation: channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel))
         }
-        if let idle = configuration.idleTimeout {
-            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
-        }
-        try channel.pipeline.syncOperations.addHandler(ConnectionGuard(slowClientTimeout: configuration.slowClientTimeout))
         let negotiation = channel.eventLoop.makePromise(of: NegotiatedConnection.self)
         let detector = ProtocolDetector(negotiation: negotiation) { channel, isHTTP2 in
             if isHTTP2 {
@@ -137,81 +128,6 @@ enum ConnectionSetup {
         return negotiation
     }
 }
-
-/// Waits for a connection's first bytes and tells HTTP/2 with prior knowledge (they begin with
-/// the 24-byte preface `PRI * HTTP/2.0…`) from HTTP/1.1; then has the pipeline configured
-/// behind itself, passes the bytes on and leaves.
-final class ProtocolDetector: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    private let negotiation: EventLoopPromise<NegotiatedConnection>
-    private let configure: (any Channel, _ isHTTP2: Bool) throws -> EventLoopFuture<NegotiatedConnection>
-    private var buffered = ByteBuffer()
-    private var decided = false
-
-    init(negotiation: EventLoopPromise<NegotiatedConnection>, configure: @escaping (any Channel, Bool) throws -> EventLoopFuture<NegotiatedConnection>) {
-        self.negotiation = negotiation
-        self.configure = configure
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
-        guard !decided else {
-            context.fireChannelRead(data)
-            return
-        }
-        buffered.writeBuffer(&bytes)
-        let preface = HTTP2FrameReader.preface
-        let count = Swift.min(buffered.readableBytes, preface.count)
-        let matches = buffered.readableBytesView.prefix(count).elementsEqual(preface.prefix(count))
-        if matches && count < preface.count { return }  // could still be HTTP/2: wait for more
-        decided = true
-        do {
-            try configure(context.channel, matches).cascade(to: negotiation)
-        } catch {
-            negotiation.fail(error)
-            context.close(promise: nil)
-            return
-        }
-        let first = buffered
-        buffered = ByteBuffer()
-        context.fireChannelRead(wrapInboundOut(first))
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        if !decided {
-            decided = true
-            negotiation.fail(ChannelError.eof)
-        }
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        if !decided { negotiation.fail(ChannelError.eof) }
-    }
-}
-
-@available(*, unavailable)
-extension ProtocolDetector: Sendable {}
-
-/// Closes an HTTP/2 connection after a protocol error: NIO's HTTP/2 handler has already sent
-/// GOAWAY with the error code (RFC 9113 §5.4.1), but nothing else in the pipeline closes the
-/// channel, so without this the connection would stay open until the client gives up.
-final class CloseOnProtocolError: ChannelInboundHandler {
-    typealias InboundIn = NIOAny
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is any NIOHTTP2Error {
-            context.close(promise: nil)
-        }
-        context.fireErrorCaught(error)
-    }
-}
-
-@available(*, unavailable)
-extension CloseOnProtocolError: Sendable {}
 
 /// Serves negotiated connections: routes HTTP requests and WebSocket sessions to endpoints.
 struct ConnectionContext: Sendable {

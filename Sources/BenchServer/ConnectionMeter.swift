@@ -22,8 +22,9 @@ public final class ConnectionMeter: Sendable {
     private let handshakeBytesOutCounter = Atomic<Int>(0)
     /// HTTP/2 connections: where the bytes went, kept by an ``HTTP2FrameCensus``.
     private let http2 = Mutex<HTTP2Breakdown?>(nil)
-    /// Index into `TransportKind.allCases`, or -1 while the connection has not said what it is for.
-    private let transportIndex = Atomic<Int>(-1)
+    /// The transport, `nil` while the connection has not said what it is for. Set once per
+    /// request at most, read when totals are taken: a lock here is never per byte.
+    private let attributed = Mutex<TransportKind?>(nil)
 
     init(id: UInt64, channel: any Channel) {
         self.id = id
@@ -50,15 +51,13 @@ public final class ConnectionMeter: Sendable {
 
     /// Attributes the connection to `transport`; the first attribution wins.
     public func attribute(to transport: TransportKind) {
-        let index = TransportKind.allCases.firstIndex(of: transport)!
-        _ = transportIndex.compareExchange(expected: -1, desired: index, ordering: .relaxed)
+        attributed.withLock { current in
+            if current == nil { current = transport }
+        }
     }
 
     /// The transport the connection serves, once known.
-    public var transport: TransportKind? {
-        let index = transportIndex.load(ordering: .relaxed)
-        return index < 0 ? nil : TransportKind.allCases[index]
-    }
+    public var transport: TransportKind? { attributed.withLock { $0 } }
 
     /// Marks the end of a protocol handshake (a WebSocket upgrade): the bytes so far in each
     /// direction are the one-time handshake cost, reported apart from per-event framing.

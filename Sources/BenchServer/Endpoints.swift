@@ -164,10 +164,20 @@ public struct ListenerContext: Sendable {
     public let host: String
     public let hub: EventHub
     public let uploads: UploadRegistry
-    /// Register each accepted connection here (``TrafficRecorder/open(channel:)``) and put a
-    /// ``WireMeter`` first in its pipeline, so it is counted like every other connection.
     public let traffic: TrafficRecorder
     public let configuration: ServerConfiguration
+
+    /// Registers an accepted connection of `transport` and puts the server's one metering step
+    /// (``ConnectionMetering``) in front of the pipeline the listener's library built, so it is
+    /// counted and guarded like every other connection. Call it on the channel's event loop
+    /// from the library's accept hook.
+    ///
+    /// - Returns: the connection's meter, or `nil` when the server is over its connection limit
+    ///   (the connection is counted and closed).
+    public func meter(_ channel: any Channel, as transport: TransportKind, census: ConnectionMetering.Census) throws -> ConnectionMeter? {
+        try ConnectionMetering.install(
+            on: channel, traffic: traffic, configuration: configuration, placement: .inFrontOfLibrary, transport: transport, census: census)
+    }
 }
 
 /// The server half of a transport whose library owns its listening socket (gRPC): it listens on
@@ -181,37 +191,70 @@ public protocol ListenerRoute: Sendable {
     func run(context: ListenerContext, onListening: @escaping @Sendable (Int) -> Void) async throws
 }
 
-/// The endpoints a server offers.
+/// The endpoints a server offers, and the transports they serve in the order they were added
+/// (the order `bench serve` lists them in).
 public struct Routes: Sendable {
-    public var http: [any HTTPRoute]
-    public var webSocket: [any WebSocketRoute]
-    public var listeners: [any ListenerRoute]
+    public private(set) var http: [any HTTPRoute] = []
+    public private(set) var webSocket: [any WebSocketRoute] = []
+    public private(set) var listeners: [any ListenerRoute] = []
+    /// Every transport some endpoint serves, in the order they were added.
+    public private(set) var transports: [TransportKind] = []
 
     public init(http: [any HTTPRoute] = [], webSocket: [any WebSocketRoute] = [], listeners: [any ListenerRoute] = []) {
-        self.http = http
-        self.webSocket = webSocket
-        self.listeners = listeners
+        http.forEach { add($0) }
+        webSocket.forEach { add($0) }
+        listeners.forEach { add($0) }
+    }
+
+    public mutating func add(_ route: any HTTPRoute) {
+        http.append(route)
+        route.transport.map { note($0) }
+    }
+
+    public mutating func add(_ route: any WebSocketRoute) {
+        webSocket.append(route)
+        note(route.transport)
+    }
+
+    public mutating func add(_ listener: any ListenerRoute) {
+        listeners.append(listener)
+        note(listener.transport)
+    }
+
+    private mutating func note(_ transport: TransportKind) {
+        if !transports.contains(transport) { transports.append(transport) }
     }
 
     /// Whether some endpoint serves `transport`.
-    public func serves(_ transport: TransportKind) -> Bool {
-        http.contains { $0.transport == transport } || webSocket.contains { $0.transport == transport }
-            || listeners.contains { $0.transport == transport }
-    }
+    public func serves(_ transport: TransportKind) -> Bool { transports.contains(transport) }
 
     /// These routes and `other`'s.
     public func merging(_ other: Routes) -> Routes {
-        Routes(http: http + other.http, webSocket: webSocket + other.webSocket, listeners: listeners + other.listeners)
+        var merged = self
+        other.http.forEach { merged.add($0) }
+        other.webSocket.forEach { merged.add($0) }
+        other.listeners.forEach { merged.add($0) }
+        return merged
     }
 
     func httpRoute(for path: String) -> (any HTTPRoute)? { http.first { $0.path == path } }
     func webSocketRoute(for path: String) -> (any WebSocketRoute)? { webSocket.first { $0.path == path } }
 
-    /// One `NAME URL` line per endpoint, as `bench serve` prints them.
+    /// One `NAME URL` line per endpoint, as `bench serve` prints them, in the transports' order.
     public func endpointLines(host: String, port: Int, listenerPorts: [TransportKind: Int] = [:]) -> [String] {
-        let entries = http.compactMap { route in route.transport.map { ($0, "http://\(host):\(port)\(route.path)") } }
-            + webSocket.map { ($0.transport, "ws://\(host):\(port)\($0.path)") }
-            + listeners.compactMap { listener in listenerPorts[listener.transport].map { (listener.transport, "\(listener.scheme)://\(host):\($0)") } }
-        return entries.sorted { $0.0 < $1.0 }.map { "\($0.0.rawValue) \($0.1)" }
+        var entries: [(kind: TransportKind, url: String)] = []
+        for route in http {
+            if let kind = route.transport { entries.append((kind, "http://\(host):\(port)\(route.path)")) }
+        }
+        for route in webSocket { entries.append((route.transport, "ws://\(host):\(port)\(route.path)")) }
+        for listener in listeners {
+            if let bound = listenerPorts[listener.transport] { entries.append((listener.transport, "\(listener.scheme)://\(host):\(bound)")) }
+        }
+        // In the transports' order; a transport's own endpoints in the order they were added.
+        var lines: [String] = []
+        for kind in transports {
+            for entry in entries where entry.kind == kind { lines.append("\(kind.rawValue) \(entry.url)") }
+        }
+        return lines
     }
 }

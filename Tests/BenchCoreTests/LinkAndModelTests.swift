@@ -32,34 +32,34 @@ struct LinkAndModelTests {
         #expect(throws: BenchError.self) { try scenario.validate() }
     }
 
-    func model(_ transport: TransportKind, variant: String = "x", _ change: (inout Scenario) -> Void, eventBytes: Double = 200) -> Double {
+    func model(_ delivery: DeliveryPattern, _ change: (inout Scenario) -> Void, eventBytes: Double = 200) -> Double {
         var scenario = Scenario.defaults
         change(&scenario)
-        return LatencyModel.estimate(transport: transport, variant: variant, scenario: scenario, eventBytes: eventBytes).p50Seconds
+        return LatencyModel.estimate(delivery: delivery, scenario: scenario, eventBytes: eventBytes).p50Seconds
     }
 
     @Test("the model's medians, worked out by hand")
     func medians() {
         let link = LinkConditions(delaySeconds: 0.025)
         // Push streams: d.
-        #expect(model(.webSocket) { $0.link = link } == 0.025)
-        #expect(model(.serverSentEvents) { $0.link = nil } == 0)
+        #expect(model(.stream) { $0.link = link } == 0.025)
+        #expect(model(.stream) { $0.link = nil } == 0)
         // 200 bytes at 160 kbit/s: 10 ms on top.
-        #expect(abs(model(.grpc, variant: "server-streaming") { $0.link = LinkConditions(delaySeconds: 0.025, downBitsPerSecond: 160_000) } - 0.035) < 1e-12)
-        // Short polling every 0.5 s: 0.25 + 0.025; gRPC's unary poll the same.
-        #expect(model(.shortPolling) { $0.link = link } == 0.275)
-        #expect(model(.grpc, variant: "unary") { $0.link = link } == 0.275)
+        #expect(abs(model(.stream) { $0.link = LinkConditions(delaySeconds: 0.025, downBitsPerSecond: 160_000) } - 0.035) < 1e-12)
+        // A poll every 0.5 s (short polling, gRPC's unary poll): 0.25 + 0.025.
+        #expect(model(.poll) { $0.link = link } == 0.275)
+        #expect(model(.poll) { $0.link = link } == 0.275)
         // Long polling, evenly spaced: 10/s leaves 100 ms > 2d between events, a poll is always waiting.
-        #expect(model(.longPolling) { $0.link = link; $0.eventsPerSecond = 10 } == 0.025)
+        #expect(model(.longPoll) { $0.link = link; $0.eventsPerSecond = 10 } == 0.025)
         // 20/s: 50 ms = 2d, the re-poll arrives just as (or after) the event: half a round trip more.
-        #expect(model(.longPolling) { $0.link = link; $0.eventsPerSecond = 20 } == 0.050)
+        #expect(model(.longPoll) { $0.link = link; $0.eventsPerSecond = 20 } == 0.050)
         // Poisson at 20/s: 2dλ = 1, p0 = 1/2: the median event finds a poll waiting.
-        #expect(model(.longPolling) { $0.link = link; $0.eventsPerSecond = 20; $0.arrival = .poisson } == 0.025)
+        #expect(model(.longPoll) { $0.link = link; $0.eventsPerSecond = 20; $0.arrival = .poisson } == 0.025)
         // Poisson at 40/s: p0 = 1/3; the median is 2d (1/2 − 1/3) / (2/3) = d/2 = 12.5 ms into the wait.
-        #expect(abs(model(.longPolling) { $0.link = link; $0.eventsPerSecond = 40; $0.arrival = .poisson } - 0.0375) < 1e-12)
+        #expect(abs(model(.longPoll) { $0.link = link; $0.eventsPerSecond = 40; $0.arrival = .poisson } - 0.0375) < 1e-12)
         // Echo: a round trip; upload: one way.
-        #expect(model(.webSocket) { $0.link = link; $0.direction = .echo } == 0.05)
-        #expect(model(.grpc) { $0.link = link; $0.direction = .upload } == 0.025)
+        #expect(model(.stream) { $0.link = link; $0.direction = .echo } == 0.05)
+        #expect(model(.stream) { $0.link = link; $0.direction = .upload } == 0.025)
     }
 
     @Test("the first samples wait in an array and give the same percentiles as a histogram would",

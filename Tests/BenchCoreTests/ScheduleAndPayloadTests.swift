@@ -71,13 +71,6 @@ struct ScheduleAndPayloadTests {
         do { try scenario.validate() } catch { #expect(error.message.contains("no events")) }
     }
 
-    @Test("transport lists parse names and 'all', and reject unknown ones")
-    func transportLists() throws {
-        #expect(try TransportKind.parseList("long-polling, short-polling") == [.longPolling, .shortPolling])
-        #expect(try TransportKind.parseList("all", available: [.shortPolling, .longPolling]) == [.shortPolling, .longPolling])
-        #expect(throws: BenchError.self) { try TransportKind.parseList("carrier-pigeon") }
-        #expect(throws: BenchError.self) { try TransportKind.parseList("grpc", available: [.shortPolling]) }
-    }
 }
 
 @Suite("time scale")

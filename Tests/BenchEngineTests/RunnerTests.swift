@@ -5,23 +5,30 @@ import Testing
 
 @Suite("Runner")
 struct RunnerTests {
-    static let clients: [any TransportClient] = [
-        ShortPollingClient(connectionMode: .keepAlive),
-        ShortPollingClient(connectionMode: .perRequest),
-        LongPollingClient(connectionMode: .keepAlive),
-        LongPollingClient(connectionMode: .perRequest),
-        ServerSentEventsClient(),
-        WebSocketClient(direction: .push),
+    /// A transport and the connection mode its scenario asks for.
+    struct Row: Sendable, CustomTestStringConvertible {
+        var transport: any TransportDescriptor
+        var mode = ConnectionMode.keepAlive
+        var testDescription: String { "\(transport.kind.rawValue) \(mode.rawValue)" }
+    }
+
+    static let rows = [
+        Row(transport: ShortPollingTransport()), Row(transport: ShortPollingTransport(), mode: .perRequest),
+        Row(transport: LongPollingTransport()), Row(transport: LongPollingTransport(), mode: .perRequest),
+        Row(transport: ServerSentEventsTransport()), Row(transport: WebSocketTransport()),
     ]
+
+    let runner = Runner(registry: .withoutGRPC)
 
     func scenario(clients: Int = 4, rate: Double = 50, duration: Double = 0.6, pollInterval: Double = 0.1) -> Scenario {
         Scenario(name: "test", clients: clients, eventsPerSecond: rate, payloadBytes: 64, durationSeconds: duration, pollIntervalSeconds: pollInterval)
     }
 
-    @Test("with no faults every client receives every event exactly once", arguments: clients)
-    func lossless(client: any TransportClient) async throws {
-        let scenario = scenario()
-        let result = try await Runner().run(scenario, client: client)
+    @Test("with no faults every client receives every event exactly once", arguments: rows)
+    func lossless(row: Row) async throws {
+        var scenario = scenario()
+        scenario.connectionMode = row.mode
+        let result = try await runner.run(scenario, transport: row.transport)
         #expect(result.eventsPublished == 30)
         #expect(result.deliveriesExpected == 4 * 30)
         #expect(result.eventsDelivered == 4 * 30)
@@ -43,7 +50,7 @@ struct RunnerTests {
     func echo() async throws {
         var scenario = scenario(clients: 3, rate: 50, duration: 0.6)
         scenario.direction = .echo
-        let result = try await Runner().run(scenario, client: WebSocketClient(direction: .echo))
+        let result = try await runner.run(scenario, transport: WebSocketTransport())
         #expect(result.eventsDelivered == 3 * 30)
         #expect(result.eventsLost == 0)
         #expect(result.latencyReference == "scheduled send")
@@ -60,7 +67,7 @@ struct RunnerTests {
     func upload() async throws {
         var scenario = scenario(clients: 3, rate: 50, duration: 0.6)
         scenario.direction = .upload
-        let result = try await Runner().run(scenario, client: WebSocketClient(direction: .upload))
+        let result = try await runner.run(scenario, transport: WebSocketTransport())
         #expect(result.eventsDelivered == 3 * 30)
         #expect(result.eventsLost == 0)
         #expect(result.eventsDuplicated == 0)
@@ -75,8 +82,11 @@ struct RunnerTests {
     func directionsRefused() async throws {
         var scenario = scenario()
         scenario.direction = .echo
-        for kind in [TransportKind.shortPolling, .longPolling, .serverSentEvents] {
-            #expect(throws: BenchError.self) { try TransportCatalog.client(for: kind, scenario: scenario) }
+        for transport: any TransportDescriptor in [ShortPollingTransport(), LongPollingTransport(), ServerSentEventsTransport()] {
+            let error = #expect(throws: BenchError.self) { try TransportRegistry.withoutGRPC.check(transport, scenario) }
+            // The registry names the transports that carry echo.
+            #expect(error?.message == "\(transport.kind.rawValue) carries only push; --direction echo needs websocket")
+            await #expect(throws: BenchError.self) { try await runner.run(scenario, transport: transport) }
         }
     }
 
@@ -89,7 +99,7 @@ struct RunnerTests {
         for encoding in Encoding.allCases {
             var scenario = scenario(clients: 2, rate: 40, duration: 0.5)
             scenario.encoding = encoding
-            results[encoding] = try await Runner().run(scenario, client: try TransportCatalog.client(for: kind, scenario: scenario))
+            results[encoding] = try await runner.run(scenario, transport: try #require(TransportRegistry.withoutGRPC.descriptor(for: kind)))
         }
         let after = MonotonicClock.nowNanoseconds()
         let json = try #require(results[.json])
@@ -123,18 +133,19 @@ struct RunnerTests {
         }
     }
 
-    @Test("when the server drops connections, every transport reconnects and resumes: nothing lost, nothing twice", arguments: clients)
-    func faultInjection(client: any TransportClient) async throws {
+    @Test("when the server drops connections, every transport reconnects and resumes: nothing lost, nothing twice", arguments: rows)
+    func faultInjection(row: Row) async throws {
         var scenario = scenario(clients: 4, rate: 100, duration: 1.2)
+        scenario.connectionMode = row.mode
         scenario.dropFraction = 0.5
         scenario.dropIntervalSeconds = 0.25
-        let result = try await Runner().run(scenario, client: client)
+        let result = try await runner.run(scenario, transport: row.transport)
         #expect(result.eventsDelivered == 4 * 120)
         #expect(result.eventsLost == 0, "lost \(result.lostSequences); errors \(result.clientErrors)")
         #expect(result.eventsDuplicated == 0)
         // Clients that hold their connection lose it at every fault and reconnect. A polling
         // client with a new connection per request is rarely caught with one open.
-        if !client.variant.hasPrefix("per-request") {
+        if row.mode != .perRequest {
             #expect(result.connectionsDropped >= 4)
             #expect(result.reconnects >= 1)
             #expect(result.connections > 4)
@@ -151,9 +162,10 @@ struct RunnerTests {
 
     @Test("a new connection per poll opens one TCP connection per request; keep-alive one per client")
     func connectionModes() async throws {
-        let scenario = scenario()
-        let keepAlive = try await Runner().run(scenario, client: ShortPollingClient(connectionMode: .keepAlive))
-        let perRequest = try await Runner().run(scenario, client: ShortPollingClient(connectionMode: .perRequest))
+        var scenario = scenario()
+        let keepAlive = try await runner.run(scenario, transport: ShortPollingTransport())
+        scenario.connectionMode = .perRequest
+        let perRequest = try await runner.run(scenario, transport: ShortPollingTransport())
         #expect(keepAlive.connections == 4)
         #expect(perRequest.connections == perRequest.requests)
         #expect(perRequest.requests > 4)
@@ -163,7 +175,7 @@ struct RunnerTests {
     func longPollLatency() async throws {
         var scenario = scenario(clients: 2, rate: 20, duration: 1)
         scenario.longPollTimeoutSeconds = 30
-        let result = try await Runner().run(scenario, client: LongPollingClient(connectionMode: .keepAlive))
+        let result = try await runner.run(scenario, transport: LongPollingTransport())
         #expect(result.eventsLost == 0)
         // Generous bounds for a loaded debug build; a held request that waited for its timeout
         // would show 30 s here.
@@ -177,7 +189,7 @@ struct RunnerTests {
     @Test("short-poll latencies lie between 0 and the interval plus processing time")
     func shortPollLatency() async throws {
         let interval = 0.2
-        let result = try await Runner().run(scenario(clients: 3, rate: 5, duration: 1.6, pollInterval: interval), client: ShortPollingClient(connectionMode: .keepAlive))
+        let result = try await runner.run(scenario(clients: 3, rate: 5, duration: 1.6, pollInterval: interval), transport: ShortPollingTransport())
         #expect(result.eventsLost == 0)
         #expect(result.latencyMaxNanoseconds <= UInt64((interval + 0.1) * 1e9))
         // Events 200 ms apart against a 200 ms poll at a random phase: the median wait is near
@@ -190,7 +202,7 @@ struct RunnerTests {
     func gapIsReported() async throws {
         var scenario = scenario(clients: 1, rate: 200, duration: 0.5, pollInterval: 0.3)
         scenario.retainedEvents = 5
-        let result = try await Runner().run(scenario, client: ShortPollingClient(connectionMode: .keepAlive))
+        let result = try await runner.run(scenario, transport: ShortPollingTransport())
         #expect(result.eventsLost > 0)
         #expect(!result.announcedGaps.isEmpty)
         #expect(!result.lostSequences.isEmpty)

@@ -8,7 +8,7 @@ import Testing
 /// gRPC's four call shapes through the engine, on the same loopback server as the rest.
 @Suite("Runner with gRPC", .serialized)
 struct GRPCRunnerTests {
-    static let runner = Runner(routes: TransportCatalog.routes.merging(Routes(listeners: [GRPCEndpoint()])))
+    static let runner = Runner(registry: TransportRegistry([ServerSentEventsTransport(), WebSocketTransport(), GRPCTransport()]))
 
     func scenario(direction: Direction = .push, clients: Int = 3, rate: Double = 50, duration: Double = 0.6) -> Scenario {
         Scenario(
@@ -22,9 +22,11 @@ struct GRPCRunnerTests {
     ])
     func callShapes(direction: Direction, call: GRPCTransportClient.Call) async throws {
         let scenario = scenario(direction: direction)
-        let client = GRPCTransportClient(direction: direction, pushCall: call)
-        #expect(client.call == call)
-        let result = try await Self.runner.run(scenario, client: client)
+        let transport = GRPCTransport(.init(pushCall: call))
+        #expect((transport.makeClient(for: scenario) as? GRPCTransportClient)?.call == call)
+        let result = try await Self.runner.run(scenario, transport: transport)
+        // The model's pattern follows the call: a unary call polls, the streams deliver at once.
+        #expect(result.delivery == (call == .unary ? .poll : .stream))
         #expect(result.variant == call.rawValue)
         #expect(result.httpVersion == "2")
         #expect(result.deliveriesExpected == 3 * 30)
@@ -42,7 +44,7 @@ struct GRPCRunnerTests {
     func perMessageOverhead() async throws {
         // One client, 25 events 40 ms apart: each is written (and framed) on its own.
         let scenario = scenario(clients: 1, rate: 25, duration: 1)
-        let result = try await Self.runner.run(scenario, client: GRPCTransportClient(direction: .push))
+        let result = try await Self.runner.run(scenario, transport: GRPCTransport())
         #expect(result.eventsDelivered == 25)
         let frames = try #require(result.http2)
         // RFC 9113 §4.1: every frame starts with 9 octets (length 3, type 1, flags 1, stream 4).
@@ -61,7 +63,7 @@ struct GRPCRunnerTests {
     func deadlines() async throws {
         var scenario = scenario(clients: 2, rate: 40, duration: 1.2)
         scenario.callDeadlineSeconds = 0.25
-        let result = try await Self.runner.run(scenario, client: GRPCTransportClient(direction: .push))
+        let result = try await Self.runner.run(scenario, transport: GRPCTransport())
         #expect(result.deadlinesExceeded >= 2 * 3, "about one deadline per 0.25 s per client")
         #expect(result.eventsLost == 0)
         #expect(result.eventsDuplicated == 0)

@@ -12,7 +12,7 @@ import Testing
 /// gRPC's halves against each other and against grpc-swift's own client, on the loopback server.
 @Suite("gRPC", .serialized)
 struct GRPCTests {
-    static let routes = TransportCatalog.routes.merging(Routes(listeners: [GRPCEndpoint()]))
+    static let routes = TransportRegistry([ServerSentEventsTransport(), GRPCTransport()]).routes
 
     /// Starts a push client against `server`'s gRPC listener in its own task.
     static func startClient(_ server: LoopbackServer) -> (ClientProgress, Task<DeliveryRecorder, Never>) {

@@ -10,7 +10,7 @@ struct BrowserEndpointsTests {
     @Test("the page is served, the clock answers, a result is stored and listed, a malformed one gets 400")
     func endpoints() async throws {
         let results = BrowserResults()
-        let routes = TransportCatalog.routes.merging(Routes(http: BrowserEndpoints.routes(results: results)))
+        let routes = TransportRegistry.withoutGRPC.routes.merging(Routes(http: BrowserEndpoints.routes(results: results)))
         try await withLoopbackServer(routes: routes) { server in
             server.hub.publish(payload: "one")
             let page = try await RawTCPClient.get("/browser", port: server.port)

@@ -15,7 +15,7 @@ struct HTTP2Tests {
 
     @Test("h2load's own byte counts of a polling run equal the census's: total, header blocks, HPACK savings, data", .enabled(if: h2load != nil))
     func h2loadAgrees() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             for index in 1...20 { server.hub.publish(payload: "event-\(index)") }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try #require(Self.h2load))
@@ -48,7 +48,7 @@ struct HTTP2Tests {
 
     @Test("a second identical GET's HEADERS block is smaller than the first: HPACK's dynamic table")
     func secondRequestSmaller() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let target = ClientTarget(host: server.host, port: server.port, clientIndex: 0, scenario: .defaults)
             try await HTTPClientConnection.withConnection(to: target, version: .http2) { connection in
                 let request = connection.get("/poll?after=0")
@@ -73,8 +73,8 @@ struct HTTP2Tests {
         var scenario = Scenario.defaults
         scenario.httpVersion = .http2
         scenario.pollIntervalSeconds = 0.05
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
-            let client = try TransportCatalog.client(for: kind, scenario: scenario)
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
+            let client = try TransportRegistry.withoutGRPC.descriptor(for: kind)!.client(for: scenario)
             let running = RunningClient(client, server: server, scenario: scenario)
             try await running.waitUntilReady()
             for index in 1...40 {
@@ -96,7 +96,7 @@ struct HTTP2Tests {
     func garbageGetsGoAway() async throws {
         var scenario = Scenario.defaults
         scenario.httpVersion = .http2
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let wellBehaved = RunningClient(ServerSentEventsClient(), server: server, scenario: scenario)
             try await wellBehaved.waitUntilReady()
             // The preface, then a frame of unknown layout: a SETTINGS frame on stream 1, which

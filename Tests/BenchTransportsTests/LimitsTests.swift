@@ -13,7 +13,7 @@ struct LimitsTests {
     func oversizedHead() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.maxHeaderBytes = 4096
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let big = String(repeating: "a", count: 5000)
             let (bytes, closed) = try await RawTCPClient.exchange(
                 port: server.port, sending: "GET /poll HTTP/1.1\r\nHost: x\r\nX-Big: \(big)\r\n\r\n", timeout: .seconds(3))
@@ -31,7 +31,7 @@ struct LimitsTests {
     func connectionLimit() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.maxConnections = 2
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             let first = try await bootstrap.connect(host: "127.0.0.1", port: server.port).get()
             let second = try await bootstrap.connect(host: "127.0.0.1", port: server.port).get()
@@ -51,7 +51,7 @@ struct LimitsTests {
     func idleTimeout() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.idleTimeout = .milliseconds(200)
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let start = ContinuousClock.now
             let (bytes, closed) = try await RawTCPClient.exchange(port: server.port, sending: "", timeout: .seconds(5))
             #expect(bytes.isEmpty)
@@ -64,7 +64,7 @@ struct LimitsTests {
     func slowClient() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.slowClientTimeout = .milliseconds(300)
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let wellBehaved = RunningClient(WebSocketClient(direction: .push), server: server, clientIndex: 1)
             try await wellBehaved.waitUntilReady()
             // A client that upgrades and then never reads: small receive buffer, no reads at all.

@@ -44,7 +44,7 @@ struct MalformedInputTests {
     func malformedFrames(name: String, frame: [UInt8], closeCode: UInt16) async throws {
         var configuration = ServerConfiguration.defaults
         configuration.maxWebSocketFrameBytes = 1024
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let wellBehaved = RunningClient(WebSocketClient(direction: .push), server: server, clientIndex: 1)
             try await wellBehaved.waitUntilReady()
 
@@ -64,7 +64,7 @@ struct MalformedInputTests {
 
     @Test("the echo stops at an invalid text frame: close 1007, and the binary frame behind it is not echoed")
     func noEchoAfterClose() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let good = Self.frame(opcode: 0x2, payload: [1, 2, 3])
             let invalid = Self.frame(opcode: 0x1, payload: [0xC3, 0x28])
             // A valid frame first, echoed (FIN+binary, length 3, unmasked); then both in one write.
@@ -94,7 +94,7 @@ struct MalformedInputTests {
         "GET /poll HTTP/1.1\r\nBad Header Name: x\r\n\r\n",
     ])
     func malformedHTTP(request: String) async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let (bytes, serverClosed) = try await RawTCPClient.exchange(port: server.port, sending: request, timeout: .seconds(3))
             #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(serverClosed, "the server left the connection open after its 400")

@@ -9,7 +9,7 @@ import Testing
 struct PollingWireTests {
     @Test("the WireMeter's totals equal what a raw socket wrote and read, byte for byte", arguments: ["/poll", "/long-poll"])
     func wireMeterMatchesRawSocket(path: String) async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let event = server.hub.publish(payload: "hello").event
             let request = "GET \(path)?after=0&encoding=json HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nConnection: close\r\n\r\n"
             let response = try await RawTCPClient.exchange(port: server.port, sending: request)
@@ -34,7 +34,7 @@ struct PollingWireTests {
 
     @Test("an empty poll is counted as an empty response")
     func emptyPoll() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let response = try await RawTCPClient.exchange(
                 port: server.port, sending: "GET /poll?after=0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(String(decoding: response, as: UTF8.self).hasSuffix("\r\n\r\n[]"))
@@ -45,7 +45,7 @@ struct PollingWireTests {
 
     @Test("a long poll with nothing to say answers an empty batch when its hold timeout passes")
     func longPollTimeout() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let start = ContinuousClock.now
             let response = try await RawTCPClient.exchange(
                 port: server.port, sending: "GET /long-poll?after=0&timeout=150 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -57,7 +57,7 @@ struct PollingWireTests {
 
     @Test("a held long poll is answered when an event is published")
     func longPollAnswersOnPublish() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             async let response = RawTCPClient.exchange(
                 port: server.port, sending: "GET /long-poll?after=0&timeout=30000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             try await Task.sleep(for: .milliseconds(100))
@@ -71,7 +71,7 @@ struct PollingWireTests {
     func gapHeader() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.retainedEvents = 3
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             for index in 1...10 { server.hub.publish(payload: "e\(index)") }
             let text = try await RawTCPClient.get("/poll?after=1", port: server.port)
             #expect(text.contains("Bench-Gap: 2-7\r\n"))
@@ -87,7 +87,7 @@ struct PollingWireTests {
         ("GET /long-poll?timeout=999999999 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 400 Bad Request"),
     ])
     func badRequests(request: String, statusLine: String) async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let text = String(decoding: try await RawTCPClient.exchange(port: server.port, sending: request), as: UTF8.self)
             #expect(text.hasPrefix(statusLine + "\r\n"))
         }
@@ -95,7 +95,7 @@ struct PollingWireTests {
 
     @Test("keep-alive: two requests on one connection are two requests and one connection")
     func keepAlive() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let request = "GET /poll?after=0 HTTP/1.1\r\nHost: x\r\n\r\nGET /poll?after=0 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
             let text = String(decoding: try await RawTCPClient.exchange(port: server.port, sending: request), as: UTF8.self)
             #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 3)

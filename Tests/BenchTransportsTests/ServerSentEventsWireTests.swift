@@ -11,7 +11,7 @@ struct ServerSentEventsWireTests {
     func resumeAfterCut() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.sseRetryMilliseconds = 20
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let client = RunningClient(ServerSentEventsClient(), server: server)
             try await client.waitUntilReady()
             try await server.publishCuttingConnections(count: 300, cutEvery: 75)
@@ -30,7 +30,7 @@ struct ServerSentEventsWireTests {
     func retryIsHonoured() async throws {
         var configuration = ServerConfiguration.defaults
         configuration.sseRetryMilliseconds = 300
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             let client = RunningClient(ServerSentEventsClient(), server: server)
             try await client.waitUntilReady()
             try await Task.sleep(for: .milliseconds(20))
@@ -54,7 +54,7 @@ struct ServerSentEventsWireTests {
         let heartbeatChunk = Array("3\r\n:\n\n\r\n".utf8)
         var responses: [(heartbeats: Int, bytes: Int)] = []
         for interval in [nil, 40, 80] as [Int?] {
-            try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
                 let query = interval.map { "&heartbeat=\($0)" } ?? ""
                 async let response = RawTCPClient.exchange(
                     port: server.port, sending: "GET /sse?encoding=json\(query) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -73,7 +73,7 @@ struct ServerSentEventsWireTests {
         #expect(responses[0].heartbeats == 0)
         #expect(responses[1].bytes - responses[0].bytes == responses[1].heartbeats * heartbeatChunk.count)
         #expect(responses[2].bytes - responses[0].bytes == responses[2].heartbeats * heartbeatChunk.count)
-        #expect(TransportCatalog.heartbeatWireBytes(for: .serverSentEvents) == heartbeatChunk.count)
+        #expect(ServerSentEventsTransport().heartbeatWireBytes == heartbeatChunk.count)
         // At most 20 and 10 heartbeats fit in 0.82 s (fewer on a loaded machine): the shorter
         // interval sends more, close to twice as many.
         #expect(responses[1].heartbeats >= 8 && responses[1].heartbeats <= 21)

@@ -15,7 +15,7 @@ struct WebSocketWireTests {
 
     @Test("per-frame overhead equals RFC 6455 §5.2 in both directions", arguments: [0, 125, 126, 65_535, 65_536])
     func frameOverhead(payloadBytes: Int) async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let channel = try await WebSocketConnection.connect(to: Self.target(server), uri: "/ws?mode=echo&client=0")
             try await channel.executeThenClose { inbound, outbound in
                 var frames = inbound.makeAsyncIterator()
@@ -37,7 +37,7 @@ struct WebSocketWireTests {
 
     @Test("both ping-pong drivers time every round trip, and fail when the server closes instead of echoing", arguments: WebSocketPingPong.Driver.allCases)
     func pingPong(driver: WebSocketPingPong.Driver) async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let (histogram, seconds) = try await WebSocketPingPong.measure(
                 host: server.host, port: server.port, count: 200, warmup: 20, messageBytes: 100, driver: driver)
             #expect(histogram.count == 200)
@@ -58,7 +58,7 @@ struct WebSocketWireTests {
 
     @Test("the upgrade's bytes are reported apart, and the accept key is RFC 6455's own example")
     func handshakeBytes() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             // RFC 6455 §1.3: key "dGhlIHNhbXBsZSBub25jZQ==" must be accepted with
             // "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=".
             let request = Array(
@@ -90,7 +90,7 @@ struct WebSocketWireTests {
         for interval in [0.04, 0.08] {
             var scenario = Scenario.defaults
             scenario.heartbeatIntervalSeconds = interval
-            try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+            try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
                 let client = RunningClient(WebSocketClient(direction: .push), server: server, scenario: scenario)
                 try await Task.sleep(for: .milliseconds(820))
                 server.hub.finish()
@@ -168,7 +168,7 @@ struct WebSocketWireTests {
 
     @Test("a dropped connection reconnects with backoff and resumes after the last sequence: nothing lost, nothing twice")
     func reconnectAndResume() async throws {
-        try await withLoopbackServer(routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
             let client = RunningClient(WebSocketClient(direction: .push), server: server)
             try await client.waitUntilReady()
             try await server.publishCuttingConnections(count: 300, cutEvery: 75)
@@ -191,7 +191,7 @@ struct WebSocketWireTests {
         var configuration = ServerConfiguration.defaults
         configuration.retainedEvents = 300
         let eventCount = 2_000
-        try await withLoopbackServer(configuration: configuration, routes: TransportCatalog.routes) { server in
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             // The slow client upgrades and then does not read.
             let slow = try await WebSocketConnection.connect(to: Self.target(server), uri: "/ws?mode=push&after=0")
             let fast = (0..<3).map { RunningClient(WebSocketClient(direction: .push), server: server, clientIndex: $0) }

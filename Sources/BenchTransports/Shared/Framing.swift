@@ -14,18 +14,3 @@ public enum Framing {
         2 + (n > 65_535 ? 8 : n > 125 ? 2 : 0) + (masked ? 4 : 0) + n
     }
 }
-
-extension TransportCatalog {
-    /// The wire bytes of one heartbeat exchange, or `nil` for transports without heartbeats:
-    /// SSE's comment line in its chunk; WebSocket's empty ping and the client's masked pong.
-    public static func heartbeatWireBytes(for kind: TransportKind) -> Int? {
-        switch kind {
-        case .serverSentEvents:
-            Framing.chunkWireBytes(payload: ServerSentEventsEndpoint.heartbeat.readableBytes)
-        case .webSocket:
-            Framing.webSocketFrameWireBytes(payload: 0, masked: false) + Framing.webSocketFrameWireBytes(payload: 0, masked: true)
-        case .shortPolling, .longPolling, .grpc:
-            nil
-        }
-    }
-}

@@ -3,7 +3,7 @@ import BenchCore
 /// The client half of a transport: one simulated client, run as one task.
 ///
 /// The engine is generic over this protocol; each transport's client sits next to its server
-/// half in this module.
+/// half in this module, and its ``TransportDescriptor`` makes it.
 public protocol TransportClient: Sendable {
     /// Which transport this is.
     var kind: TransportKind { get }

@@ -1,0 +1,68 @@
+/// What the engine, the latency model and the reports need to know about a transport: facts,
+/// nothing that connects.
+///
+/// A transport states only what differs from the defaults in the extension below (push only,
+/// the scenario's HTTP version, a stream that delivers at once, no heartbeats). Its server and
+/// client halves are added by `TransportDescriptor` in BenchTransports, which refines this.
+public protocol TransportTraits: Sendable {
+    /// The stable name.
+    var kind: TransportKind { get }
+    /// A name for tables and charts, for example `Short polling`.
+    var displayName: String { get }
+    /// The directions it can carry. Default: push only.
+    var directions: [Direction] { get }
+    /// The HTTP version it always speaks (WebSocket's upgrade is HTTP/1.1, gRPC is HTTP/2), or
+    /// `nil` when it speaks the scenario's `--http-version`. Default: `nil`.
+    var fixedHTTPVersion: HTTPProtocolVersion? { get }
+    /// How a pushed event waits before it leaves the server, for the variant the client reports
+    /// (gRPC's unary call polls, its stream does not). Default: ``DeliveryPattern/stream``.
+    func delivery(variant: String) -> DeliveryPattern
+    /// The wire bytes of one heartbeat exchange, or `nil` without heartbeats. Default: `nil`.
+    var heartbeatWireBytes: Int? { get }
+    /// Whether binary encodings travel as base64 text (SSE), which the report counts as
+    /// inflation. Default: `false`.
+    var carriesBinaryAsBase64: Bool { get }
+    /// Whether each client holds one connection open while idle, so `bench scale` can measure
+    /// what an idle connection costs. Default: `true`.
+    var holdsConnections: Bool { get }
+    /// The default suite's rows for this transport on `scenario`. Default: the scenario alone.
+    func suiteScenarios(for scenario: Scenario) -> [Scenario]
+}
+
+/// How a pushed event reaches a client, as far as latency and per-request overhead go.
+public enum DeliveryPattern: String, Codable, Sendable {
+    /// The event leaves as soon as it is published (SSE, WebSocket, gRPC streams).
+    case stream
+    /// The event waits for the client's next poll (short polling, gRPC's unary poll).
+    case poll
+    /// A waiting poll answers at once; the next one must come back first (long polling).
+    case longPoll = "long-poll"
+
+    /// Whether each request fetches events, so overhead per request means something.
+    public var requestsCarryEvents: Bool { self != .stream }
+}
+
+extension TransportTraits {
+    public var directions: [Direction] { [.push] }
+    public var fixedHTTPVersion: HTTPProtocolVersion? { nil }
+    public func delivery(variant: String) -> DeliveryPattern { .stream }
+    public var heartbeatWireBytes: Int? { nil }
+    public var carriesBinaryAsBase64: Bool { false }
+    public var holdsConnections: Bool { true }
+    public func suiteScenarios(for scenario: Scenario) -> [Scenario] { [scenario] }
+
+    /// Whether the scenario's `--http-version` applies.
+    public var hasHTTPVersionChoice: Bool { fixedHTTPVersion == nil }
+
+    /// The HTTP version under this transport in `scenario`.
+    public func httpVersion(in scenario: Scenario) -> HTTPProtocolVersion { fixedHTTPVersion ?? scenario.httpVersion }
+
+    /// Refuses a scenario whose direction this transport cannot carry.
+    /// - Throws: ``BenchError`` (usage) naming the directions it carries.
+    public func checkDirection(_ scenario: Scenario) throws(BenchError) {
+        guard directions.contains(scenario.direction) else {
+            let supported = directions.map(\.rawValue).joined(separator: ", ")
+            throw .usage("\(kind.rawValue) carries only \(supported); --direction \(scenario.direction.rawValue) needs a transport that carries it")
+        }
+    }
+}
