@@ -1,0 +1,9 @@
+/// The server's answer: the run, this host's place in it, and the run's ports by transport.
+public struct RunTicket: Codable, Sendable {
+    public var id: String
+    public var host: Int
+    public var hosts: Int
+    /// Hosts number their clients from here, so every client of the run has its own index.
+    public var firstClientIndex: Int
+    public var ports: [String: Int]
+}

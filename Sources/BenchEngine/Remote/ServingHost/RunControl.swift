@@ -1,0 +1,78 @@
+import BenchCore
+import BenchServer
+import BenchTransports
+import Foundation
+import Synchronization
+
+/// `bench serve`'s control API for runs driven from other hosts (`bench run --target`): each
+/// run gets a server of its own (its own hub, event stream and byte counts, on new ports),
+/// which lives until every host of the run has fetched its result (or 10 minutes pass without
+/// a request). ``ControlPath`` lists the requests and their answers.
+public final class RunControl: Sendable {
+    /// Idle runs are retired after this long.
+    static let expiry: Duration = .seconds(600)
+
+    private let routes: Routes
+    private let host: String
+    private let runs = Mutex<[String: HostedRun]>([:])
+
+    /// - Parameters:
+    ///   - routes: the transports' server halves, for each run's server.
+    ///   - host: the address each run's server binds (`bench serve --host`).
+    public init(routes: Routes, host: String) {
+        self.routes = routes
+        self.host = host
+    }
+
+    /// The control endpoints, for `bench serve`'s routes.
+    public var httpRoutes: [any HTTPRoute] {
+        ControlPath.allCases.map { ControlRoute(endpoint: $0, control: self) }
+    }
+
+    /// The run a request's `?id=` names; the request counts as activity.
+    func run(_ request: HTTPRequest) throws(HTTPRequestError) -> HostedRun {
+        guard let id = request.query["id"] else { throw HTTPRequestError(message: "\(request.path) needs ?id=RUN") }
+        guard let run = runs.withLock({ $0[id] }) else {
+            throw HTTPRequestError(message: "no run '\(id)' on this server (finished, expired, or never opened)")
+        }
+        run.touch()
+        return run
+    }
+
+    /// Opens a run, or joins the one the request names; answers once the run's server listens.
+    func open(_ request: RunRequest) async throws -> RunTicket {
+        do { try request.scenario.validate() } catch { throw HTTPRequestError(message: "the run's scenario is not valid: \(error)") }
+        guard (1...1000).contains(request.hosts) else {
+            throw HTTPRequestError(message: "hosts must be between 1 and 1000 (got \(request.hosts))")
+        }
+        let (run, hostIndex, isNew) = try runs.withLock { runs throws(HTTPRequestError) in
+            if let id = request.id, let existing = runs[id] {
+                let index = try existing.join(request)
+                return (existing, index, false)
+            }
+            let run = HostedRun(id: request.id ?? UUID().uuidString, hosts: request.hosts, scenario: request.scenario, expiry: Self.expiry)
+            runs[run.id] = run
+            return (run, 0, true)
+        }
+        if isNew {
+            var total = request.scenario
+            total.clients *= request.hosts
+            let (routes, host) = (routes, host)
+            Task {
+                do {
+                    try await withLoopbackServer(configuration: .forRun(total, host: host), routes: routes) { server in
+                        run.attach(server)
+                        await run.waitUntilRetired()
+                    }
+                } catch {
+                    run.fail(error)
+                }
+                _ = self.runs.withLock { $0.removeValue(forKey: run.id) }
+            }
+        }
+        let server = try await run.server()
+        var ports: [String: Int] = [:]
+        for kind in routes.transports { ports[kind.rawValue] = server.port(for: kind) }
+        return RunTicket(id: run.id, host: hostIndex, hosts: run.hosts, firstClientIndex: hostIndex * request.scenario.clients, ports: ports)
+    }
+}
