@@ -36,7 +36,7 @@ public struct PayloadComparison: Sendable {
     /// The User example's protobuf bytes, annotated field by field.
     public var userWireAnnotation: [String]
 
-    /// What the notes (websocket-grpc-realtime.md, "JSON vs Protobuf") print for
+    /// What the study notes ("JSON vs Protobuf") print for
     /// `User{id: 123, name: "Alice", email: "alice@example.com"}`: quotations, not results.
     public enum Notes {
         public static let json = "{\n  \"id\": 123,\n  \"name\": \"Alice\",\n  \"email\": \"alice@example.com\"\n}"

@@ -47,7 +47,7 @@ public enum PayloadsReport {
 
             ## The study notes' example, line by line
 
-            `User{id: 123, name: "Alice", email: "alice@example.com"}` in `websocket-grpc-realtime.md`:
+            `User{id: 123, name: "Alice", email: "alice@example.com"}`, as the study notes print it:
 
             \(noteChecks(comparison))
 

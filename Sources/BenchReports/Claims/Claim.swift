@@ -9,7 +9,7 @@ import Foundation
 /// ```
 /// # The notes' bandwidth example.
 /// claim: Polling once a second moves ~1 MB a minute; WebSocket only the real data: 99% less
-/// source: websocket-grpc-realtime.md, "성능 비교"
+/// source: the study notes, "성능 비교"
 /// time-scale: 60
 ///
 /// case: every poll re-fetches a 10 KB resource; 1 KB a minute really changes

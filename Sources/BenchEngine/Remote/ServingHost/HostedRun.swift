@@ -103,7 +103,10 @@ final class HostedRun: Sendable {
         try? await wait { $0.waitForRetirement($1, id: $2, at: $3) }
     }
 
-    private func serving() throws(HTTPRequestError) -> Serving {
+    /// Untyped `throws` on purpose: with `throws(HTTPRequestError)`, Swift 6.3's release
+    /// optimizer crashed (signal 11, splitting ``RunControl``'s `open` coroutine) once this was
+    /// inlined into ``server()`` and that into `open`.
+    private func serving() throws -> Serving {
         guard let serving = machine.withLock({ $0.server }) else { throw HTTPRequestError(message: "run '\(id)' is not listening yet") }
         return serving
     }

@@ -39,21 +39,26 @@ public final class RunControl: Sendable {
         return run
     }
 
-    /// Opens a run, or joins the one the request names; answers once the run's server listens.
-    func open(_ request: RunRequest) async throws -> RunTicket {
+    /// Checks the request, then joins the run it names or registers a new one: the run, this
+    /// host's index, and whether it is new.
+    private func register(_ request: RunRequest) throws(HTTPRequestError) -> (HostedRun, Int, Bool) {
         do { try request.scenario.validate() } catch { throw HTTPRequestError(message: "the run's scenario is not valid: \(error)") }
         guard (1...1000).contains(request.hosts) else {
             throw HTTPRequestError(message: "hosts must be between 1 and 1000 (got \(request.hosts))")
         }
-        let (run, hostIndex, isNew) = try runs.withLock { runs throws(HTTPRequestError) in
+        return try runs.withLock { runs throws(HTTPRequestError) in
             if let id = request.id, let existing = runs[id] {
-                let index = try existing.join(request)
-                return (existing, index, false)
+                return (existing, try existing.join(request), false)
             }
             let run = HostedRun(id: request.id ?? UUID().uuidString, hosts: request.hosts, scenario: request.scenario, expiry: Self.expiry)
             runs[run.id] = run
             return (run, 0, true)
         }
+    }
+
+    /// Opens a run, or joins the one the request names; answers once the run's server listens.
+    func open(_ request: RunRequest) async throws -> RunTicket {
+        let (run, hostIndex, isNew) = try register(request)
         if isNew {
             var total = request.scenario
             total.clients *= request.hosts
