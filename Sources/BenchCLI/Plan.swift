@@ -40,7 +40,10 @@ struct Plan {
     func measure(_ run: PlannedRun, position: String) async throws -> RunResult {
         let scenario = run.scenario
         let scale = scenario.timeScale == 1 ? "" : " (time scale \(Format.significant(scenario.timeScale)): \(Format.significant(scenario.wallClock.durationSeconds)) s of wall time)"
-        Console.status("\(position) \(run.label): \(scenario.clients) clients, \(scenario.eventCount) events over \(Format.significant(scenario.durationSeconds)) s\(scale)")
+        let cookie = scenario.headers.cookieBytes > 0 ? " with a \(scenario.headers.cookieBytes)-byte Cookie" : ""
+        Console.status(
+            "\(position) \(run.label): \(scenario.clients) clients, \(scenario.eventCount) events over \(Format.significant(scenario.durationSeconds)) s\(scale), "
+                + "\(scenario.headers.name) headers\(cookie)")
         var runner = self.runner
         runner.onProgress = { progress in
             Console.status(

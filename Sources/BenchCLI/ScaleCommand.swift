@@ -34,6 +34,8 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder for report.md and scale.json.")
     var output: String?
 
+    @OptionGroup var headerOptions: HeaderOptions
+
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
@@ -48,6 +50,7 @@ struct ScaleCommand: AsyncParsableCommand {
         scenario.clients = clients
         scenario.payloadBytes = payloadBytes
         scenario.longPollTimeoutSeconds = 600
+        scenario.headers = try headerOptions.profile()
         return try Planner.connectionHolding(transports: transport, scenario: scenario, registry: .standard())
     }
 
