@@ -64,6 +64,14 @@ public struct HeaderProfile: Codable, Sendable, Hashable {
     /// The fields a response to a request of `kind` carries, in order, besides what the stack adds.
     public func response(_ kind: Kind) -> [Field] { heads[kind.rawValue]?.response ?? [] }
 
+    /// The name, the cookie, and the bytes the profile's fields add to a poll each way, for reports.
+    public var summary: String {
+        let up = request(.shortPoll).reduce(0) { $0 + $1.wireBytes }
+        let down = response(.shortPoll).reduce(0) { $0 + $1.wireBytes }
+        let cookie = cookieBytes > 0 ? ", a \(cookieBytes)-byte Cookie on every request head" : ""
+        return "\(name)\(cookie) (a poll's profile fields: \(up) B up, \(down) B down)"
+    }
+
     /// The profiles `--headers` knows by name.
     public static let builtInNames = ["minimal", "browser", "browser-cookies"]
 

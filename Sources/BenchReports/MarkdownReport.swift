@@ -279,14 +279,6 @@ public enum MarkdownReport {
             """
     }
 
-    /// The profile's name, its cookie, and its short-poll request and response head sizes.
-    static func headerProfileText(_ profile: HeaderProfile) -> String {
-        let up = profile.request(.shortPoll).reduce(0) { $0 + $1.wireBytes }
-        let down = profile.response(.shortPoll).reduce(0) { $0 + $1.wireBytes }
-        let cookie = profile.cookieBytes > 0 ? ", a \(profile.cookieBytes)-byte Cookie on every request head" : ""
-        return "\(profile.name)\(cookie) (a poll's profile fields: \(up) B up, \(down) B down)"
-    }
-
     static func scenarioRows(_ scenario: Scenario) -> [[String]] {
         [
             ["Setting", "Value"],
@@ -294,7 +286,7 @@ public enum MarkdownReport {
             ["Event rate", "\(Format.decimal(scenario.eventsPerSecond, places: 3)) events/s, \(scenario.arrival.rawValue) arrivals"],
             ["Events", "\(scenario.eventCount) over \(Format.decimal(scenario.durationSeconds, places: 3)) s"],
             ["Payload", "\(scenario.payloadBytes) bytes, \(scenario.encoding.rawValue)"],
-            ["Header profile", headerProfileText(scenario.headers)],
+            ["Header profile", scenario.headers.summary],
             ["Direction", scenario.direction.rawValue],
             ["Poll interval (short polling)", "\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s"],
             ["Hold timeout (long polling)", "\(Format.decimal(scenario.longPollTimeoutSeconds, places: 3)) s"],
