@@ -38,13 +38,21 @@ struct ClaimsCommand: AsyncParsableCommand {
         var measured: [String: (RunResult, Scenario)] = [:]
         var memory: [String: IdleMemory] = [:]
         let plan = Plan(scenario: .defaults, runs: [], output: nil)
-        for (index, key) in order.enumerated() {
-            let run = runs[key]!
-            let position = "[\(index + 1)/\(order.count)] \(run.claim.id) \(run.measurement.label):"
-            if run.measurement.kind == .memory {
-                memory[key] = try await MemoryProbe.measure(run.run, position: position)
-            } else {
-                measured[key] = (try await plan.measure(run.run, position: position), run.run.scenario)
+        let progress = plan.progress
+        try await progress.run {
+            for (index, key) in order.enumerated() {
+                let run = runs[key]!
+                let context = "\(run.claim.id) \(run.measurement.label): "
+                if run.measurement.kind == .memory {
+                    progress.step(
+                        index + 1, of: order.count,
+                        "\(context)\(run.run.transport.kind.rawValue): \(run.run.scenario.clients) idle connections to a `bench serve` process, its resident memory before and after")
+                    let idle = try await MemoryProbe.measure(run.run)
+                    progress.detail("done: \(idle.residentBytesBefore / 1024) KiB → \(idle.residentBytesAfter / 1024) KiB, \(Int(idle.residentBytesPerConnection)) B per connection")
+                    memory[key] = idle
+                } else {
+                    measured[key] = (try await plan.measure(run.run, step: index + 1, of: order.count, context: context), run.run.scenario)
+                }
             }
         }
 

@@ -24,7 +24,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let document = try ResultsMerge.merge(try inputs.map(Self.read), command: Console.commandLine)
-        print(MarkdownReport.table(document.results))
+        print(TerminalTable.render(document.results))
         let problems = MarkdownReport.problems(document.results)
         if !problems.isEmpty {
             print("")

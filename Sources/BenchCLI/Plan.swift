@@ -13,17 +13,21 @@ struct Plan {
     var runner = Runner(registry: .standard())
     /// `bench run --target`: the server is `bench serve` elsewhere, not one in this process.
     var target: RemoteTarget?
+    /// Where progress goes: a rewriting line on a terminal, status lines elsewhere.
+    var progress = Progress.standardError()
 
     /// Runs every row, prints the compact table, writes the reports; throws ``RunFailure`` with
     /// status 1 when anything was lost.
     func execute() async throws {
         if let output { try ReportWriter.prepare(output) }
         var results: [RunResult] = []
-        for (index, run) in runs.enumerated() {
-            results.append(try await measure(run, position: "[\(index + 1)/\(runs.count)]"))
+        try await progress.run {
+            for (index, run) in runs.enumerated() {
+                results.append(try await measure(run, step: index + 1, of: runs.count))
+            }
         }
         let document = ResultsDocument(environment: .current(), scenario: scenario, results: results, command: Console.commandLine)
-        print(MarkdownReport.table(results))  // MERGE: TerminalTable.render
+        print(TerminalTable.render(results))
         let problems = MarkdownReport.problems(results)
         if !problems.isEmpty {
             print("")
@@ -36,26 +40,29 @@ struct Plan {
         if !document.isClean { throw RunFailure(status: 1) }
     }
 
-    /// Runs one row, with progress lines on stderr headed by `position`.
-    func measure(_ run: PlannedRun, position: String) async throws -> RunResult {
+    /// Runs one row as step `index` of `total` (`context` says which point of a sweep or which
+    /// claim it is), with its progress on stderr.
+    func measure(_ run: PlannedRun, step index: Int, of total: Int, context: String = "") async throws -> RunResult {
         let scenario = run.scenario
         let scale = scenario.timeScale == 1 ? "" : " (time scale \(Format.significant(scenario.timeScale)): \(Format.significant(scenario.wallClock.durationSeconds)) s of wall time)"
         let cookie = scenario.headers.cookieBytes > 0 ? " with a \(scenario.headers.cookieBytes)-byte Cookie" : ""
-        Console.status(
-            "\(position) \(run.label): \(scenario.clients) clients, \(scenario.eventCount) events over \(Format.significant(scenario.durationSeconds)) s\(scale), "
+        progress.step(
+            index, of: total,
+            "\(context)\(run.label): \(scenario.clients) clients, \(scenario.eventCount) events over \(Format.significant(scenario.durationSeconds)) s\(scale), "
                 + "\(scenario.headers.name) headers\(cookie)")
         var runner = self.runner
-        runner.onProgress = { progress in
-            Console.status(
-                "    \(progress.phase.rawValue): \(Int(progress.elapsedSeconds)) s of \(Int(progress.plannedSeconds.rounded())) s, "
-                    + "\(progress.eventsPublished)/\(progress.eventsPlanned) events published, \(progress.deliveries)/\(progress.deliveriesExpected) delivered"
+        let progress = self.progress
+        runner.onProgress = { state in
+            progress.detail(
+                "\(state.phase.rawValue): \(Int(state.elapsedSeconds)) s of \(Int(state.plannedSeconds.rounded())) s, "
+                    + "\(state.eventsPublished)/\(state.eventsPlanned) events published, \(state.deliveries)/\(state.deliveriesExpected) delivered"
             )
         }
         let result = try await runner.run(run, target: target)
         if let clock = result.clock, let hosts = result.hosts {
-            Console.status("    run \(result.runID ?? "?") on \(result.target ?? "?"), \(hosts) host\(hosts == 1 ? "" : "s"); clocks: \(Format.clock(clock))")
+            progress.detail("run \(result.runID ?? "?") on \(result.target ?? "?"), \(hosts) host\(hosts == 1 ? "" : "s"); clocks: \(Format.clock(clock))")
         }
-        Console.status("    done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
+        progress.detail("done: \(result.eventsDelivered)/\(result.deliveriesExpected) delivered, \(result.eventsLost) lost, \(result.bytesUp + result.bytesDown) wire bytes")
         return result
     }
 }

@@ -97,29 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
-        let browserResults = BrowserResults()
+        let browserResults = BrowserResults { result in Self.printBrowserResult(result) }
         // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
         let control = RunControl(routes: TransportRegistry.standard().routes, host: host)
         let routes = TransportRegistry.standard(grpc: GRPCTransport.Configuration(port: grpcPort)).routes
             .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)] + control.httpRoutes))
-        try await withLoopbackServer(configuration: configuration, routes: routes) { server in
-            for sequence in stride(from: 1, through: preload, by: 1) { server.hub.publish(payload: payloads.payload(for: UInt64(sequence))) }
+        let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration)
+        try await Serving.run(configuration: configuration, routes: routes, publishing: publishing) { server in
             for line in server.endpointLines { print(line) }
             print("browser http://\(server.host):\(server.port)/browser")
             print("control http://\(server.host):\(server.port)")
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
-            let start = ContinuousClock.now
-            let gap = Duration.seconds(1 / rate)
-            var sequence = UInt64(preload)
-            var reported = 0
-            while duration.map({ ContinuousClock.now - start < .seconds($0) }) ?? true {
-                sequence += 1
-                try await Task.sleep(until: start + gap * Int(sequence - UInt64(preload)), clock: .continuous)
-                server.hub.publish(payload: payloads.payload(for: sequence))
-                reported = Self.printBrowserResults(browserResults, after: reported)
-            }
-            _ = Self.printBrowserResults(browserResults, after: reported)
         }
     }
 
@@ -128,17 +117,12 @@ struct ServeCommand: AsyncParsableCommand {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
-    /// Prints the browser results that arrived since the first `reported`, one
-    /// `browser-result JSON` line each; returns how many have been printed.
-    private static func printBrowserResults(_ results: BrowserResults, after reported: Int) -> Int {
-        let all = results.all
-        guard all.count > reported else { return reported }
+    /// Prints a result the browser page posted as a `browser-result JSON` line.
+    private static func printBrowserResult(_ result: BrowserResult) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        for result in all[reported...] {
-            if let line = try? encoder.encode(result) { print("browser-result " + String(decoding: line, as: UTF8.self)) }
-        }
+        guard let line = try? encoder.encode(result) else { return }
+        print("browser-result " + String(decoding: line, as: UTF8.self))
         fflush(nil)
-        return all.count
     }
 }

@@ -80,10 +80,12 @@ struct SweepCommand: AsyncParsableCommand {
         let axes = try self.axes
         let plan = Plan(scenario: .defaults, runs: [], output: nil)
         var rows: [SweepReport.Point] = []
-        for (index, point) in points.enumerated() {
-            let at = zip(axes, point.values).map { "\($0.name)=\(Format.significant($1))" }.joined(separator: " ")
-            let result = try await plan.measure(point.run, position: "[\(index + 1)/\(points.count)] \(at)")
-            rows.append(SweepReport.Point(value: point.values[0], grid: Array(point.values.dropFirst()), result: result))
+        try await plan.progress.run {
+            for (index, point) in points.enumerated() {
+                let at = zip(axes, point.values).map { "\($0.name)=\(Format.significant($1))" }.joined(separator: " ")
+                let result = try await plan.measure(point.run, step: index + 1, of: points.count, context: at + " ")
+                rows.append(SweepReport.Point(value: point.values[0], grid: Array(point.values.dropFirst()), result: result))
+            }
         }
         let sweep = SweepReport.Sweep(
             axis: axes[0].name, unit: axes[0].unit, others: axes.dropFirst().map(\.name), scenario: points[0].run.scenario, points: rows)

@@ -28,37 +28,14 @@ import NIOPosix
 ///    `NIOAsyncChannel`, as `bench run`'s clients are — what the hops between the event loop and
 ///    the task pool add.
 public enum Baseline {
-    public struct Row: Codable, Sendable {
-        public var name: String
-        public var detail: String
-        public var roundTrips: Int
-        public var messageBytes: Int
-        public var p50Nanoseconds: UInt64
-        public var p90Nanoseconds: UInt64
-        public var p99Nanoseconds: UInt64
-        public var maxNanoseconds: UInt64
-        public var roundTripsPerSecond: Double
-        /// p50 over the raw TCP floor's p50, from the same run.
-        public var p50RatioToFloor: Double
-        /// Whether this row is the one held to the 1.3× target.
-        public var heldToTarget = false
-
-        init(name: String, detail: String, messageBytes: Int, histogram: LatencyHistogram, seconds: Double) {
-            (self.name, self.detail, self.messageBytes) = (name, detail, messageBytes)
-            roundTrips = Int(histogram.count)
-            p50Nanoseconds = histogram.valueAtPercentile(50)
-            p90Nanoseconds = histogram.valueAtPercentile(90)
-            p99Nanoseconds = histogram.valueAtPercentile(99)
-            maxNanoseconds = histogram.maxNanoseconds
-            roundTripsPerSecond = seconds > 0 ? Double(roundTrips) / seconds : 0
-            p50RatioToFloor = 1
-        }
-    }
-
-    /// Runs the three measurements interleaved — `rounds` rounds, each timing a share of the
+    /// Runs the four measurements interleaved — `rounds` rounds, each timing a share of the
     /// round trips of every path in turn — so that a machine that slows down or speeds up during
-    /// the run (a VM's neighbours) weighs on all three alike; then relates each p50 to the floor's.
-    public static func run(roundTrips: Int, warmup: Int, messageBytes: Int, rounds: Int = 10) async throws -> [Row] {
+    /// the run (a VM's neighbours) weighs on all four alike; then relates each p50 to the floor's.
+    /// `progress` hears of each timing as it begins: its number (from 1), how many there are, and
+    /// which round and path it is.
+    public static func run(
+        roundTrips: Int, warmup: Int, messageBytes: Int, rounds: Int = 10, progress: (_ step: Int, _ steps: Int, _ label: String) -> Void = { _, _, _ in }
+    ) async throws -> [BaselineRow] {
         let paths: [(name: String, detail: String, measure: @Sendable (Int, Int) async throws -> (LatencyHistogram, Double))] = [
             ("raw TCP (the floor)", "blocking POSIX sockets, TCP_NODELAY, a client thread and a server thread",
              { try await rawTCP(roundTrips: $0, warmup: $1, messageBytes: messageBytes) }),
@@ -76,12 +53,13 @@ public enum Baseline {
             // Each round's share; the first rounds take the remainder.
             let share = roundTrips / rounds + (round < roundTrips % rounds ? 1 : 0)
             for (index, path) in paths.enumerated() {
+                progress(round * paths.count + index + 1, rounds * paths.count, "round \(round + 1) of \(rounds): \(path.name)")
                 let (histogram, elapsed) = try await path.measure(share, max(1, warmup / rounds))
                 histograms[index].merge(histogram)
                 seconds[index] += elapsed
             }
         }
-        var rows = paths.indices.map { Row(name: paths[$0].name, detail: paths[$0].detail, messageBytes: messageBytes, histogram: histograms[$0], seconds: seconds[$0]) }
+        var rows = paths.indices.map { BaselineRow(name: paths[$0].name, detail: paths[$0].detail, messageBytes: messageBytes, histogram: histograms[$0], seconds: seconds[$0]) }
         let floor = Double(max(rows[0].p50Nanoseconds, 1))
         for index in rows.indices { rows[index].p50RatioToFloor = Double(rows[index].p50Nanoseconds) / floor }
         rows[2].heldToTarget = true

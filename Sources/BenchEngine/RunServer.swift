@@ -2,7 +2,6 @@ import BenchCore
 import BenchServer
 import BenchTransports
 import Foundation
-import Synchronization
 
 /// The server end of a run, as the ``Runner`` drives it: a ``LoopbackServer`` in this process
 /// (``LocalRunServer``) or one that `bench serve` started for the run on another host
@@ -56,79 +55,6 @@ public struct ServerCounts: Codable, Sendable {
         let allClosed = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
         traffic = server.traffic.allTotals
         connectionsStillOpen = allClosed ? 0 : server.traffic.openConnectionCount
-    }
-}
-
-/// The server's half of one run, wherever it is: publishes the scenario's events on their
-/// schedule (push) until the duration is over, and drops connections (fault injection) until
-/// publishing is finished.
-final class ServerSchedule: Sendable {
-    private let server: LoopbackServer
-    private let scenario: Scenario
-    private let published = Atomic<Int>(0)
-    private let task = Mutex<Task<PublishingRecord, any Error>?>(nil)
-
-    /// `scenario` at wall clock.
-    init(server: LoopbackServer, scenario: Scenario) {
-        self.server = server
-        self.scenario = scenario
-    }
-
-    var publishedCount: Int { published.load(ordering: .relaxed) }
-
-    /// Starts publishing now; a second call does nothing.
-    func start() {
-        task.withLock { task in
-            guard task == nil else { return }
-            let (server, scenario) = (server, scenario)
-            task = Task {
-                let faults = scenario.dropFraction > 0 ? Task { await Self.injectFaults(scenario, traffic: server.traffic) } : nil
-                defer { faults?.cancel() }
-                var encodedSizes: [Int] = []
-                if scenario.direction == .push {
-                    let start = ContinuousClock.now
-                    let payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
-                    let offsets = EventSchedule(scenario).offsetsNanoseconds
-                    encodedSizes.reserveCapacity(offsets.count)
-                    for (index, offset) in offsets.enumerated() {
-                        try await Task.sleep(until: start + .nanoseconds(Int64(offset)), clock: .continuous)
-                        let stored = server.hub.publish(payload: payloads.payload(for: UInt64(index + 1)))
-                        encodedSizes.append(stored.body(scenario.encoding)!.readableBytes)
-                        self.published.store(index + 1, ordering: .relaxed)
-                    }
-                    // The run covers the whole duration, so polls and heartbeats between the
-                    // last event and the end are counted as the modeled workload has them.
-                    try await Task.sleep(until: start + .seconds(scenario.durationSeconds), clock: .continuous)
-                } else {
-                    // Echo and upload: the clients send; faults go on until finish() cancels this.
-                    await withTaskCancellationHandler { _ = await faults?.value } onCancel: { faults?.cancel() }
-                }
-                faults?.cancel()
-                return PublishingRecord(encodedSizes: encodedSizes, connectionsDropped: await faults?.value ?? 0)
-            }
-        }
-    }
-
-    /// Push: waits for the schedule to end. Echo and upload: stops fault injection now.
-    func finish() async throws -> PublishingRecord {
-        guard let running = task.withLock({ $0 }) else { return PublishingRecord(encodedSizes: [], connectionsDropped: 0) }
-        if scenario.direction != .push { running.cancel() }
-        return try await running.value
-    }
-
-    /// Drops the scenario's fraction of open connections, periodically or at random times,
-    /// until cancelled; returns how many it dropped.
-    private static func injectFaults(_ scenario: Scenario, traffic: TrafficRecorder) async -> Int {
-        var generator = SeededGenerator(seed: scenario.seed ^ 0xFA17)
-        var dropped = 0
-        while !Task.isCancelled {
-            let gap = scenario.dropTiming == .fixed
-                ? scenario.dropIntervalSeconds
-                : -log(generator.nextUnitInterval()) * scenario.dropIntervalSeconds
-            do { try await Task.sleep(for: .seconds(gap)) } catch { break }
-            dropped += traffic.dropConnections(fraction: scenario.dropFraction, using: &generator)
-        }
-        return dropped
     }
 }
 

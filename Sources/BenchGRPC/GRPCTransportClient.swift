@@ -81,6 +81,11 @@ final class RecorderBox: Sendable {
     }
 
     var progress: ClientProgress { recorder.withLock { $0.progress } }
+
+    /// Records a reconnect after `error` (``ReconnectLoop``'s `onReconnect`).
+    func noteReconnect(after error: (any Error)?) {
+        recorder.withLock { $0.noteReconnect(after: error) }
+    }
 }
 
 /// One client's calls over its gRPC client.
@@ -119,49 +124,38 @@ private struct CallSession<Transport: ClientTransport> {
     /// Push: subscribes (or polls) from the cursor until the run stops, resuming after failures.
     func receive(_ call: GRPCTransportClient.Call) async {
         let cursor = Cursor()
-        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x62C)
         let interval = Duration.seconds(target.scenario.pollIntervalSeconds)
         var generator = SeededGenerator(seed: target.scenario.seed &+ UInt64(target.clientIndex) &* 0x2545_F491_4F6C_DD1D)
         var nextPoll = ContinuousClock.now + interval * generator.nextUnitInterval()
         var first = true
-        while !Task.isCancelled && !progress.isStopRequested {
-            do {
-                switch call {
-                case .unary:
-                    // Short polling's schedule: the first poll at once, then fixed-rate slots
-                    // from a random phase.
-                    if !first {
-                        do { try await Task.sleep(until: nextPoll, clock: .continuous) } catch { return }
-                        nextPoll = Swift.max(nextPoll + interval, .now)
-                        if progress.isStopRequested { return }
-                    }
-                    first = false
-                    try await poll(cursor)
-                default:
-                    try await subscribe(cursor)
-                    if progress.isStopRequested { return }
+        var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x62C)
+        await loop.run(until: progress, onReconnect: box.noteReconnect) { loop in
+            if call == .unary {
+                // Short polling's schedule: the first poll at once, then fixed-rate slots from a
+                // random phase.
+                if !first {
+                    do { try await Task.sleep(until: nextPoll, clock: .continuous) } catch { return .finished }
+                    nextPoll = Swift.max(nextPoll + interval, .now)
+                    if progress.isStopRequested { return .finished }
                 }
-                backoff.reset()
-            } catch let error as RPCError where error.code == .deadlineExceeded {
-                box.withLock { $0.deadlinesExceeded += 1 }
-            } catch {
-                // A call this client cancelled: its task was cancelled while the call was open.
-                if Task.isCancelled || error is CancellationError {
-                    box.withLock { $0.callsCancelled += 1 }
-                    return
-                }
-                if progress.isStopRequested { return }
-                if (error as? RPCError)?.code == .cancelled {
-                    // Cancelled on the way (not by this task): counted as such, resumed from the cursor.
-                    box.withLock { $0.callsCancelled += 1 }
-                    continue
-                }
-                box.withLock {
-                    $0.noteConnectionError(error)
-                    $0.reconnects += 1
-                }
-                do { try await backoff.wait() } catch { return }
+                first = false
             }
+            do {
+                if call == .unary { try await poll(cursor) } else { try await subscribe(cursor) }
+                loop.resetBackoff()
+            } catch let error as RPCError where error.code == .deadlineExceeded {
+                // Reopened at once from the cursor.
+                box.withLock { $0.deadlinesExceeded += 1 }
+            } catch let error where Task.isCancelled || error is CancellationError {
+                // A call this client cancelled: its task was cancelled while the call was open.
+                box.withLock { $0.callsCancelled += 1 }
+                return .finished
+            } catch let error as RPCError where error.code == .cancelled && !progress.isStopRequested {
+                // Cancelled on the way (not by this task): counted as such, resumed from the cursor.
+                box.withLock { $0.callsCancelled += 1 }
+            }
+            // A call that ended or answered (or passed its deadline): the next one at once.
+            return .again
         }
     }
 
@@ -225,56 +219,48 @@ private struct CallSession<Transport: ClientTransport> {
     /// Echo or upload: one call that sends every event on the client's schedule.
     func send(_ call: GRPCTransportClient.Call) async {
         let session = SendingSession(target: target)
-        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x62D)
         var metadata = metadata
         metadata.addString(String(target.clientIndex), forKey: EventStreamMetadata.client)
         let count = session.schedule.offsetsNanoseconds.count
         progress.markReady()
         let start = await target.startGate.wait()
-        while !Task.isCancelled && !progress.isStopRequested {
-            do {
-                let request = StreamingClientRequest<ByteBuffer>(metadata: metadata) { [box] writer in
-                    try await session.send(start: start, write: { try await writer.write($0) }) { event, bodySize, scheduledAt in
-                        box.withLock {
-                            $0.requestsSent += 1
-                            if call == .clientStreaming {
-                                $0.noteSent(sequence: event.sequence, bodySize: bodySize, scheduledAt: scheduledAt, sentAt: event.publishedAt)
-                            }
+        var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x62D)
+        await loop.run(until: progress, onReconnect: box.noteReconnect) { _ in
+            let request = StreamingClientRequest<ByteBuffer>(metadata: metadata) { [box] writer in
+                try await session.send(start: start, write: { try await writer.write($0) }) { event, bodySize, scheduledAt in
+                    box.withLock {
+                        $0.requestsSent += 1
+                        if call == .clientStreaming {
+                            $0.noteSent(sequence: event.sequence, bodySize: bodySize, scheduledAt: scheduledAt, sentAt: event.publishedAt)
                         }
                     }
                 }
-                if call == .clientStreaming {
-                    _ = try await client.clientStreaming(
-                        request: request,
-                        descriptor: Methods.Upload.descriptor,
-                        serializer: EncodedBodySerializer(),
-                        deserializer: EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding),
-                        options: .defaults
-                    ) { try $0.message.events }
-                    return
-                }
-                let encoding = encoding
-                try await client.bidirectionalStreaming(
-                    request: request,
-                    descriptor: Methods.Echo.descriptor,
-                    serializer: EncodedBodySerializer(),
-                    deserializer: EncodedBodySerializer(),
-                    options: .defaults
-                ) { [box] response in
-                    let codec = EventCodec(encoding)
-                    for try await body in response.messages {
-                        try box.withLock { try session.deliverEcho(body, codec: codec, start: start, recorder: &$0) }
-                    }
-                }
-                if box.withLock({ $0.ledger.delivered }) >= count { return }
-            } catch {
-                if Task.isCancelled || error is CancellationError || progress.isStopRequested { return }
-                box.withLock {
-                    $0.noteConnectionError(error)
-                    $0.reconnects += 1
-                }
-                do { try await backoff.wait() } catch { return }
             }
+            if call == .clientStreaming {
+                _ = try await client.clientStreaming(
+                    request: request,
+                    descriptor: Methods.Upload.descriptor,
+                    serializer: EncodedBodySerializer(),
+                    deserializer: EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding),
+                    options: .defaults
+                ) { try $0.message.events }
+                return .finished
+            }
+            let encoding = encoding
+            try await client.bidirectionalStreaming(
+                request: request,
+                descriptor: Methods.Echo.descriptor,
+                serializer: EncodedBodySerializer(),
+                deserializer: EncodedBodySerializer(),
+                options: .defaults
+            ) { [box] response in
+                let codec = EventCodec(encoding)
+                for try await body in response.messages {
+                    try box.withLock { try session.deliverEcho(body, codec: codec, start: start, recorder: &$0) }
+                }
+            }
+            // An echo call that ended before every echo came back is reopened at once.
+            return box.withLock({ $0.ledger.delivered }) >= count ? .finished : .again
         }
     }
 }

@@ -8,6 +8,7 @@ import Testing
 struct ReportTests {
     static func sampleResult(transport: String = "short-polling", lost: Int = 0) -> RunResult {
         var result = RunResult(transport: transport, variant: "keep-alive", encoding: "json", scenario: "a, \"quoted\" name", clients: 2)
+        result.transportName = displayNames[result.transport]
         result.eventsPublished = 10
         result.deliveriesExpected = 20
         result.eventsDelivered = 20 - lost

@@ -10,6 +10,7 @@ struct SweepReportTests {
         for (index, rate) in [0.5, 5, 50].enumerated() {
             for transport in ["short-polling", "websocket"] {
                 var result = RunResult(transport: transport, variant: "v", encoding: "json", scenario: "sweep", clients: 2)
+                result.transportName = displayNames[result.transport]
                 result.eventsDelivered = 10 * (index + 1)
                 result.requests = transport == "websocket" ? 2 : 40 - 10 * index
                 result.bytesPerDeliveredEvent = transport == "websocket" ? 190 + Double(index) : 2000 / Double(index + 1)
@@ -69,6 +70,7 @@ struct SweepReportTests {
         for rate in [1.0, 10] {
             for clients in [2.0, 20] {
                 var result = RunResult(transport: "sse", variant: "event-stream", encoding: "json", scenario: "sweep", clients: Int(clients))
+                result.transportName = displayNames[result.transport]
                 result.bytesPerDeliveredEvent = rate * 100 + clients
                 result.eventsDelivered = 1
                 points.append(SweepReport.Point(value: rate, grid: [clients], result: result))

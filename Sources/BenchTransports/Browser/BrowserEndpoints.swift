@@ -90,10 +90,17 @@ public struct BrowserResult: Codable, Sendable, Hashable {
 /// Results the browser posted, in arrival order.
 public final class BrowserResults: Sendable {
     private let results = Mutex<[BrowserResult]>([])
+    private let onArrival: @Sendable (BrowserResult) -> Void
 
-    public init() {}
+    /// `onArrival` hears of each result as it arrives (`bench serve` prints it).
+    public init(onArrival: @escaping @Sendable (BrowserResult) -> Void = { _ in }) {
+        self.onArrival = onArrival
+    }
 
-    func append(_ result: BrowserResult) { results.withLock { $0.append(result) } }
+    func append(_ result: BrowserResult) {
+        results.withLock { $0.append(result) }
+        onArrival(result)
+    }
 
     public var all: [BrowserResult] { results.withLock { $0 } }
 }

@@ -18,44 +18,36 @@ public struct ServerSentEventsClient: TransportClient {
         var query = "\(ServerSentEventsEndpoint().path)?encoding=\(target.scenario.encoding.rawValue)"
         if let heartbeat = target.scenario.heartbeatIntervalSeconds { query += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
         var lastEventID: String? = nil
-        var retryMilliseconds: Int? = nil
-        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E)
-        while !Task.isCancelled && !recorder.progress.isStopRequested {
-            do {
-                try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
-                    recorder.connectionsOpened += 1
-                    var head = connection.get(query, fields: target.scenario.headers.request(.eventSource))
-                    if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
-                    recorder.requestsSent += 1
-                    try await connection.exchange(head) { stream in
-                        let response = try await stream.readHead()
-                        guard response.status == .ok else {
-                            throw HTTPClientError.status(response.status, String(buffer: try await stream.readBody()))
+        // The server's retry time (1 s until it names one), plus exponential growth with jitter
+        // if failures repeat.
+        var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E, retryBaseSeconds: 1)
+        await loop.run(recorder: &recorder) { loop, recorder in
+            try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
+                recorder.connectionsOpened += 1
+                var head = connection.get(query, fields: target.scenario.headers.request(.eventSource))
+                if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
+                recorder.requestsSent += 1
+                try await connection.exchange(head) { stream in
+                    let response = try await stream.readHead()
+                    guard response.status == .ok else {
+                        throw HTTPClientError.status(response.status, String(buffer: try await stream.readBody()))
+                    }
+                    recorder.progress.markReady()
+                    var parser = SSEParser(lastEventID: lastEventID ?? "")
+                    while let part = try await stream.readBodyPart() {
+                        let messages = parser.feed(part)
+                        let receivedAt = MonotonicClock.nowNanoseconds()
+                        for message in messages {
+                            try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
                         }
-                        recorder.progress.markReady()
-                        var parser = SSEParser(lastEventID: lastEventID ?? "")
-                        while let part = try await stream.readBodyPart() {
-                            let messages = parser.feed(part)
-                            let receivedAt = MonotonicClock.nowNanoseconds()
-                            for message in messages {
-                                try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
-                            }
-                            if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
-                            retryMilliseconds = parser.retryMilliseconds ?? retryMilliseconds
-                            if !messages.isEmpty { backoff.reset() }
-                        }
+                        if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
+                        if let retry = parser.retryMilliseconds { loop.retryBaseSeconds = Double(retry) / 1000 }
+                        if !messages.isEmpty { loop.resetBackoff() }
                     }
                 }
-                if recorder.progress.isStopRequested { return }
-            } catch {
-                if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
-                recorder.noteConnectionError(error)
             }
-            recorder.reconnects += 1
-            // The server's retry time, then exponential growth with jitter if failures repeat.
-            let base = Double(retryMilliseconds ?? 1000) / 1000
-            let delay = base + backoff.nextDelaySeconds()
-            do { try await Task.sleep(for: .seconds(delay)) } catch { return }
+            // The stream ended before the run did: no error, but a reconnect.
+            return .endedEarly(noting: nil)
         }
     }
 

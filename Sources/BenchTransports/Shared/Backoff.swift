@@ -25,9 +25,4 @@ public struct Backoff: Sendable {
 
     /// Call after a successful connection.
     public mutating func reset() { attempt = 0 }
-
-    /// Sleeps for the next delay; throws `CancellationError` when the task is cancelled.
-    public mutating func wait() async throws {
-        try await Task.sleep(for: .seconds(nextDelaySeconds()))
-    }
 }

@@ -12,7 +12,6 @@ struct PollingSession {
     /// Extra query text appended to every request, such as `&timeout=30000`.
     var extraQuery = ""
     private var receiver: PollReceiver
-    private var backoff: Backoff
 
     init(target: ClientTarget, connectionMode: ConnectionMode, path: String, kind: HeaderProfile.Kind, extraQuery: String = "") {
         self.target = target
@@ -21,39 +20,35 @@ struct PollingSession {
         self.path = path
         self.extraQuery = extraQuery
         self.receiver = PollReceiver(encoding: target.scenario.encoding)
-        self.backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex))
     }
 
     /// Polls until the run asks the client to stop or cancels it; `beforePoll` runs before every
     /// request (it may sleep).
     mutating func run(recorder: inout DeliveryRecorder, beforePoll: () async throws -> Void) async {
-        while !Task.isCancelled && !recorder.progress.isStopRequested {
-            do {
-                switch connectionMode {
-                case .keepAlive:
-                    try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
-                        recorder.connectionsOpened += 1
-                        while true {
-                            try await beforePoll()
-                            if recorder.progress.isStopRequested { return }
-                            try await poll(&connection, recorder: &recorder)
-                        }
-                    }
-                case .perRequest:
+        var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex))
+        await loop.run(recorder: &recorder) { loop, recorder in
+            switch connectionMode {
+            case .keepAlive:
+                try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
+                    recorder.connectionsOpened += 1
                     while true {
                         try await beforePoll()
                         if recorder.progress.isStopRequested { return }
-                        try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
-                            recorder.connectionsOpened += 1
-                            try await poll(&connection, recorder: &recorder)
-                        }
+                        try await poll(&connection, recorder: &recorder)
+                        loop.resetBackoff()
                     }
                 }
-            } catch {
-                if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
-                recorder.noteConnectionError(error)
-                recorder.reconnects += 1
-                do { try await backoff.wait() } catch { return }
+                return .finished  // the connection's loop returns only once the run asks to stop
+            case .perRequest:
+                while true {
+                    try await beforePoll()
+                    if recorder.progress.isStopRequested { return .finished }
+                    try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
+                        recorder.connectionsOpened += 1
+                        try await poll(&connection, recorder: &recorder)
+                        loop.resetBackoff()
+                    }
+                }
             }
         }
     }
@@ -68,6 +63,5 @@ struct PollingSession {
         }
         recorder.requestsSent += 1
         try receiver.receive(responseHead, body, into: &recorder)
-        backoff.reset()
     }
 }

@@ -25,42 +25,34 @@ public struct WebSocketClient: TransportClient {
     }
 
     public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
-        var backoff = Backoff(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x3E6)
         let session = direction == .push ? nil : SendingSession(target: target)
         var cursor: UInt64 = 0
-        while !Task.isCancelled && !recorder.progress.isStopRequested {
-            do {
-                var uri = "/ws?mode=\(direction.rawValue)&encoding=\(target.scenario.encoding.rawValue)"
+        var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x3E6)
+        await loop.run(recorder: &recorder) { loop, recorder in
+            var uri = "/ws?mode=\(direction.rawValue)&encoding=\(target.scenario.encoding.rawValue)"
+            switch direction {
+            case .push:
+                uri += "&after=\(cursor)"
+                if let heartbeat = target.scenario.heartbeatIntervalSeconds { uri += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
+            case .echo, .upload:
+                uri += "&client=\(target.clientIndex)"
+            }
+            let channel = try await WebSocketConnection.connect(to: target, uri: uri, fields: target.scenario.headers.request(.webSocket))
+            recorder.connectionsOpened += 1
+            recorder.requestsSent += 1
+            let finished = try await channel.executeThenClose { inbound, outbound in
+                recorder.progress.markReady()
+                var frames = inbound.makeAsyncIterator()
                 switch direction {
                 case .push:
-                    uri += "&after=\(cursor)"
-                    if let heartbeat = target.scenario.heartbeatIntervalSeconds { uri += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
-                case .echo, .upload:
-                    uri += "&client=\(target.clientIndex)"
+                    return try await receivePush(&frames, outbound, codec: EventCodec(target.scenario.encoding), cursor: &cursor, recorder: &recorder, loop: &loop)
+                case .echo:
+                    return try await session!.echo(&frames, outbound, recorder: &recorder)
+                case .upload:
+                    return try await session!.upload(&frames, outbound, recorder: &recorder)
                 }
-                let channel = try await WebSocketConnection.connect(to: target, uri: uri, fields: target.scenario.headers.request(.webSocket))
-                recorder.connectionsOpened += 1
-                recorder.requestsSent += 1
-                let finished = try await channel.executeThenClose { inbound, outbound in
-                    recorder.progress.markReady()
-                    var frames = inbound.makeAsyncIterator()
-                    switch direction {
-                    case .push:
-                        return try await receivePush(&frames, outbound, codec: EventCodec(target.scenario.encoding), cursor: &cursor, recorder: &recorder, backoff: &backoff)
-                    case .echo:
-                        return try await session!.echo(&frames, outbound, recorder: &recorder)
-                    case .upload:
-                        return try await session!.upload(&frames, outbound, recorder: &recorder)
-                    }
-                }
-                if finished || recorder.progress.isStopRequested { return }
-                recorder.noteConnectionError(WebSocketClientError.closedEarly)
-            } catch {
-                if Task.isCancelled || error is CancellationError || recorder.progress.isStopRequested { return }
-                recorder.noteConnectionError(error)
             }
-            recorder.reconnects += 1
-            do { try await backoff.wait() } catch { return }
+            return finished ? .finished : .endedEarly(noting: WebSocketClientError.closedEarly)
         }
     }
 
@@ -71,7 +63,7 @@ public struct WebSocketClient: TransportClient {
         codec: EventCodec,
         cursor: inout UInt64,
         recorder: inout DeliveryRecorder,
-        backoff: inout Backoff
+        loop: inout ReconnectLoop
     ) async throws -> Bool {
         while let frame = try await frames.next() {
             switch frame.opcode {
@@ -84,7 +76,7 @@ public struct WebSocketClient: TransportClient {
                 let event = try codec.decode(frame.unmaskedData)
                 recorder.deliver(event, receivedAt: MonotonicClock.nowNanoseconds())
                 cursor = Swift.max(cursor, event.sequence)
-                backoff.reset()
+                loop.resetBackoff()
             default:
                 if try await Self.answerControlFrame(frame, outbound) { return true }
             }

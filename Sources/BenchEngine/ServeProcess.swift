@@ -1,55 +1,34 @@
 import BenchCore
-import BenchEngine
-import BenchReports
 import BenchTransports
 import Foundation
 
-/// Measures what idle connections cost a server in resident memory: starts `bench serve` in a
-/// process of its own (so the clients' memory is not counted), reads its VmRSS, opens the
-/// scenario's clients of one transport against it, waits until every client is connected and
-/// the server is quiet, and reads VmRSS again. The server publishes nothing meanwhile.
-enum MemoryProbe {
-    static func measure(_ entry: PlannedRun, position: String) async throws -> IdleMemory {
-        let clients = entry.scenario.clients
-        Console.status("\(position) \(entry.transport.kind.rawValue): \(clients) idle connections to a `bench serve` process, its resident memory before and after")
-        let server = try ServeProcess.start()
-        defer { server.stop() }
-        try await Task.sleep(for: .milliseconds(300))
-        let before = try server.residentBytes()
-        return try await server.withClients(entry) { _ in
-            let after = try server.residentBytes()
-            let memory = IdleMemory(transport: entry.transport.kind.rawValue, connections: clients, residentBytesBefore: before, residentBytesAfter: after)
-            Console.status("    done: \(before / 1024) KiB → \(after / 1024) KiB, \(Int(memory.residentBytesPerConnection)) B per connection")
-            return memory
-        }.value
-    }
-}
-
 /// `bench serve` as a child process, idle (its first event would come after a day), with its
-/// ports read from the endpoint lines it prints.
+/// ports read from the endpoint lines it prints: what ``MemoryProbe`` and ``Scale`` measure, so
+/// the server's memory and CPU time are its alone.
 struct ServeProcess {
     let process: Process
-    /// The port of each transport's endpoint, from the endpoint lines.
-    let ports: [TransportKind: Int]
-    /// The control API's port (the HTTP listener's).
-    let port: Int
+    /// The port of each `NAME URL` line `bench serve` printed, by name: each transport's
+    /// (`sse`, `grpc`, …), `browser` and `control`.
+    let ports: [String: Int]
 
-    /// Runs `entry`'s clients against this server until `body` returns: waits until every
-    /// client is connected and the last connections' first writes have settled, calls `body`
-    /// with the clients' progress, then stops the clients and returns `body`'s value with their
-    /// recorders.
+    /// The port of the control API (`POST /control/publish`).
+    var controlPort: Int { ports["control"]! }
+
+    /// Runs `client`'s clients of `scenario` against this server until `body` returns: waits
+    /// until every client is connected and the last connections' first writes have settled,
+    /// calls `body` with the clients' progress, then stops the clients and returns `body`'s
+    /// value with their recorders.
     func withClients<T: Sendable>(
-        _ entry: PlannedRun, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
+        _ scenario: Scenario, client: any TransportClient, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
     ) async throws -> (value: T, recorders: [DeliveryRecorder]) {
-        let clients = entry.scenario.clients
+        let clients = scenario.clients
+        let name = client.kind.rawValue
+        // The endpoint line of a transport is named after it.
+        guard let port = ports[name] else { throw BenchError.runFailed("`bench serve` printed no endpoint for \(name)") }
         let progresses = (0..<clients).map { _ in ClientProgress() }
-        guard let port = ports[entry.transport.kind] else {
-            throw BenchError.runFailed("`bench serve` printed no endpoint for \(entry.transport.kind.rawValue)")
-        }
-        let client = entry.transport.makeClient(for: entry.scenario)
         return try await withThrowingTaskGroup(of: DeliveryRecorder.self) { group in
             for index in 0..<clients {
-                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: entry.scenario)
+                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario)
                 let progress = progresses[index]
                 group.addTask {
                     var recorder = DeliveryRecorder(progress: progress)
@@ -62,7 +41,7 @@ struct ServeProcess {
             guard progresses.allSatisfy(\.isReady) else {
                 progresses.forEach { $0.requestStop() }
                 group.cancelAll()
-                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(entry.transport.kind.rawValue) clients connected within \(readyWithin)")
+                throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(name) clients connected within \(readyWithin)")
             }
             // Let the last connections' first writes settle before measuring.
             try await Task.sleep(for: .milliseconds(500))
@@ -88,6 +67,7 @@ struct ServeProcess {
         }
     }
 
+    /// Starts `bench serve` with `extra` arguments and reads its endpoint lines.
     static func start(arguments extra: [String] = []) throws -> ServeProcess {
         guard FileManager.default.fileExists(atPath: "/proc/self/status") else {
             throw BenchError.usage("memory measurements read /proc/PID/status and need Linux")
@@ -99,6 +79,7 @@ struct ServeProcess {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // The control line comes last.
         var text = ""
         let reader = output.fileHandleForReading
         while !(text.contains("\ncontrol ") && text.hasSuffix("\n")) {
@@ -106,17 +87,16 @@ struct ServeProcess {
             guard !data.isEmpty else { process.terminate(); throw BenchError.runFailed("`bench serve` ended before printing its endpoints") }
             text += String(decoding: data, as: UTF8.self)
         }
-        // `NAME URL` lines: a transport's endpoint, then `browser` and `control`.
         var ports: [String: Int] = [:]
         for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
+            let parts = line.split(separator: " ")
             if parts.count == 2, let port = URL(string: String(parts[1]))?.port { ports[String(parts[0])] = port }
         }
-        guard let control = ports.removeValue(forKey: "control") else {
+        guard ports["control"] != nil else {
             process.terminate()
             throw BenchError.runFailed("cannot read the ports from `bench serve`'s endpoint lines:\n\(text)")
         }
-        return ServeProcess(process: process, ports: Dictionary(uniqueKeysWithValues: ports.map { (TransportKind(rawValue: $0.key), $0.value) }), port: control)
+        return ServeProcess(process: process, ports: ports)
     }
 
     /// The process's resident set size, VmRSS in /proc/PID/status.

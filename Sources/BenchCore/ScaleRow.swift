@@ -1,0 +1,44 @@
+/// One transport's figures from `bench scale`: a `bench serve` process holding `connections`
+/// connections, then publishing `events` events at once to every one of them.
+public struct ScaleRow: Codable, Sendable, Hashable {
+    public var transport: String
+    /// The transport's name for tables (`SSE`); `nil` in documents written before it was recorded.
+    public var transportName: String?
+    public var connections: Int
+    public var events: Int
+    public var deliveriesExpected: Int
+    public var deliveries: Int
+    /// The server's VmRSS before any client connected, and with every connection open and idle.
+    public var residentBytesIdle: Int
+    public var residentBytesConnected: Int
+    /// The server's VmHWM at the end.
+    public var peakResidentBytes: Int
+    /// From the publish request to the last delivery.
+    public var fanOutSeconds: Double
+    public var serverUserCPUSeconds: Double
+    public var serverSystemCPUSeconds: Double
+    /// Publish to delivery, across processes on one machine's monotonic clock.
+    public var latencyP50Nanoseconds: UInt64
+    public var latencyP99Nanoseconds: UInt64
+    public var latencyMaxNanoseconds: UInt64
+
+    public init(
+        transport: String, connections: Int, events: Int, deliveriesExpected: Int, deliveries: Int, residentBytesIdle: Int,
+        residentBytesConnected: Int, peakResidentBytes: Int, fanOutSeconds: Double, serverUserCPUSeconds: Double, serverSystemCPUSeconds: Double,
+        latencyP50Nanoseconds: UInt64, latencyP99Nanoseconds: UInt64, latencyMaxNanoseconds: UInt64
+    ) {
+        (self.transport, self.connections, self.events, self.deliveriesExpected, self.deliveries) = (transport, connections, events, deliveriesExpected, deliveries)
+        (self.residentBytesIdle, self.residentBytesConnected, self.peakResidentBytes) = (residentBytesIdle, residentBytesConnected, peakResidentBytes)
+        (self.fanOutSeconds, self.serverUserCPUSeconds, self.serverSystemCPUSeconds) = (fanOutSeconds, serverUserCPUSeconds, serverSystemCPUSeconds)
+        (self.latencyP50Nanoseconds, self.latencyP99Nanoseconds, self.latencyMaxNanoseconds) = (latencyP50Nanoseconds, latencyP99Nanoseconds, latencyMaxNanoseconds)
+    }
+
+    /// The server's resident growth per connection, in bytes.
+    public var residentBytesPerConnection: Double { Double(residentBytesConnected - residentBytesIdle) / Double(max(connections, 1)) }
+    /// Deliveries over the fan-out time.
+    public var deliveriesPerSecond: Double { fanOutSeconds > 0 ? Double(deliveries) / fanOutSeconds : 0 }
+    /// The server's user and system CPU time per delivery, in microseconds.
+    public var serverCPUMicrosecondsPerDelivery: Double {
+        deliveries > 0 ? (serverUserCPUSeconds + serverSystemCPUSeconds) * 1e6 / Double(deliveries) : 0
+    }
+}

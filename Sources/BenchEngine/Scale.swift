@@ -1,0 +1,110 @@
+import BenchCore
+import BenchTransports
+import Foundation
+
+/// `bench scale`: what thousands of connections cost a server, per connection-holding transport.
+///
+/// The server is a `bench serve` process of its own (``ServeProcess``), so its memory and CPU
+/// time are its alone (an in-process run would also hold every client, and two descriptors per
+/// connection). For each transport it opens ``Configuration/clients`` connections, reads the
+/// server's resident memory, then has the server publish ``Configuration/events`` events at once
+/// to all of them and times the fan-out until every client has every event, reading the server's
+/// CPU time around it.
+///
+/// ```swift
+/// let configuration = Scale.Configuration.defaults
+/// let runs = try Planner.connectionHolding(transports: "sse,websocket", scenario: configuration.scenario, registry: registry)
+/// let rows = try await Scale.run(configuration, runs: runs)
+/// ```
+public enum Scale {
+    /// How many connections, and what the server publishes to them.
+    public struct Configuration: Sendable, Hashable {
+        /// Concurrent connections per transport.
+        public var clients: Int
+        /// Events the server publishes at once to every client (the fan-out).
+        public var events: Int
+        /// Payload size per event, in bytes.
+        public var payloadBytes: Int
+        /// The heads the clients' requests and the server's responses carry.
+        public var headers: HeaderProfile = .minimal
+
+        public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
+
+        public init(clients: Int, events: Int, payloadBytes: Int) {
+            (self.clients, self.events, self.payloadBytes) = (clients, events, payloadBytes)
+        }
+
+        /// The scenario every transport's clients run: the defaults with ``clients`` and
+        /// ``payloadBytes``, and long polls held 600 s so that none returns while it is measured.
+        public var scenario: Scenario {
+            var scenario = Scenario.defaults
+            scenario.clients = clients
+            scenario.payloadBytes = payloadBytes
+            scenario.longPollTimeoutSeconds = 600
+            scenario.headers = headers
+            return scenario
+        }
+    }
+
+    /// Where the measurement is, for progress lines.
+    public enum Step: Sendable {
+        /// Transport number `index` (from 1) of `count` begins.
+        case started(index: Int, count: Int, transport: TransportKind)
+        /// Its figures are in.
+        case measured(ScaleRow)
+    }
+
+    /// Measures each transport in turn: `runs` holds one run per transport on `configuration`'s
+    /// ``Configuration/scenario`` (``Planner/connectionHolding(transports:scenario:registry:)``).
+    public static func run(_ configuration: Configuration, runs: [PlannedRun], progress: (Step) -> Void = { _ in }) async throws -> [ScaleRow] {
+        try OpenFileLimit.ensure(configuration.clients + 256, for: "\(configuration.clients) client connections")
+        var rows: [ScaleRow] = []
+        for (index, run) in runs.enumerated() {
+            progress(.started(index: index + 1, count: runs.count, transport: run.transport.kind))
+            var row = try await measure(run.transport.makeClient(for: configuration.scenario), configuration)
+            row.transportName = run.transport.displayName
+            rows.append(row)
+            progress(.measured(rows[rows.count - 1]))
+        }
+        return rows
+    }
+
+    /// One transport: a fresh `bench serve`, its memory idle and with every connection open,
+    /// then the fan-out.
+    static func measure(_ client: any TransportClient, _ configuration: Configuration) async throws -> ScaleRow {
+        let (clients, events) = (configuration.clients, configuration.events)
+        let scenario = configuration.scenario
+        let server = try ServeProcess.start(arguments: ["--payload-bytes", "\(configuration.payloadBytes)", "--max-connections", "\(clients + 1000)"])
+        defer { server.stop() }
+        try await Task.sleep(for: .milliseconds(300))
+        let idle = try server.residentBytes()
+        let expected = events * clients
+        let (figures, recorders) = try await server.withClients(scenario, client: client, readyWithin: .seconds(30 + clients / 100)) { progresses in
+            let connected = try server.residentBytes()
+            let cpuBefore = try server.cpuSeconds()
+            let start = ContinuousClock.now
+            let control = ClientTarget(host: "127.0.0.1", port: server.controlPort, clientIndex: 0, scenario: scenario)
+            _ = try await HTTPClientConnection.request(.POST, "/control/publish?count=\(events)", to: control)
+            let deadline = start + .seconds(60 + expected / 10_000)
+            var delivered = 0
+            while ContinuousClock.now < deadline {
+                delivered = progresses.reduce(0) { $0 + $1.delivered }
+                if delivered >= expected { break }
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let seconds = (ContinuousClock.now - start).seconds
+            // The deliveries are in; let the server finish what it was doing before reading its clock.
+            try await Task.sleep(for: .milliseconds(200))
+            let cpuAfter = try server.cpuSeconds()
+            return (connected: connected, delivered: delivered, seconds: seconds, user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system)
+        }
+        var latency = LatencyHistogram()
+        for recorder in recorders { latency.merge(recorder.latency) }
+        return ScaleRow(
+            transport: client.kind.rawValue, connections: clients, events: events, deliveriesExpected: expected, deliveries: figures.delivered,
+            residentBytesIdle: idle, residentBytesConnected: figures.connected, peakResidentBytes: try server.peakResidentBytes(),
+            fanOutSeconds: figures.seconds, serverUserCPUSeconds: figures.user, serverSystemCPUSeconds: figures.system,
+            latencyP50Nanoseconds: latency.valueAtPercentile(50), latencyP99Nanoseconds: latency.valueAtPercentile(99), latencyMaxNanoseconds: latency.maxNanoseconds
+        )
+    }
+}

@@ -1,0 +1,136 @@
+import BenchCore
+import BenchServer
+import Foundation
+import Synchronization
+
+/// The server's half of one run, wherever it is: publishes the scenario's events on their
+/// schedule (push) until the duration is over, and drops connections (fault injection) until
+/// publishing is finished. `bench serve` publishes through one too, at a steady rate.
+public final class ServerSchedule: Sendable {
+    /// Which events a schedule publishes, and when.
+    struct Timetable: Sendable {
+        var payloads: PayloadFactory
+        /// The first event's sequence: those before it were published already.
+        var firstSequence: UInt64
+        /// The offset from the start of the `n`th event published (from 0); `nil` after the last.
+        var offset: @Sendable (Int) -> Duration?
+        /// When publishing is over, from the start; `nil` once the last event is out.
+        var end: Duration?
+        /// The encoding whose sizes ``PublishingRecord/encodedSizes`` holds; `nil` keeps none
+        /// (an endless schedule's record would grow without bound).
+        var recordedEncoding: Encoding?
+
+        /// A run's events: the scenario's schedule from sequence 1, publishing until its
+        /// duration is over, so polls and heartbeats after the last event are counted as the
+        /// modeled workload has them.
+        init(_ scenario: Scenario) {
+            let offsets = EventSchedule(scenario).offsetsNanoseconds
+            payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
+            firstSequence = 1
+            offset = { $0 < offsets.count ? .nanoseconds(Int64(offsets[$0])) : nil }
+            end = .seconds(scenario.durationSeconds)
+            recordedEncoding = scenario.encoding
+        }
+
+        /// An event every `1 / rate` seconds from one gap after the start, after the first
+        /// `preloaded`; for `seconds`, or endless.
+        init(rate: Double, payloads: PayloadFactory, after preloaded: Int, for seconds: Double?) {
+            let gap = Duration.seconds(1 / rate)
+            let end = seconds.map { Duration.seconds($0) }
+            self.payloads = payloads
+            firstSequence = UInt64(preloaded) + 1
+            offset = { index in
+                let offset = gap * (index + 1)
+                if let end, offset > end { return nil }
+                return offset
+            }
+            self.end = end
+            recordedEncoding = nil
+        }
+    }
+
+    private let server: LoopbackServer
+    /// What to publish; `nil` for echo and upload, where the clients send.
+    private let timetable: Timetable?
+    /// The scenario whose faults to inject; `nil` for none.
+    private let faults: Scenario?
+    private let published = Atomic<Int>(0)
+    private let task = Mutex<Task<PublishingRecord, any Error>?>(nil)
+
+    init(server: LoopbackServer, timetable: Timetable?, faults: Scenario?) {
+        (self.server, self.timetable, self.faults) = (server, timetable, faults)
+    }
+
+    /// A run of `scenario` at wall clock: its events (push), its faults.
+    convenience init(server: LoopbackServer, scenario: Scenario) {
+        self.init(server: server, timetable: scenario.direction == .push ? Timetable(scenario) : nil, faults: scenario.dropFraction > 0 ? scenario : nil)
+    }
+
+    /// `bench serve`'s: `rate` events a second, the first one a gap after ``start()``, from
+    /// sequence `preloaded + 1` on, for `seconds` or until the server stops; no faults.
+    public convenience init(server: LoopbackServer, rate: Double, payloads: PayloadFactory, after preloaded: Int, for seconds: Double?) {
+        self.init(server: server, timetable: Timetable(rate: rate, payloads: payloads, after: preloaded, for: seconds), faults: nil)
+    }
+
+    /// Events published so far.
+    public var publishedCount: Int { published.load(ordering: .relaxed) }
+
+    /// Starts publishing now; a second call does nothing.
+    public func start() {
+        task.withLock { task in
+            guard task == nil else { return }
+            let (server, timetable, faultScenario) = (server, timetable, faults)
+            task = Task {
+                let faults = faultScenario.map { scenario in Task { await Self.injectFaults(scenario, traffic: server.traffic) } }
+                defer { faults?.cancel() }
+                var encodedSizes: [Int] = []
+                if let timetable {
+                    encodedSizes = try await self.publish(timetable)
+                } else {
+                    // Echo and upload: the clients send; faults go on until finish() cancels this.
+                    await withTaskCancellationHandler { _ = await faults?.value } onCancel: { faults?.cancel() }
+                }
+                faults?.cancel()
+                return PublishingRecord(encodedSizes: encodedSizes, connectionsDropped: await faults?.value ?? 0)
+            }
+        }
+    }
+
+    /// Waits for the timetable to end; with none (echo, upload), stops fault injection now.
+    public func finish() async throws -> PublishingRecord {
+        guard let running = task.withLock({ $0 }) else { return PublishingRecord(encodedSizes: [], connectionsDropped: 0) }
+        if timetable == nil { running.cancel() }
+        return try await running.value
+    }
+
+    /// Publishes `timetable`'s events on time; returns their encoded sizes, if it keeps them.
+    private func publish(_ timetable: Timetable) async throws -> [Int] {
+        let start = ContinuousClock.now
+        var encodedSizes: [Int] = []
+        var index = 0
+        while let offset = timetable.offset(index) {
+            try await Task.sleep(until: start + offset, clock: .continuous)
+            let stored = server.hub.publish(payload: timetable.payloads.payload(for: timetable.firstSequence + UInt64(index)))
+            if let encoding = timetable.recordedEncoding { encodedSizes.append(stored.body(encoding)!.readableBytes) }
+            index += 1
+            published.store(index, ordering: .relaxed)
+        }
+        if let end = timetable.end { try await Task.sleep(until: start + end, clock: .continuous) }
+        return encodedSizes
+    }
+
+    /// Drops the scenario's fraction of open connections, periodically or at random times,
+    /// until cancelled; returns how many it dropped.
+    private static func injectFaults(_ scenario: Scenario, traffic: TrafficRecorder) async -> Int {
+        var generator = SeededGenerator(seed: scenario.seed ^ 0xFA17)
+        var dropped = 0
+        while !Task.isCancelled {
+            let gap = scenario.dropTiming == .fixed
+                ? scenario.dropIntervalSeconds
+                : -log(generator.nextUnitInterval()) * scenario.dropIntervalSeconds
+            do { try await Task.sleep(for: .seconds(gap)) } catch { break }
+            dropped += traffic.dropConnections(fraction: scenario.dropFraction, using: &generator)
+        }
+        return dropped
+    }
+}

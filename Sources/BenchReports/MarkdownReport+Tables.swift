@@ -1,0 +1,131 @@
+import BenchCore
+
+/// The report's tables: results, costs, HTTP/2 frames, and the lines that flag a bad run.
+extension MarkdownReport {
+    /// The full results table, as `report.md` has it (`bench` prints ``TerminalTable``'s).
+    public static func table(_ results: [RunResult]) -> String {
+        let header = [
+            "Transport", "Variant, HTTP, encoding", "Delivered / expected", "Lost", "Dup", "Requests", "Empty responses", "TCP conns",
+            "Up (B)", "Down (B)", "Payload (B)", "Overhead (B)", "Overhead (%)", "Wire B / event",
+            "p50 (ms)", "p90 (ms)", "p99 (ms)", "max (ms)", "Model p50 (ms)",
+        ]
+        var rows = [header]
+        for result in results {
+            // A host's share of a multi-host run: the server's counts are the whole run's.
+            let perEvent = { (text: String) in result.isHostShare ? "–" : text }
+            rows.append([
+                ReportNames.transport(result),
+                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
+                "\(result.eventsDelivered) / \(result.deliveriesExpected)",
+                result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
+                "\(result.eventsDuplicated)",
+                "\(result.requests)", "\(result.emptyResponses)", "\(result.connections)",
+                "\(result.bytesUp)", "\(result.bytesDown)", "\(result.payloadBytes)", perEvent("\(result.overheadBytes)"),
+                perEvent(Format.percent(result.overheadRatio)), perEvent(Format.decimal(result.bytesPerDeliveredEvent, places: 1)),
+                Format.milliseconds(result.latencyP50Nanoseconds), Format.milliseconds(result.latencyP90Nanoseconds),
+                Format.milliseconds(result.latencyP99Nanoseconds), Format.milliseconds(result.latencyMaxNanoseconds),
+                result.modelLatencyP50Nanoseconds.map { Format.milliseconds($0) } ?? "–",
+            ])
+        }
+        return render(rows, rightAligned: Set(2..<header.count))
+    }
+
+    /// The second table: one-time costs, per-event overhead, heartbeats and uncorrected latency.
+    public static func costTable(_ results: [RunResult]) -> String {
+        let header = [
+            "Transport", "Variant", "HTTP", "Direction", "Handshake up (B)", "Handshake down (B)", "Overhead / event excl. handshakes (B)",
+            "Overhead / request (B)", "Base64 inflation (B)", "Heartbeats", "Heartbeats / idle conn-hour (B, model)", "Dropped by server", "Reconnects",
+            "Deadlines / cancelled calls", "Latency from", "Uncorrected p50 (ms)", "Uncorrected p99 (ms)",
+            "CPU user / system (s)", "CPU / event (µs)", "Peak RSS (MiB)", "Server CPU / event (µs)", "Server peak RSS (MiB)",
+        ]
+        var rows = [header]
+        for result in results {
+            let uncorrected = result.direction != Direction.push.rawValue
+            let perEvent = { (text: String) in result.isHostShare ? "–" : text }
+            rows.append([
+                ReportNames.transport(result), result.variant, "HTTP/\(result.httpVersion)", result.direction,
+                "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", perEvent(Format.decimal(result.perEventOverheadBytes, places: 1)),
+                Self.exchangesEvents(result) ? perEvent(Format.decimal(result.overheadPerRequestBytes, places: 1)) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
+                "\(result.connectionsDropped)", "\(result.reconnects)",
+                result.deadlinesExceeded + result.callsCancelled == 0 ? "–" : "\(result.deadlinesExceeded) / \(result.callsCancelled)", result.latencyReference,
+                uncorrected ? Format.milliseconds(result.uncorrectedLatencyP50Nanoseconds) : "–",
+                uncorrected ? Format.milliseconds(result.uncorrectedLatencyP99Nanoseconds) : "–",
+                result.processUserCPUSeconds.map { user in "\(Format.decimal(user, places: 2)) / \(Format.decimal(result.processSystemCPUSeconds ?? 0, places: 2))" } ?? "–",
+                result.processCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 1) } ?? "–",
+                result.processPeakResidentBytes.map { Format.decimal(Double($0) / 1_048_576, places: 1) } ?? "–",
+                result.serverCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 1) } ?? "–",
+                result.serverPeakResidentBytes.map { Format.decimal(Double($0) / 1_048_576, places: 1) } ?? "–",
+            ])
+        }
+        return render(rows, rightAligned: Set([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19, 20, 21]))
+    }
+
+    /// HTTP/2 rows frame by frame: where each byte went, and what HPACK did to the headers.
+    /// Empty when no row spoke HTTP/2.
+    public static func http2Table(_ results: [RunResult]) -> String {
+        let rowsWithFrames = results.compactMap { result in result.http2.map { (result, $0) } }
+        guard let first = rowsWithFrames.first?.1 else { return "" }
+        let header = ["Transport", "Variant"] + first.categories.map { "\($0.name) (B)" }
+            + ["Header blocks, HPACK (B)", "Header fields uncompressed (B)", "HPACK saving (%)", "Header block / stream (B)", "Streams"]
+        var rows = [header]
+        for (result, frames) in rowsWithFrames {
+            rows.append(
+                [ReportNames.transport(result), result.variant]
+                    + frames.categories.map { "\($0.bytes.total)" }
+                    + [
+                        "\(frames.headerBlocks.total)", "\(frames.headerFields.total)", Format.percent(frames.headerSpaceSavings),
+                        frames.streams == 0 ? "–" : Format.decimal(Double(frames.headerBlocks.total) / Double(frames.streams), places: 1),
+                        "\(frames.streams)",
+                    ]
+            )
+        }
+        return render(rows, rightAligned: Set(2..<header.count))
+    }
+
+    /// Whether each request fetches events (polling, gRPC's unary poll), so overhead per request
+    /// means something; a stream's one request carries the whole run.
+    static func exchangesEvents(_ result: RunResult) -> Bool {
+        result.delivery?.requestsCarryEvents ?? false
+    }
+
+    /// Loud lines for anything lost, announced as a gap, or failed; empty when the run was clean.
+    public static func problems(_ results: [RunResult]) -> [String] {
+        var lines: [String] = []
+        for result in results {
+            let name = "\(result.transport) (\(result.variant), \(result.encoding))"
+            if result.eventsLost > 0 {
+                lines.append("**\(name): \(result.eventsLost) of \(result.deliveriesExpected) deliveries LOST.** Missing sequences: " + result.lostSequences.joined(separator: "; "))
+            }
+            if !result.announcedGaps.isEmpty {
+                lines.append("\(name): the server announced gaps (clients fell behind the retention window): " + result.announcedGaps.joined(separator: "; "))
+            }
+            if result.overheadBytes < 0 {
+                lines.append("**\(name): the byte ledger does not add up** (payload \(result.payloadBytes) B exceeds wire \(result.bytesUp + result.bytesDown) B).")
+            }
+            if !result.clientErrors.isEmpty {
+                let context = result.connectionsDropped > 0
+                    ? " (expected: the server dropped \(result.connectionsDropped) connections on purpose; clients reconnected \(result.reconnects) times)"
+                    : ""
+                lines.append("\(name): client connection errors\(context): " + result.clientErrors.prefix(3).joined(separator: "; "))
+            }
+        }
+        return lines
+    }
+
+
+    /// A Markdown table with padded columns; `rightAligned` holds the indices of numeric columns.
+    static func render(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        guard let header = rows.first else { return "" }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }.map { Swift.max($0, 3) }
+        func line(_ cells: [String]) -> String {
+            "| " + cells.enumerated().map { index, cell in
+                let padding = String(repeating: " ", count: widths[index] - cell.count)
+                return rightAligned.contains(index) ? padding + cell : cell + padding
+            }.joined(separator: " | ") + " |"
+        }
+        let rule = "|" + widths.enumerated().map { index, width in
+            rightAligned.contains(index) ? " " + String(repeating: "-", count: width - 1) + ": " : " " + String(repeating: "-", count: width) + " "
+        }.joined(separator: "|") + "|"
+        return ([line(header), rule] + rows.dropFirst().map(line)).joined(separator: "\n")
+    }
+}
