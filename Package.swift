@@ -36,7 +36,8 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "CompressNIO", package: "compress-nio"),
-            ]
+            ],
+            resources: [.embedInCode("Profiles/minimal.profile"), .embedInCode("Profiles/browser.profile")]
         ),
         .target(
             name: "BenchServer",

@@ -45,7 +45,11 @@ struct Plan {
     func measure(_ run: PlannedRun, step index: Int, of total: Int, context: String = "") async throws -> RunResult {
         let scenario = run.scenario
         let scale = scenario.timeScale == 1 ? "" : " (time scale \(Format.significant(scenario.timeScale)): \(Format.significant(scenario.wallClock.durationSeconds)) s of wall time)"
-        progress.step(index, of: total, "\(context)\(run.label): \(scenario.clients) clients, \(scenario.eventCount) events over \(Format.significant(scenario.durationSeconds)) s\(scale)")
+        let cookie = scenario.headers.cookieBytes > 0 ? " with a \(scenario.headers.cookieBytes)-byte Cookie" : ""
+        progress.step(
+            index, of: total,
+            "\(context)\(run.label): \(scenario.clients) clients, \(scenario.eventCount) events over \(Format.significant(scenario.durationSeconds)) s\(scale), "
+                + "\(scenario.headers.name) headers\(cookie)")
         var runner = self.runner
         let progress = self.progress
         runner.onProgress = { state in

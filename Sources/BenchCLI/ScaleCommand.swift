@@ -28,6 +28,8 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder for report.md and scale.json.")
     var output: String?
 
+    @OptionGroup var headerOptions: HeaderOptions
+
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
@@ -36,18 +38,24 @@ struct ScaleCommand: AsyncParsableCommand {
         if let output { do { try ReportWriter.prepare(URL(fileURLWithPath: output)) } catch { throw ValidationError(error.message) } }
     }
 
-    private var configuration: Scale.Configuration { Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes) }
+    private var configuration: Scale.Configuration {
+        get throws(BenchError) {
+            var configuration = Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes)
+            configuration.headers = try headerOptions.profile()
+            return configuration
+        }
+    }
 
     /// The chosen transports that hold a connection per idle client.
     private func plan() throws(BenchError) -> [PlannedRun] {
-        try Planner.connectionHolding(transports: transport, scenario: configuration.scenario, registry: .standard())
+        try Planner.connectionHolding(transports: transport, scenario: try configuration.scenario, registry: .standard())
     }
 
     func run() async throws {
         let runs = try plan()
         let progress = Progress.standardError()
         let rows = try await progress.run {
-            try await Scale.run(configuration, runs: runs) { step in
+            try await Scale.run(try configuration, runs: runs) { step in
                 switch step {
                 case .started(let index, let count, let transport):
                     progress.step(index, of: count, "\(transport.rawValue): \(clients) connections to a `bench serve` process, then \(events) events to each at once")

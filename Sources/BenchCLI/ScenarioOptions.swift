@@ -62,6 +62,8 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var link: LinkOptions
 
+    @OptionGroup var headerOptions: HeaderOptions
+
     /// The scenarios these flags describe, one per HTTP version and encoding, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
         var scenarios: [Scenario] = []
@@ -81,7 +83,7 @@ struct ScenarioOptions: ParsableArguments {
             longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
             retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline,
-            timeScale: timeScale, link: try link.conditions()
+            timeScale: timeScale, link: try link.conditions(), headers: try headerOptions.profile()
         )
         try scenario.validate()
         return scenario

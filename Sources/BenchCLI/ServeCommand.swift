@@ -50,6 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var link: LinkOptions
 
+    @OptionGroup var headerOptions: HeaderOptions
+
+    @Option(name: .customLong("record-heads"), help: "Write every HTTP/1.1 request head received to this file, as it arrived (order and case), for scripts/capture-browser-profile.sh.")
+    var recordHeads: String?
+
     @Option(name: .long, help: "Publish this many events at once before serving, so a client asking for everything after 0 gets them as fast as the server can send (push throughput).")
     var preload = 0
 
@@ -66,6 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
         do { try link.conditions()?.validate() } catch { throw ValidationError(error.message) }
+        do { _ = try headerOptions.profile() } catch { throw ValidationError(error.message) }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
@@ -84,6 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.link = try link.conditions()
         configuration.linkSeed = seed
+        configuration.headers = try headerOptions.profile()
+        if let recordHeads { configuration.headRecorder = try HeadRecorder(path: recordHeads) }
         if !Self.isLoopback(host) {
             Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the server has no authentication and publishes whatever it is told to")
         }

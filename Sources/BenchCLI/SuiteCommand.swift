@@ -17,6 +17,7 @@ struct SuiteCommand: AsyncParsableCommand {
     func run() async throws {
         var scenario = Scenario.defaults
         scenario.name = "default"
+        scenario.headers = .browser
         try await Plan(scenario: scenario, runs: try Planner.suite(scenario, registry: .standard()), output: URL(fileURLWithPath: output)).execute()
     }
 }

@@ -112,6 +112,11 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var latencyModel: String?
     /// The emulated link (wall clock), `nil` for loopback as it is.
     public var link: LinkConditions?
+    /// The header profile the run's requests and responses carried (`minimal`, `browser`,
+    /// `browser-cookies` or a file's path); `nil` in documents written before profiles.
+    public var headerProfile: String?
+    /// The `Cookie` value bytes on every request head; `nil` when none.
+    public var cookieBytes: Int?
 
     /// CPU time of the process during the run, user and system, in seconds. In-process runs hold
     /// the server and every client in this one process, so this is all of them together.

@@ -94,6 +94,15 @@ public struct Scenario: Codable, Sendable, Hashable {
     public var timeScale: Double
     /// The emulated network between clients and server; `nil` for loopback as it is.
     public var link: LinkConditions?
+    /// The heads requests and responses carry besides what the stack adds (`--headers`);
+    /// `nil` in documents written before header profiles, which ran ``HeaderProfile/minimal``.
+    public var headerProfile: HeaderProfile?
+
+    /// The heads requests and responses carry besides what the stack adds.
+    public var headers: HeaderProfile {
+        get { headerProfile ?? .minimal }
+        set { headerProfile = newValue }
+    }
 
     public init(
         name: String = "default",
@@ -116,7 +125,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         httpVersion: HTTPProtocolVersion = .http1_1,
         callDeadlineSeconds: Double? = nil,
         timeScale: Double = 1,
-        link: LinkConditions? = nil
+        link: LinkConditions? = nil,
+        headers: HeaderProfile = .minimal
     ) {
         self.name = name
         self.clients = clients
@@ -139,6 +149,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.callDeadlineSeconds = callDeadlineSeconds
         self.timeScale = timeScale
         self.link = link
+        self.headerProfile = headers
     }
 
     /// The default suite's scenario: 10 clients, 20 events/s of 128-byte payloads for 5 s.

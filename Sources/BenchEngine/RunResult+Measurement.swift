@@ -99,6 +99,8 @@ extension RunResult {
         durationSeconds = wallSeconds
         timeScale = scenario.timeScale
         link = scenario.link
+        headerProfile = scenario.headers.name
+        cookieBytes = scenario.headers.cookieBytes > 0 ? scenario.headers.cookieBytes : nil
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))

@@ -89,6 +89,7 @@ extension ServerConfiguration {
         var configuration = ServerConfiguration(host: host, port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
         configuration.link = scenario.link
         configuration.linkSeed = scenario.seed
+        configuration.headers = scenario.headers
         configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))

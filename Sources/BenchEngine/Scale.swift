@@ -25,6 +25,8 @@ public enum Scale {
         public var events: Int
         /// Payload size per event, in bytes.
         public var payloadBytes: Int
+        /// The heads the clients' requests and the server's responses carry.
+        public var headers: HeaderProfile = .minimal
 
         public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
 
@@ -39,6 +41,7 @@ public enum Scale {
             scenario.clients = clients
             scenario.payloadBytes = payloadBytes
             scenario.longPollTimeoutSeconds = 600
+            scenario.headers = headers
             return scenario
         }
     }

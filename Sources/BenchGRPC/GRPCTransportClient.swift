@@ -106,8 +106,11 @@ private struct CallSession<Transport: ClientTransport> {
         self.encoding = target.scenario.encoding
     }
 
+    /// Each call's metadata: the header profile's gRPC request head (HTTP/2 names are lower
+    /// case), then the encoding.
     private var metadata: Metadata {
         var metadata = Metadata()
+        for field in target.scenario.headers.request(.grpc) { metadata.addString(field.value, forKey: field.name.lowercased()) }
         metadata.addString(encoding.rawValue, forKey: EventStreamMetadata.encoding)
         return metadata
     }

@@ -19,6 +19,7 @@ public enum CSVReport {
         "latency_samples_count", "uncorrected_latency_p50_us", "uncorrected_latency_p99_us", "uncorrected_latency_max_us", "duration_s", "time_scale_factor",
         "model_latency_p50_us", "link_delay_ms", "link_jitter_ms", "link_up_bits_per_second", "link_down_bits_per_second",
         "process_user_cpu_s", "process_system_cpu_s", "process_cpu_per_delivered_event_us", "process_peak_resident_bytes",
+        "header_profile", "cookie_bytes",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -52,6 +53,7 @@ public enum CSVReport {
                 result.link?.upBitsPerSecond.map { Format.decimal($0, places: 0) } ?? "", result.link?.downBitsPerSecond.map { Format.decimal($0, places: 0) } ?? "",
                 result.processUserCPUSeconds.map { Format.decimal($0, places: 3) } ?? "", result.processSystemCPUSeconds.map { Format.decimal($0, places: 3) } ?? "",
                 result.processCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 3) } ?? "", result.processPeakResidentBytes.map { "\($0)" } ?? "",
+                escape(result.headerProfile ?? ""), result.cookieBytes.map { "\($0)" } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

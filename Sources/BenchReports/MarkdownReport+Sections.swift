@@ -61,6 +61,7 @@ extension MarkdownReport {
             ["Event rate", "\(Format.decimal(scenario.eventsPerSecond, places: 3)) events/s, \(scenario.arrival.rawValue) arrivals"],
             ["Events", "\(scenario.eventCount) over \(Format.decimal(scenario.durationSeconds, places: 3)) s"],
             ["Payload", "\(scenario.payloadBytes) bytes, \(scenario.encoding.rawValue)"],
+            ["Header profile", scenario.headers.summary],
             ["Direction", scenario.direction.rawValue],
             ["Poll interval (short polling)", "\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s"],
             ["Hold timeout (long polling)", "\(Format.decimal(scenario.longPollTimeoutSeconds, places: 3)) s"],

@@ -78,9 +78,11 @@ enum ConnectionSetup {
             maxFrameSize: configuration.maxWebSocketFrameBytes,
             shouldUpgrade: { channel, head in
                 let path = HTTPRequest.split(uri: head.uri).0
+                configuration.headRecorder?.record(head)
                 // nil refuses the upgrade and sends the request down the plain HTTP path, which
-                // answers 404 for an unknown path.
-                return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : HTTPHeaders())
+                // answers 404 for an unknown path. The 101 carries the profile's response head.
+                let extra = HTTPHeaders(configuration.headers.response(.webSocket).map { ($0.name, $0.value) })
+                return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : extra)
             },
             upgradePipelineHandler: { channel, head in
                 // On the event loop, right after the 101 was written and before any frame is
@@ -179,6 +181,7 @@ struct ConnectionContext: Sendable {
             for try await part in inbound {
                 switch part {
                 case .head(let requestHead):
+                    if !http2 { configuration.headRecorder?.record(requestHead) }
                     head = requestHead
                     body.clear()
                     bodyTooLarge = false

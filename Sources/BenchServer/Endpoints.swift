@@ -124,6 +124,15 @@ public struct EndpointContext: Sendable {
     /// This connection's counts; endpoints count empty responses here.
     public let meter: ConnectionMeter
     public let configuration: ServerConfiguration
+
+    /// `headers` (what the endpoint decides, `Content-Type` first) followed by the profile's
+    /// response head for `kind`, then `trailing` (what depends on this response, such as a gap).
+    public func responseHeaders(_ kind: HeaderProfile.Kind, _ headers: HTTPHeaders, trailing: HTTPHeaders = [:]) -> HTTPHeaders {
+        var all = headers
+        for field in configuration.headers.response(kind) { all.add(name: field.name, value: field.value) }
+        for (name, value) in trailing { all.add(name: name, value: value) }
+        return all
+    }
 }
 
 /// The server half of an HTTP transport: answers requests for one path (its endpoint).

@@ -33,6 +33,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var link: LinkConditions?
     /// Seeds each connection's jitter (with the connection's id), so a run repeats.
     public var linkSeed: UInt64 = 0
+    /// The response heads endpoints add for each kind of request (``HeaderProfile``).
+    public var headers: HeaderProfile = .minimal
+    /// Where every HTTP/1.1 request head is written as it arrived; `nil` records none.
+    public var headRecorder: HeadRecorder?
 
     public init(
         host: String = "127.0.0.1",

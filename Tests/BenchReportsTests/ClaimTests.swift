@@ -147,4 +147,23 @@ struct ClaimTests {
         #expect(report.contains("![t: saving, measured against the claim](t.svg)"))
         #expect(report.contains("**depends**"))
     }
+
+    @Test("the claims whose verdict depends on heads run every case under each header profile", arguments: [
+        "01-bandwidth", "05-overhead", "07-grpc-vs-rest", "10-polling-staleness",
+    ])
+    func casePerProfile(id: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let file = root.appendingPathComponent("Benchmarks/Claims/\(id).claim")
+        let claim = try Claim.parse(try String(contentsOf: file, encoding: .utf8), file: file.path)
+        var profilesPerCase: [[String]] = []
+        for claimCase in claim.cases {
+            // Every run line of a case under one profile (the shared lines under the default, browser).
+            let profiles = Set(claimCase.measurements.map { run in run.arguments.firstIndex(of: "--headers").map { run.arguments[$0 + 1] } ?? "browser" })
+            profilesPerCase.append(profiles.sorted())
+        }
+        #expect(profilesPerCase.allSatisfy { $0.count == 1 }, "\(profilesPerCase)")
+        let counts = Dictionary(grouping: profilesPerCase.joined(), by: { $0 }).mapValues(\.count)
+        #expect(Set(counts.keys) == ["minimal", "browser", "browser-cookies"])
+        #expect(Set(counts.values).count == 1, "as many cases under each profile: \(counts)")
+    }
 }

@@ -13,13 +13,20 @@ struct HTTP2Tests {
         ["/usr/bin/h2load", "/usr/local/bin/h2load"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    @Test("h2load's own byte counts of a polling run equal the census's: total, header blocks, HPACK savings, data", .enabled(if: h2load != nil))
-    func h2loadAgrees() async throws {
-        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
+    @Test(
+        "h2load's own byte counts of a polling run equal the census's: total, header blocks, HPACK savings, data; with each profile's heads",
+        .enabled(if: h2load != nil), arguments: ["minimal", "browser", "browser-cookies"])
+    func h2loadAgrees(profileName: String) async throws {
+        let profile = try HeaderProfile.named(profileName)
+        var configuration = ServerConfiguration.defaults
+        configuration.headers = profile
+        try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
             for index in 1...20 { server.hub.publish(payload: "event-\(index)") }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try #require(Self.h2load))
-            process.arguments = ["-n", "40", "-c", "1", "-m", "1", "http://127.0.0.1:\(server.port)/poll?after=0"]
+            // h2load sends the profile's request head too (it lowercases names, as HTTP/2 must).
+            let headers = profile.request(.shortPoll).flatMap { ["-H", "\($0.name): \($0.value)"] }
+            process.arguments = ["-n", "40", "-c", "1", "-m", "1"] + headers + ["http://127.0.0.1:\(server.port)/poll?after=0"]
             let output = Pipe()
             process.standardOutput = output
             try process.run()

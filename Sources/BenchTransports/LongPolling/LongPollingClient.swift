@@ -17,6 +17,7 @@ public struct LongPollingClient: TransportClient {
             target: target,
             connectionMode: connectionMode,
             path: LongPollingEndpoint().path,
+            kind: .longPoll,
             extraQuery: "&timeout=\(timeoutMilliseconds)"
         )
         await session.run(recorder: &recorder) {}

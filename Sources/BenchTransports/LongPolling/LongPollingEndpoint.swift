@@ -22,6 +22,6 @@ public struct LongPollingEndpoint: HTTPRoute {
             throw HTTPRequestError(message: "timeout must be at most \(Self.maximumTimeoutMilliseconds) ms, got \(timeout)")
         }
         let batch = await context.hub.next(after: cursor, timeout: .milliseconds(Int64(timeout)))
-        try await PollResponse.write(batch, encoding: encoding, writer: writer, context: context)
+        try await PollResponse.write(batch, kind: .longPoll, encoding: encoding, writer: writer, context: context)
     }
 }

@@ -24,7 +24,7 @@ public struct ServerSentEventsClient: TransportClient {
         await loop.run(recorder: &recorder) { loop, recorder in
             try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                 recorder.connectionsOpened += 1
-                var head = connection.get(query, accept: "text/event-stream")
+                var head = connection.get(query, fields: target.scenario.headers.request(.eventSource))
                 if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
                 recorder.requestsSent += 1
                 try await connection.exchange(head) { stream in

@@ -33,7 +33,7 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
         let heartbeat = try request.unsignedParameter("heartbeat").map { TimeAmount.milliseconds(Int64($0)) }
         let retry = try request.unsignedParameter("retry") ?? UInt64(context.configuration.sseRetryMilliseconds)
 
-        try await writer.writeHead(status: .ok, headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store"])
+        try await writer.writeHead(status: .ok, headers: context.responseHeaders(.eventSource, ["Content-Type": "text/event-stream"]))
         try await writer.writeBodyPart(ByteBuffer(string: "retry: \(retry)\n\n"))
         while true {
             let batch = await context.hub.next(after: cursor, timeout: heartbeat)

@@ -73,14 +73,12 @@ public struct HTTPClientConnection {
         }
     }
 
-    /// A GET request head with the headers a typical non-browser client sends; `close` asks an
-    /// HTTP/1.1 server to close the connection after the response (HTTP/2 has no such header).
-    func get(_ uri: String, accept: String = "application/json", close: Bool = false) -> HTTPRequestHead {
-        var headers: HTTPHeaders = [
-            "Host": authority,
-            "User-Agent": "TransportBench/0.1",
-            "Accept": accept,
-        ]
+    /// A GET request head: `Host` (which HTTP/2 sends as `:authority`), then `fields` (a header
+    /// profile's request head) in order and case as given; `close` asks an HTTP/1.1 server to
+    /// close the connection after the response (HTTP/2 has no such header).
+    func get(_ uri: String, fields: [HeaderProfile.Field] = HeaderProfile.minimal.request(.shortPoll), close: Bool = false) -> HTTPRequestHead {
+        var headers: HTTPHeaders = ["Host": authority]
+        for field in fields { headers.add(name: field.name, value: field.value) }
         if close && version == .http1_1 { headers.add(name: "Connection", value: "close") }
         return HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers)
     }

@@ -19,13 +19,12 @@ enum PollResponse {
         return (try request.unsignedParameter("after") ?? 0, encoding)
     }
 
-    static func write(_ batch: EventHub.Batch, encoding: Encoding, writer: HTTPResponseWriter, context: EndpointContext) async throws {
+    /// Writes the batch with the profile's response head for `kind`.
+    static func write(_ batch: EventHub.Batch, kind: HeaderProfile.Kind, encoding: Encoding, writer: HTTPResponseWriter, context: EndpointContext) async throws {
         if batch.events.isEmpty { context.meter.countEmptyResponse() }
-        var headers: HTTPHeaders = [
-            "Content-Type": EventCodec.batchContentType(encoding),
-            "Cache-Control": "no-store",
-        ]
-        if let gap = batch.gap { headers.add(name: gapHeader, value: GapNotice.text(gap)) }
+        var gap: HTTPHeaders = [:]
+        if let range = batch.gap { gap.add(name: gapHeader, value: GapNotice.text(range)) }
+        let headers = context.responseHeaders(kind, ["Content-Type": EventCodec.batchContentType(encoding)], trailing: gap)
         let body = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
         try await writer.respond(status: .ok, headers: headers, body: body)
     }

@@ -7,12 +7,15 @@ struct PollingSession {
     let target: ClientTarget
     let connectionMode: ConnectionMode
     let path: String
+    /// Which of the profile's request heads the polls carry.
+    let kind: HeaderProfile.Kind
     /// Extra query text appended to every request, such as `&timeout=30000`.
     var extraQuery = ""
     private var receiver: PollReceiver
 
-    init(target: ClientTarget, connectionMode: ConnectionMode, path: String, extraQuery: String = "") {
+    init(target: ClientTarget, connectionMode: ConnectionMode, path: String, kind: HeaderProfile.Kind, extraQuery: String = "") {
         self.target = target
+        self.kind = kind
         self.connectionMode = connectionMode
         self.path = path
         self.extraQuery = extraQuery
@@ -51,7 +54,8 @@ struct PollingSession {
     }
 
     private mutating func poll(_ connection: inout HTTPClientConnection, recorder: inout DeliveryRecorder) async throws {
-        let head = connection.get(receiver.uri(path: path, extra: extraQuery), close: connectionMode == .perRequest)
+        let head = connection.get(
+            receiver.uri(path: path, extra: extraQuery), fields: target.scenario.headers.request(kind), close: connectionMode == .perRequest)
         let progress = recorder.progress
         let (responseHead, body) = try await connection.exchange(head) { response in
             progress.markReady()

@@ -11,6 +11,6 @@ public struct ShortPollingEndpoint: HTTPRoute {
 
     public func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws {
         let (cursor, encoding) = try PollResponse.parameters(request, configuration: context.configuration)
-        try await PollResponse.write(context.hub.events(after: cursor), encoding: encoding, writer: writer, context: context)
+        try await PollResponse.write(context.hub.events(after: cursor), kind: .shortPoll, encoding: encoding, writer: writer, context: context)
     }
 }

@@ -37,7 +37,7 @@ public struct WebSocketClient: TransportClient {
             case .echo, .upload:
                 uri += "&client=\(target.clientIndex)"
             }
-            let channel = try await WebSocketConnection.connect(to: target, uri: uri)
+            let channel = try await WebSocketConnection.connect(to: target, uri: uri, fields: target.scenario.headers.request(.webSocket))
             recorder.connectionsOpened += 1
             recorder.requestsSent += 1
             let finished = try await channel.executeThenClose { inbound, outbound in

@@ -12,11 +12,13 @@ enum WebSocketConnection {
     }
 
     /// Connects and upgrades; `frameHandlers` go behind the frame aggregator, in front of the
-    /// async channel (frames they consume never reach it). The request carries `Host` (NIO does not add it) and the
-    /// upgrader adds `Upgrade`, `Connection`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version`.
+    /// async channel (frames they consume never reach it). The request carries `Host` (NIO does
+    /// not add it), then `fields` (a header profile's request head), and the upgrader adds
+    /// `Upgrade`, `Connection`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version`.
     static func connect(
         to target: ClientTarget,
         uri: String,
+        fields: [HeaderProfile.Field] = HeaderProfile.minimal.request(.webSocket),
         requestKey: String = NIOWebSocketClientUpgrader.randomRequestKey(),
         maxFrameSize: Int = 1 << 24,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -42,10 +44,9 @@ enum WebSocketConnection {
                             }
                         }
                     )
-                    let head = HTTPRequestHead(
-                        version: .http1_1, method: .GET, uri: uri,
-                        headers: ["Host": target.authority, "User-Agent": "TransportBench/0.1"]
-                    )
+                    var headers: HTTPHeaders = ["Host": target.authority]
+                    for field in fields { headers.add(name: field.name, value: field.value) }
+                    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: headers)
                     let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
                         upgradeRequestHead: head,
                         upgraders: [upgrader],
