@@ -198,8 +198,14 @@ def default_scenario(results):
         f"The committed run ([report](Results/default/report.md)) has {len(document['results'])} rows on one workload: "
         f"{scenario['clients']} clients, {sig(scenario['eventsPerSecond'])} events/s of {scenario['payloadBytes']}-byte "
         f"{scenario['encoding'].upper()} payloads for {sig(scenario['durationSeconds'])} s, short polling every "
-        f"{sig(scenario['pollIntervalSeconds'])} s."
+        f"{sig(scenario['pollIntervalSeconds'])} s, with the [`{profile_name(scenario)}` header profile](docs/headers.md) on every request and response."
     )
+
+
+def profile_name(scenario):
+    """The header profile a scenario ran with (`minimal` in documents written before profiles)."""
+    profile = scenario.get("headerProfile")
+    return profile.get("name", "minimal") if isinstance(profile, dict) else (profile or "minimal")
 
 
 def default_table(results):
@@ -245,10 +251,14 @@ def rate_facts(results):
         "short_beats_sse": from_on("short-polling", "sse"),
         "short_high": bpe(high, "short-polling"), "websocket_high": bpe(high, "websocket"),
     }
-    for key, (cheaper, dearer) in {"short_beats_long": ("short-polling", "long-polling"), "short_beats_sse": ("short-polling", "sse")}.items():
-        if facts[key] is None:
-            raise DocError(f"{source}: {cheaper} never costs fewer bytes per event than {dearer}, which the docs say it does")
-        facts[key + "_bytes"] = (bpe(facts[key], cheaper), bpe(facts[key], dearer))
+    if facts["short_beats_long"] is None:
+        raise DocError(f"{source}: short-polling never costs fewer bytes per event than long-polling, which the docs say it does")
+    facts["short_beats_long_bytes"] = (bpe(facts["short_beats_long"], "short-polling"), bpe(facts["short_beats_long"], "long-polling"))
+    # Whether short polling's batches ever undercut SSE depends on the heads: say which way it went.
+    facts["sse_high"] = bpe(high, "sse")
+    if facts["short_beats_sse"] is not None:
+        facts["short_beats_sse_bytes"] = (bpe(facts["short_beats_sse"], "short-polling"), bpe(facts["short_beats_sse"], "sse"))
+    facts["headers"] = profile_name(scenario)
     # Long polling once each event costs it about one request: one request and one response head per event.
     one_request = [v for v in values if need(at[v], "long-polling", source)["requests"] <= 1.1 * need(at[v], "long-polling", source)["eventsDelivered"]]
     if not one_request:
@@ -256,6 +266,15 @@ def rate_facts(results):
     facts["long_from"] = one_request[0]
     facts["long_range"] = [bpe(v, "long-polling") for v in values if v >= one_request[0]]
     return facts
+
+
+def sse_crossing(f):
+    """Where short polling's batches undercut SSE per event, or that they never do in the sweep."""
+    if f["short_beats_sse"] is None:
+        return (f"With {f['headers']} heads short polling never gets cheaper per event than SSE: at {sig(f['high'])} {f['unit']} it still moves "
+                f"{sig(f['short_high'])} B per event against SSE's {sig(f['sse_high'])}")
+    return (f"From {sig(f['short_beats_sse'])} {f['unit']} on, short polling's batches make it cheaper per event than SSE "
+            f"({sig(f['short_beats_sse_bytes'][0])} against {sig(f['short_beats_sse_bytes'][1])} B)")
 
 
 def rate_sweep(results):
@@ -267,9 +286,8 @@ def rate_sweep(results):
         f"The short-polling and long-polling lines cross near one event per poll interval: from {sig(crossing)} {f['unit']} on "
         f"({plural(crossing * f['interval'], 'event')} per {sig(f['interval'])} s poll) short polling is the cheaper, "
         f"{sig(f['short_beats_long_bytes'][0])} against {sig(f['short_beats_long_bytes'][1])} B at the crossing.",
-        f"From {sig(f['short_beats_sse'])} {f['unit']} on, short polling's batches make it cheaper per event than SSE "
-        f"({sig(f['short_beats_sse_bytes'][0])} against {sig(f['short_beats_sse_bytes'][1])} B); at {sig(f['high'])} {f['unit']} it is within "
-        f"{sig(abs(f['short_high'] - f['websocket_high']), 2)} B of WebSocket.",
+        sse_crossing(f) + f"; at {sig(f['high'])} {f['unit']} it is "
+        f"{sig(abs(f['short_high'] - f['websocket_high']), 2)} B {'above' if f['short_high'] > f['websocket_high'] else 'below'} WebSocket's.",
         f"Long polling stays at {span(f['long_range'])} B per event from {sig(f['long_from'])} {f['unit']} up: "
         "one request and one response head per event.",
     ]
@@ -527,6 +545,16 @@ def remote_table(results):
                  body, right=set(range(1, 8))) + (f"\n\nClocks: {listing(clocks)}." if clocks else "")
 
 
+def bandwidth_by_heads(conditions, savings):
+    """Claim 01's saving per condition, each with its figure under every header profile (a case's
+    condition reads `CONDITION — PROFILE`)."""
+    grouped = {}
+    for condition, saving in zip(conditions, savings):
+        base, _, heads = condition.partition(" — ")
+        grouped.setdefault(base, []).append(f"{saving} ({heads})" if heads else saving)
+    return "; ".join(f"when {base}, {listing(figures)}" for base, figures in grouped.items())
+
+
 def summary(results):
     """The README's short digest, one bullet per committed report."""
     f = rate_facts(results)
@@ -539,10 +567,11 @@ def summary(results):
     bullets = [
         f"**Which transport is cheapest depends on how often events come** ([rate sweep](Results/sweeps/rate/report.md)): at "
         f"{sig(f['low'])} {f['unit']} short polling moves {sig(f['short_low'])} B per event, long polling {sig(f['long_low'])}, the streams "
-        f"{span(f['streams_low'])}; short polling undercuts long polling from {sig(f['short_beats_long'])} {f['unit']} and SSE from "
-        f"{sig(f['short_beats_sse'])} {f['unit']}.",
+        f"{span(f['streams_low'])} ({f['headers']} heads); short polling undercuts long polling from {sig(f['short_beats_long'])} {f['unit']} and "
+        + (f"SSE from {sig(f['short_beats_sse'])} {f['unit']}." if f["short_beats_sse"] is not None
+           else f"never SSE ({sig(f['short_high'])} against {sig(f['sse_high'])} B at {sig(f['high'])} {f['unit']}).") + "",
         f"**Claims from the study notes** ([claims](Results/claims/report.md), [how they are judged](docs/claims.md)): {total} judged, {counts}. "
-        f"WebSocket's \"99% less bandwidth\" than polling is {savings[0]} when {conditions[0]}, and {savings[1]} when {conditions[1]}.",
+        f"WebSocket's \"99% less bandwidth\" than polling: " + bandwidth_by_heads(conditions, savings) + ".",
         f"**Overhead matters for small events** ([payload sweep](Results/sweeps/payload-bytes/report.md)): at {smallest} B it is "
         f"{percent(ranked[0]['overheadRatio'], 0)} of {prose(ranked[0])}'s bytes and {percent(ranked[-1]['overheadRatio'], 0)} of "
         f"{prose(ranked[-1])}'s; at {largest} B every transport but long polling is within "
