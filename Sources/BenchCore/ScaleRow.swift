@@ -4,6 +4,8 @@ public struct ScaleRow: Codable, Sendable, Hashable {
     public var transport: String
     /// The transport's name for tables (`SSE`); `nil` in documents written before it was recorded.
     public var transportName: String?
+    /// The name for tables: ``transportName``, or ``transport`` in older documents.
+    public var displayName: String { transportName ?? transport }
     public var connections: Int
     public var events: Int
     public var deliveriesExpected: Int

@@ -56,13 +56,4 @@ extension TransportTraits {
 
     /// The HTTP version under this transport in `scenario`.
     public func httpVersion(in scenario: Scenario) -> HTTPProtocolVersion { fixedHTTPVersion ?? scenario.httpVersion }
-
-    /// Refuses a scenario whose direction this transport cannot carry.
-    /// - Throws: ``BenchError`` (usage) naming the directions it carries.
-    public func checkDirection(_ scenario: Scenario) throws(BenchError) {
-        guard directions.contains(scenario.direction) else {
-            let supported = directions.map(\.rawValue).joined(separator: ", ")
-            throw .usage("\(kind.rawValue) carries only \(supported); --direction \(scenario.direction.rawValue) needs a transport that carries it")
-        }
-    }
 }

@@ -80,12 +80,13 @@ public enum Planner {
     ///
     /// - Throws: ``BenchError`` (usage) naming a chosen transport that holds none.
     public static func connectionHolding(transports: String, scenario: Scenario, registry: TransportRegistry) throws(BenchError) -> [PlannedRun] {
-        let holding = TransportRegistry(registry.descriptors.filter(\.holdsConnections))
-        let chosen = try registry.parse(transports, carrying: scenario.direction).filter { transports.lowercased() != "all" || $0.holdsConnections }
+        let holding = registry.descriptors.filter(\.holdsConnections)
+        // `all` means all of those; a transport named outright must hold one.
+        let chosen = transports.lowercased() == "all" ? holding : try registry.parse(transports, carrying: scenario.direction)
         var runs: [PlannedRun] = []
         for transport in chosen {
             guard transport.holdsConnections else {
-                throw .usage("\(transport.kind.rawValue) holds no connection while idle; bench scale measures \(holding.kinds.map(\.rawValue).joined(separator: ", "))")
+                throw .usage("\(transport.kind.rawValue) holds no connection while idle; bench scale measures \(holding.map(\.kind.rawValue).joined(separator: ", "))")
             }
             try registry.check(transport, scenario)
             runs.append(PlannedRun(scenario: scenario, transport: transport))

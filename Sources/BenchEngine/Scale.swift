@@ -61,7 +61,7 @@ public enum Scale {
         var rows: [ScaleRow] = []
         for (index, run) in runs.enumerated() {
             progress(.started(index: index + 1, count: runs.count, transport: run.transport.kind))
-            var row = try await measure(run.transport.makeClient(for: configuration.scenario), configuration)
+            var row = try await measure(run.transport.makeClient(for: run.scenario), configuration)
             row.transportName = run.transport.displayName
             rows.append(row)
             progress(.measured(rows[rows.count - 1]))

@@ -14,7 +14,7 @@ extension MarkdownReport {
             // A host's share of a multi-host run: the server's counts are the whole run's.
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
-                ReportNames.transport(result),
+                result.displayName,
                 "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
@@ -43,7 +43,7 @@ extension MarkdownReport {
             let uncorrected = result.direction != Direction.push.rawValue
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
-                ReportNames.transport(result), result.variant, "HTTP/\(result.httpVersion)", result.direction,
+                result.displayName, result.variant, "HTTP/\(result.httpVersion)", result.direction,
                 "\(result.handshakeBytesUp)", "\(result.handshakeBytesDown)", perEvent(Format.decimal(result.perEventOverheadBytes, places: 1)),
                 Self.exchangesEvents(result) ? perEvent(Format.decimal(result.overheadPerRequestBytes, places: 1)) : "–", "\(result.base64InflationBytes)", "\(result.heartbeats)", result.heartbeatBytesPerIdleConnectionHour == 0 ? "–" : Format.decimal(result.heartbeatBytesPerIdleConnectionHour, places: 0),
                 "\(result.connectionsDropped)", "\(result.reconnects)",
@@ -70,7 +70,7 @@ extension MarkdownReport {
         var rows = [header]
         for (result, frames) in rowsWithFrames {
             rows.append(
-                [ReportNames.transport(result), result.variant]
+                [result.displayName, result.variant]
                     + frames.categories.map { "\($0.bytes.total)" }
                     + [
                         "\(frames.headerBlocks.total)", "\(frames.headerFields.total)", Format.percent(frames.headerSpaceSavings),

@@ -27,7 +27,7 @@ public enum SVGCharts {
 
     /// The row label: transport, variant, HTTP version, encoding.
     static func label(_ result: RunResult) -> String {
-        "\(ReportNames.transport(result)) · \(result.variant) · HTTP/\(result.httpVersion) · \(result.encoding)"
+        "\(result.displayName) · \(result.variant) · HTTP/\(result.httpVersion) · \(result.encoding)"
     }
 
     // Geometry shared by the charts with a row per result or claim case.

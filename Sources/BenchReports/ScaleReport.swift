@@ -19,7 +19,7 @@ public struct ScaleReport {
         ]
         for row in rows {
             func mib(_ bytes: Int) -> String { Format.decimal(Double(bytes) / 1_048_576, places: 1) }
-            let name = ReportNames.transport(row)
+            let name = row.displayName
             let cells: [String] = [
                 name, "\(row.connections)", "\(row.deliveries) / \(row.deliveriesExpected)",
                 mib(row.residentBytesIdle) + " → " + mib(row.residentBytesConnected),

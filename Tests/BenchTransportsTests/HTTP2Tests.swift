@@ -81,7 +81,7 @@ struct HTTP2Tests {
         scenario.httpVersion = .http2
         scenario.pollIntervalSeconds = 0.05
         try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
-            let client = try TransportRegistry.withoutGRPC.descriptor(for: kind)!.client(for: scenario)
+            let client = TransportRegistry.withoutGRPC.descriptor(for: kind)!.makeClient(for: scenario)
             let running = RunningClient(client, server: server, scenario: scenario)
             try await running.waitUntilReady()
             for index in 1...40 {

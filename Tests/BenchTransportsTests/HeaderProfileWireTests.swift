@@ -67,7 +67,7 @@ struct HeaderProfileWireTests {
     /// connections: no events are published, so every request is the same.
     static func bytesUp(_ kind: TransportKind, _ profile: HeaderProfile) async throws -> TrafficTotals {
         try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
-            let client = try TransportRegistry.withoutGRPC.descriptor(for: kind)!.client(for: scenario(profile))
+            let client = TransportRegistry.withoutGRPC.descriptor(for: kind)!.makeClient(for: scenario(profile))
             let running = RunningClient(client, server: server, scenario: scenario(profile))
             try await running.waitUntilReadyAndSettled()
             // Stop first, so a client answered by the finished hub sends nothing more.

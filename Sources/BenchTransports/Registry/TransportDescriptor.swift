@@ -15,23 +15,18 @@ import BenchServer
 ///
 /// A cross-cutting option (a field of ``Scenario``) reaches every transport through
 /// ``makeClient(for:)`` and ``register(in:)``; one a transport cannot honour is refused by
-/// ``check(_:)`` while the run is planned, before anything runs.
+/// ``check(_:)`` (through ``TransportRegistry/check(_:_:)``) while the run is planned, before
+/// anything runs.
 public protocol TransportDescriptor: TransportTraits {
     /// Adds the server half (an ``HTTPRoute``, a ``WebSocketRoute`` or a ``ListenerRoute``).
     func register(in routes: inout Routes)
-    /// The client half for `scenario` (already checked with ``check(_:)``).
+    /// The client half for `scenario` (one ``TransportRegistry/check(_:_:)`` accepted).
     func makeClient(for scenario: Scenario) -> any TransportClient
-    /// Refuses a scenario this transport cannot run. Default: the direction must be one of
-    /// ``TransportTraits/directions``.
+    /// Refuses a scenario this transport cannot run beyond its ``TransportTraits/directions``,
+    /// which the registry checks for every transport. Default: nothing more to refuse.
     func check(_ scenario: Scenario) throws(BenchError)
 }
 
 extension TransportDescriptor {
-    public func check(_ scenario: Scenario) throws(BenchError) { try checkDirection(scenario) }
-
-    /// The client half for `scenario`, after ``check(_:)``.
-    public func client(for scenario: Scenario) throws(BenchError) -> any TransportClient {
-        try check(scenario)
-        return makeClient(for: scenario)
-    }
+    public func check(_ scenario: Scenario) throws(BenchError) {}
 }

@@ -61,8 +61,8 @@ public struct TransportRegistry: Sendable {
     /// The names and `all`, for help texts and errors.
     public var names: String { (kinds.map(\.rawValue) + ["all"]).joined(separator: ", ") }
 
-    /// Refuses `scenario` for `descriptor` as ``TransportDescriptor/check(_:)`` does, naming the
-    /// registered transports that carry the scenario's direction when that is the reason.
+    /// Refuses `scenario` for `descriptor`: a direction it does not carry (naming the registered
+    /// transports that do), then whatever ``TransportDescriptor/check(_:)`` refuses.
     public func check(_ descriptor: any TransportDescriptor, _ scenario: Scenario) throws(BenchError) {
         guard descriptor.directions.contains(scenario.direction) else {
             let carriers = descriptors.filter { $0.directions.contains(scenario.direction) }.map(\.kind.rawValue)

@@ -10,13 +10,13 @@ import Synchronization
 /// request's task is cancelled.
 final class HostedRun: Sendable {
     /// The run's server and its schedule, once it listens.
-    struct Serving: Sendable {
+    struct Listening: Sendable {
         let server: LoopbackServer
         let schedule: ServerSchedule
     }
 
     typealias Waiter = CheckedContinuation<Void, any Error>
-    typealias Machine = StateMachine<Serving, Waiter>
+    typealias Machine = StateMachine<Listening, Waiter>
 
     let id: String
     let hosts: Int
@@ -50,7 +50,7 @@ final class HostedRun: Sendable {
 
     /// The run's server listens.
     func attach(_ server: LoopbackServer) {
-        let serving = Serving(server: server, schedule: ServerSchedule(server: server, scenario: scenario))
+        let serving = Listening(server: server, schedule: ServerSchedule(server: server, scenario: scenario))
         perform(machine.withLock { $0.serverAttached(serving) })
     }
 
@@ -106,7 +106,7 @@ final class HostedRun: Sendable {
     /// Untyped `throws` on purpose: with `throws(HTTPRequestError)`, Swift 6.3's release
     /// optimizer crashed (signal 11, splitting ``RunControl``'s `open` coroutine) once this was
     /// inlined into ``server()`` and that into `open`.
-    private func serving() throws -> Serving {
+    private func serving() throws -> Listening {
         guard let serving = machine.withLock({ $0.server }) else { throw HTTPRequestError(message: "run '\(id)' is not listening yet") }
         return serving
     }
