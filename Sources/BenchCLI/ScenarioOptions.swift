@@ -64,26 +64,35 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var headerOptions: HeaderOptions
 
-    /// The scenarios these flags describe, one per HTTP version and encoding, validated.
+    @OptionGroup var compressionOptions: CompressionOptions
+
+    /// The scenarios these flags describe, one per HTTP version, encoding and compression
+    /// setting, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
         var scenarios: [Scenario] = []
         for version in httpVersion.versions {
             for encoding in encoding.encodings {
-                scenarios.append(try scenario(name: name, encoding: encoding, httpVersion: version))
+                for compression in compressionOptions.settings() {
+                    scenarios.append(try scenario(name: name, encoding: encoding, httpVersion: version, compression: compression))
+                }
             }
         }
         return scenarios
     }
 
-    /// The scenario these flags describe with `encoding` and `httpVersion`, validated.
-    func scenario(name: String, encoding: Encoding = .json, httpVersion: HTTPProtocolVersion = .http1_1) throws(BenchError) -> Scenario {
+    /// The scenario these flags describe with `encoding`, `httpVersion` and `compression`
+    /// (the first of `--compression`'s when absent), validated.
+    func scenario(
+        name: String, encoding: Encoding = .json, httpVersion: HTTPProtocolVersion = .http1_1, compression: CompressionSettings? = nil
+    ) throws(BenchError) -> Scenario {
         let scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
             encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
             longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
             retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline,
-            timeScale: timeScale, link: try link.conditions(), headers: try headerOptions.profile()
+            timeScale: timeScale, link: try link.conditions(), headers: try headerOptions.profile(),
+            compression: compression ?? compressionOptions.settings()[0], payloadContent: compressionOptions.payloadContent
         )
         try scenario.validate()
         return scenario

@@ -52,6 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var headerOptions: HeaderOptions
 
+    @OptionGroup var compressionOptions: CompressionOptions
+
     @Option(name: .customLong("record-heads"), help: "Write every HTTP/1.1 request head received to this file, as it arrived (order and case), for scripts/capture-browser-profile.sh.")
     var recordHeads: String?
 
@@ -72,6 +74,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let duration { guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") } }
         do { try link.conditions()?.validate() } catch { throw ValidationError(error.message) }
         do { _ = try headerOptions.profile() } catch { throw ValidationError(error.message) }
+        guard compressionOptions.compression != .both else { throw ValidationError("bench serve takes --compression off or on, not both: one server has one policy") }
+        do { try compressionOptions.settings()[0].validate() } catch { throw ValidationError(error.message) }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
@@ -91,12 +95,13 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.link = try link.conditions()
         configuration.linkSeed = seed
         configuration.headers = try headerOptions.profile()
+        configuration.compression = compressionOptions.settings()[0]
         if let recordHeads { configuration.headRecorder = try HeadRecorder(path: recordHeads) }
         if !Self.isLoopback(host) {
             Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the server has no authentication and publishes whatever it is told to")
         }
         if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
-        let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed)
+        let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed, content: compressionOptions.payloadContent)
         let browserResults = BrowserResults { result in Self.printBrowserResult(result) }
         // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
         let control = RunControl(routes: TransportRegistry.standard().routes, host: host)

@@ -30,6 +30,8 @@ public struct DeliveryRecorder: Sendable {
     /// from its cursor), and calls the client cancelled. Neither loses events.
     public var deadlinesExceeded = 0
     public var callsCancelled = 0
+    /// The client's compression layer: what it inflated (push) or compressed (echo, upload).
+    public var compression = CompressionTally()
     /// Errors that ended a connection, as text, for the report (at most a few kept).
     public var connectionErrors: [String] = []
     public let progress: ClientProgress

@@ -18,25 +18,32 @@ public struct Event: Codable, Sendable, Hashable {
     }
 }
 
-/// Makes the deterministic filler payload of each event.
+/// Makes the deterministic payload of each event, of the scenario's ``PayloadContent``.
 ///
-/// The characters are drawn from `[A-Za-z0-9]` by a generator seeded with the scenario's seed and
-/// the event's sequence, so two runs with one seed carry identical bytes.
+/// Drawn by a generator seeded with the scenario's seed and the event's sequence, so two runs
+/// with one seed carry identical bytes. `random` content is characters from `[A-Za-z0-9]`.
 public struct PayloadFactory: Sendable {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
     public let byteCount: Int
     public let seed: UInt64
+    public let content: PayloadContent
 
-    public init(byteCount: Int, seed: UInt64) {
+    public init(byteCount: Int, seed: UInt64, content: PayloadContent = .random) {
         self.byteCount = byteCount
         self.seed = seed
+        self.content = content
     }
 
     /// The payload of event `sequence`.
     public func payload(for sequence: UInt64) -> String {
         var generator = SeededGenerator(seed: seed &+ sequence &* 0x9E37_79B9_7F4A_7C15)
-        return String(unsafeUninitializedCapacity: byteCount) { buffer in
+        return content.text(count: byteCount, using: &generator)
+    }
+
+    /// `count` characters from `[A-Za-z0-9]`.
+    static func filler(count byteCount: Int, using generator: inout SeededGenerator) -> String {
+        String(unsafeUninitializedCapacity: byteCount) { buffer in
             var index = 0
             while index < byteCount {
                 var bits = generator.next()

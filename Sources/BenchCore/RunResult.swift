@@ -117,6 +117,29 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var headerProfile: String?
     /// The `Cookie` value bytes on every request head; `nil` when none.
     public var cookieBytes: Int?
+    /// `off`, or `on` with the settings that differ from the defaults (``CompressionSettings/label``);
+    /// `nil` in documents written before compression was a layer (they ran without).
+    public var compression: String?
+    /// What payloads looked like (`random`, `chat`, `ticker`, `document`); `nil` in older documents (random).
+    public var payloadContent: String?
+    /// What the compression layer did at the server and at the clients; `nil` where nothing was
+    /// compressed or decompressed.
+    public var serverCompression: CompressionTally?
+    public var clientCompression: CompressionTally?
+    /// Compression rows: bytes that went into compressors on both sides, and came out.
+    public var compressionPlainBytes: Int?
+    public var compressionCompressedBytes: Int?
+    /// `compressionCompressedBytes / compressionPlainBytes`: 0.2 means compressed bodies took a fifth.
+    public var compressionRatio: Double?
+    /// What the same traffic would have taken uncompressed: the wire bytes with every compressed
+    /// body at its plain size (`bytesUp + bytesDown - compressed + plain`). Framing that depends
+    /// on a body's length (a few bytes) and `Content-Encoding` fields are not taken out;
+    /// `--compression both` measures the uncompressed run itself.
+    public var bytesIfUncompressed: Int?
+    /// Thread CPU time per delivered event in compressors, and in decompressors, at the server
+    /// and the clients together, in nanoseconds.
+    public var compressCPUNanosecondsPerEvent: Double?
+    public var decompressCPUNanosecondsPerEvent: Double?
 
     /// CPU time of the process during the run, user and system, in seconds. In-process runs hold
     /// the server and every client in this one process, so this is all of them together.
@@ -200,8 +223,12 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// The name for tables and charts.
     public var displayName: String { transportName ?? transport }
 
-    /// True when nothing was lost and the byte ledger adds up.
-    public var isClean: Bool { eventsLost == 0 && overheadBytes >= 0 }
+    /// True when nothing was lost and the byte ledger adds up. Compressed rows can carry fewer
+    /// wire bytes than their plain payload, so their overhead may be negative.
+    public var isClean: Bool { eventsLost == 0 && (overheadBytes >= 0 || isCompressed) }
+
+    /// Whether the row's traffic went through a compressor.
+    public var isCompressed: Bool { (compressionPlainBytes ?? 0) > 0 }
 }
 
 /// How latency's two timestamps — the server's publish, the client's arrival — relate.

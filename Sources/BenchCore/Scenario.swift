@@ -97,6 +97,29 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// The heads requests and responses carry besides what the stack adds (`--headers`);
     /// `nil` in documents written before header profiles, which ran ``HeaderProfile/minimal``.
     public var headerProfile: HeaderProfile?
+    /// The compression layer (`--compression`); `nil` in documents written before it, which ran
+    /// without compression.
+    public var compressionSettings: CompressionSettings?
+    /// What payloads look like (`--payload-content`); `nil` in documents written before it,
+    /// which carried `random` filler.
+    public var payloadContentKind: PayloadContent?
+
+    /// The compression layer: off, or each transport's standard compression.
+    public var compression: CompressionSettings {
+        get { compressionSettings ?? .off }
+        set { compressionSettings = newValue }
+    }
+
+    /// What payloads look like.
+    public var payloadContent: PayloadContent {
+        get { payloadContentKind ?? .random }
+        set { payloadContentKind = newValue }
+    }
+
+    /// The events' payloads: ``payloadBytes`` bytes of ``payloadContent`` from ``seed``.
+    public var payloads: PayloadFactory {
+        PayloadFactory(byteCount: payloadBytes, seed: seed, content: payloadContent)
+    }
 
     /// The heads requests and responses carry besides what the stack adds.
     public var headers: HeaderProfile {
@@ -126,7 +149,9 @@ public struct Scenario: Codable, Sendable, Hashable {
         callDeadlineSeconds: Double? = nil,
         timeScale: Double = 1,
         link: LinkConditions? = nil,
-        headers: HeaderProfile = .minimal
+        headers: HeaderProfile = .minimal,
+        compression: CompressionSettings = .off,
+        payloadContent: PayloadContent = .random
     ) {
         self.name = name
         self.clients = clients
@@ -150,6 +175,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.timeScale = timeScale
         self.link = link
         self.headerProfile = headers
+        self.compressionSettings = compression
+        self.payloadContentKind = payloadContent
     }
 
     /// The default suite's scenario: 10 clients, 20 events/s of 128-byte payloads for 5 s.
@@ -223,5 +250,6 @@ public struct Scenario: Codable, Sendable, Hashable {
         try check(retainedEvents >= 1, "--retained-events must be at least 1 (got \(retainedEvents))")
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
         try link?.validate()
+        try compression.validate()
     }
 }

@@ -15,6 +15,8 @@ struct ClientOutcome {
     var deadlinesExceeded: Int
     var callsCancelled: Int
     var errors: [String]
+    /// What the client's compression layer did.
+    var compression: CompressionTally
 
     /// - Parameters:
     ///   - encodedSizes: push only: the encoded size of each published event (index 0 is sequence 1).
@@ -25,6 +27,7 @@ struct ClientOutcome {
         deadlinesExceeded = recorder.deadlinesExceeded
         callsCancelled = recorder.callsCancelled
         errors = recorder.connectionErrors
+        compression = recorder.compression
         switch direction {
         case .push:
             ledger = recorder.ledger

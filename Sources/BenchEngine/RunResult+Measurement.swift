@@ -29,6 +29,7 @@ extension RunResult {
         let last = UInt64(eventCount)
         var latency = LatencyHistogram()
         var uncorrected: LatencyHistogram? = nil
+        var clientTally = CompressionTally()
         for (index, outcome) in outcomes.enumerated() {
             let ledger = outcome.ledger
             latency.merge(outcome.latency)
@@ -43,6 +44,7 @@ extension RunResult {
             reconnects += outcome.reconnects
             deadlinesExceeded += outcome.deadlinesExceeded
             callsCancelled += outcome.callsCancelled
+            clientTally = clientTally + outcome.compression
             let missing = ledger.missing(through: last)
             let missingCount = missing.reduce(0) { $0 + Int($1.count) }
             eventsDelivered += eventCount - missingCount
@@ -101,6 +103,7 @@ extension RunResult {
         link = scenario.link
         headerProfile = scenario.headers.name
         cookieBytes = scenario.headers.cookieBytes > 0 ? scenario.headers.cookieBytes : nil
+        recordCompression(scenario: scenario, server: traffic.compression, clients: clientTally.nilIfEmpty)
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))
@@ -109,6 +112,27 @@ extension RunResult {
         // An hour of the modeled workload: the wall-clock interval times the scale.
         if let interval = scenario.heartbeatIntervalSeconds, let bytes = transport.heartbeatWireBytes {
             heartbeatBytesPerIdleConnectionHour = Double(bytes) * 3600 / (interval * scenario.timeScale)
+        }
+    }
+}
+
+extension RunResult {
+    /// Fills the compression columns from what the server's and the clients' compression layers
+    /// counted.
+    mutating func recordCompression(scenario: Scenario, server: CompressionTally?, clients: CompressionTally?) {
+        compression = scenario.compression.label
+        payloadContent = scenario.payloadContent.rawValue
+        serverCompression = server
+        clientCompression = clients
+        let both = (server ?? CompressionTally()) + (clients ?? CompressionTally())
+        guard both.plainBytes > 0 else { return }
+        compressionPlainBytes = both.plainBytes
+        compressionCompressedBytes = both.compressedBytes
+        compressionRatio = Double(both.compressedBytes) / Double(both.plainBytes)
+        bytesIfUncompressed = bytesUp + bytesDown - both.compressedBytes + both.plainBytes
+        if eventsDelivered > 0 {
+            compressCPUNanosecondsPerEvent = Double(both.compressNanoseconds) / Double(eventsDelivered)
+            decompressCPUNanosecondsPerEvent = Double(both.decompressNanoseconds) / Double(eventsDelivered)
         }
     }
 }

@@ -90,6 +90,7 @@ extension ServerConfiguration {
         configuration.link = scenario.link
         configuration.linkSeed = scenario.seed
         configuration.headers = scenario.headers
+        configuration.compression = scenario.compression
         configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))

@@ -25,7 +25,7 @@ public final class ServerSchedule: Sendable {
         /// modeled workload has them.
         init(_ scenario: Scenario) {
             let offsets = EventSchedule(scenario).offsetsNanoseconds
-            payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: scenario.seed)
+            payloads = scenario.payloads
             firstSequence = 1
             offset = { $0 < offsets.count ? .nanoseconds(Int64(offsets[$0])) : nil }
             end = .seconds(scenario.durationSeconds)

@@ -20,6 +20,8 @@ public final class ConnectionMeter: Sendable {
     private let heartbeatCounter = Atomic<Int>(0)
     private let handshakeBytesInCounter = Atomic<Int>(0)
     private let handshakeBytesOutCounter = Atomic<Int>(0)
+    /// The connection's compression layer: what its compressors and decompressors did.
+    public let compression = CompressionCounter()
     /// HTTP/2 connections: where the bytes went, kept by an ``HTTP2FrameCensus``.
     private let http2 = Mutex<HTTP2Breakdown?>(nil)
     /// The transport, `nil` while the connection has not said what it is for. Set once per
@@ -86,7 +88,8 @@ public final class ConnectionMeter: Sendable {
             heartbeats: heartbeatCounter.load(ordering: .relaxed),
             handshakeBytesIn: handshakeBytesInCounter.load(ordering: .relaxed),
             handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed),
-            http2: http2.withLock { $0 }
+            http2: http2.withLock { $0 },
+            compression: compression.tally.nilIfEmpty
         )
     }
 }
@@ -111,10 +114,13 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var handshakeBytesOut = 0
     /// HTTP/2 connections' bytes by frame category; `nil` when no connection spoke HTTP/2.
     public var http2: HTTP2Breakdown?
+    /// The server's compression layer; `nil` when no connection compressed or decompressed.
+    public var compression: CompressionTally?
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
-        heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil
+        heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil,
+        compression: CompressionTally? = nil
     ) {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
@@ -125,6 +131,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
         self.handshakeBytesIn = handshakeBytesIn
         self.handshakeBytesOut = handshakeBytesOut
         self.http2 = http2
+        self.compression = compression
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -137,13 +144,14 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             heartbeats: lhs.heartbeats + rhs.heartbeats,
             handshakeBytesIn: lhs.handshakeBytesIn + rhs.handshakeBytesIn,
             handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut,
-            http2: Self.sum(lhs.http2, rhs.http2)
+            http2: Self.sum(lhs.http2, rhs.http2, +),
+            compression: Self.sum(lhs.compression, rhs.compression, +)
         )
     }
 
-    private static func sum(_ lhs: HTTP2Breakdown?, _ rhs: HTTP2Breakdown?) -> HTTP2Breakdown? {
+    private static func sum<Part>(_ lhs: Part?, _ rhs: Part?, _ add: (Part, Part) -> Part) -> Part? {
         guard let lhs else { return rhs }
         guard let rhs else { return lhs }
-        return lhs + rhs
+        return add(lhs, rhs)
     }
 }

@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var headers: HeaderProfile = .minimal
     /// Where every HTTP/1.1 request head is written as it arrived; `nil` records none.
     public var headRecorder: HeadRecorder?
+    /// The server's compression policy: what it accepts when a client offers compression.
+    public var compression: CompressionSettings = .off
 
     public init(
         host: String = "127.0.0.1",

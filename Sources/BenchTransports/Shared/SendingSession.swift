@@ -16,7 +16,7 @@ public struct SendingSession: Sendable {
         let clientSeed = scenario.seed &+ UInt64(target.clientIndex) &* 0x9E37_79B9_7F4A_7C15
         self.target = target
         self.schedule = EventSchedule(arrival: scenario.arrival, eventsPerSecond: scenario.eventsPerSecond, count: scenario.eventCount, seed: clientSeed)
-        self.payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: clientSeed)
+        self.payloads = PayloadFactory(byteCount: scenario.payloadBytes, seed: clientSeed, content: scenario.payloadContent)
     }
 
     /// Records an echoed body: latency from its scheduled and its actual send time.
