@@ -101,7 +101,10 @@ let package = Package(
         .executableTarget(name: "bench", dependencies: ["BenchCLI"]),
         .testTarget(
             name: "BenchCoreTests",
-            dependencies: ["BenchCore", "BenchMessages", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: [
+                "BenchCore", "BenchMessages", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
         ),
         .testTarget(
             name: "BenchServerTests",

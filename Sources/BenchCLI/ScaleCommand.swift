@@ -30,39 +30,57 @@ struct ScaleCommand: AsyncParsableCommand {
 
     @OptionGroup var headerOptions: HeaderOptions
 
+    @OptionGroup var compressionOptions: CompressionOptions
+
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
         guard (0...1 << 20).contains(payloadBytes) else { throw ValidationError("--payload-bytes must be between 0 and 1048576 (got \(payloadBytes))") }
-        do { _ = try plan() } catch { throw ValidationError(error.message) }
+        do {
+            for configuration in try configurations {
+                try configuration.compression.validate()
+                _ = try plan(configuration)
+            }
+        } catch { throw ValidationError(error.message) }
         if let output { do { try ReportWriter.prepare(URL(fileURLWithPath: output)) } catch { throw ValidationError(error.message) } }
     }
 
-    private var configuration: Scale.Configuration {
+    /// One configuration per `--compression` setting (off first with `both`).
+    private var configurations: [Scale.Configuration] {
         get throws(BenchError) {
-            var configuration = Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes)
-            configuration.headers = try headerOptions.profile()
-            return configuration
+            let headers = try headerOptions.profile()
+            return compressionOptions.settings().map { compression in
+                var configuration = Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes)
+                configuration.headers = headers
+                configuration.compression = compression
+                configuration.payloadContent = compressionOptions.payloadContent
+                return configuration
+            }
         }
     }
 
     /// The chosen transports that hold a connection per idle client.
-    private func plan() throws(BenchError) -> [PlannedRun] {
-        try Planner.connectionHolding(transports: transport, scenario: try configuration.scenario, registry: .standard())
+    private func plan(_ configuration: Scale.Configuration) throws(BenchError) -> [PlannedRun] {
+        try Planner.connectionHolding(transports: transport, scenario: configuration.scenario, registry: .standard())
     }
 
     func run() async throws {
-        let runs = try plan()
+        let configurations = try configurations
         let progress = Progress.standardError()
-        let rows = try await progress.run {
-            try await Scale.run(try configuration, runs: runs) { step in
-                switch step {
-                case .started(let index, let count, let transport):
-                    progress.step(index, of: count, "\(transport.rawValue): \(clients) connections to a `bench serve` process, then \(events) events to each at once")
-                case .measured(let row):
-                    progress.detail(
-                        "done: \(Int(row.residentBytesPerConnection)) B per connection, \(Format.significant(row.deliveriesPerSecond)) deliveries/s, "
-                            + "\(Format.significant(row.serverCPUMicrosecondsPerDelivery)) µs server CPU per delivery")
+        var rows: [ScaleRow] = []
+        for configuration in configurations {
+            let runs = try plan(configuration)
+            let compression = configurations.count > 1 ? ", compression \(configuration.compression.label)" : ""
+            rows += try await progress.run {
+                try await Scale.run(configuration, runs: runs) { step in
+                    switch step {
+                    case .started(let index, let count, let transport):
+                        progress.step(index, of: count, "\(transport.rawValue)\(compression): \(clients) connections to a `bench serve` process, then \(events) events to each at once")
+                    case .measured(let row):
+                        progress.detail(
+                            "done: \(Int(row.residentBytesPerConnection)) B per connection, \(Format.significant(row.deliveriesPerSecond)) deliveries/s, "
+                                + "\(Format.significant(row.serverCPUMicrosecondsPerDelivery)) µs server CPU per delivery")
+                    }
                 }
             }
         }

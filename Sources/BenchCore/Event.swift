@@ -36,8 +36,13 @@ public struct PayloadFactory: Sendable {
     }
 
     /// The payload of event `sequence`.
+    ///
+    /// Each event's generator starts from the seed and the sequence hashed together, so no two
+    /// events share a stretch of draws: with a plain `seed + sequence × step`, event n + 1's draws
+    /// would be event n's shifted by one, and a compressor with a window would find every payload
+    /// in the one before it.
     public func payload(for sequence: UInt64) -> String {
-        var generator = SeededGenerator(seed: seed &+ sequence &* 0x9E37_79B9_7F4A_7C15)
+        var generator = SeededGenerator(seed: SeededGenerator.mix(seed ^ SeededGenerator.mix(sequence)))
         return content.text(count: byteCount, using: &generator)
     }
 

@@ -227,6 +227,14 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// wire bytes than their plain payload, so their overhead may be negative.
     public var isClean: Bool { eventsLost == 0 && (overheadBytes >= 0 || isCompressed) }
 
+    /// Messages sent uncompressed on connections that negotiated compression (under a threshold).
+    public var messagesSentUncompressed: Int {
+        (serverCompression?.messagesSentPlain ?? 0) + (clientCompression?.messagesSentPlain ?? 0)
+    }
+
+    /// Whether compression was on for the row (`--compression on`).
+    public var compressionOn: Bool { compression.map { $0 != "off" } ?? false }
+
     /// Whether the row's traffic went through a compressor.
     public var isCompressed: Bool { (compressionPlainBytes ?? 0) > 0 }
 }

@@ -13,6 +13,11 @@ public struct ScaleRow: Codable, Sendable, Hashable {
     /// The server's VmRSS before any client connected, and with every connection open and idle.
     public var residentBytesIdle: Int
     public var residentBytesConnected: Int
+    /// The server's VmRSS once the fan-out is over and every connection is idle again: what the
+    /// events left behind per connection (compression contexts); `nil` in older documents.
+    public var residentBytesAfterFanOut: Int?
+    /// The compression policy (``CompressionSettings/label``); `nil` in older documents (off).
+    public var compression: String?
     /// The server's VmHWM at the end.
     public var peakResidentBytes: Int
     /// From the publish request to the last delivery.
@@ -37,6 +42,10 @@ public struct ScaleRow: Codable, Sendable, Hashable {
 
     /// The server's resident growth per connection, in bytes.
     public var residentBytesPerConnection: Double { Double(residentBytesConnected - residentBytesIdle) / Double(max(connections, 1)) }
+    /// The server's resident growth per connection after the fan-out, from before any connection.
+    public var residentBytesPerConnectionAfterFanOut: Double? {
+        residentBytesAfterFanOut.map { Double($0 - residentBytesIdle) / Double(max(connections, 1)) }
+    }
     /// Deliveries over the fan-out time.
     public var deliveriesPerSecond: Double { fanOutSeconds > 0 ? Double(deliveries) / fanOutSeconds : 0 }
     /// The server's user and system CPU time per delivery, in microseconds.

@@ -27,6 +27,10 @@ public enum Scale {
         public var payloadBytes: Int
         /// The heads the clients' requests and the server's responses carry.
         public var headers: HeaderProfile = .minimal
+        /// The server's compression policy and what the clients offer.
+        public var compression: CompressionSettings = .off
+        /// What the events' payloads look like.
+        public var payloadContent: PayloadContent = .random
 
         public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
 
@@ -42,7 +46,15 @@ public enum Scale {
             scenario.payloadBytes = payloadBytes
             scenario.longPollTimeoutSeconds = 600
             scenario.headers = headers
+            scenario.compression = compression
+            scenario.payloadContent = payloadContent
             return scenario
+        }
+
+        /// `bench serve`'s flags for this configuration's server half.
+        var serveArguments: [String] {
+            ["--payload-bytes", "\(payloadBytes)", "--max-connections", "\(clients + 1000)", "--headers", headers.name,
+             "--payload-content", payloadContent.rawValue] + compression.serveArguments
         }
     }
 
@@ -63,6 +75,7 @@ public enum Scale {
             progress(.started(index: index + 1, count: runs.count, transport: run.transport.kind))
             var row = try await measure(run.transport.makeClient(for: run.scenario), configuration)
             row.transportName = run.transport.displayName
+            row.compression = configuration.compression.label
             rows.append(row)
             progress(.measured(rows[rows.count - 1]))
         }
@@ -74,7 +87,7 @@ public enum Scale {
     static func measure(_ client: any TransportClient, _ configuration: Configuration) async throws -> ScaleRow {
         let (clients, events) = (configuration.clients, configuration.events)
         let scenario = configuration.scenario
-        let server = try ServeProcess.start(arguments: ["--payload-bytes", "\(configuration.payloadBytes)", "--max-connections", "\(clients + 1000)"])
+        let server = try ServeProcess.start(arguments: configuration.serveArguments)
         defer { server.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let idle = try server.residentBytes()
@@ -96,15 +109,36 @@ public enum Scale {
             // The deliveries are in; let the server finish what it was doing before reading its clock.
             try await Task.sleep(for: .milliseconds(200))
             let cpuAfter = try server.cpuSeconds()
-            return (connected: connected, delivered: delivered, seconds: seconds, user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system)
+            // Idle again, every connection having carried the events: what per-connection state
+            // the events left behind (a compression context kept for the next message).
+            let afterFanOut = try server.residentBytes()
+            return (
+                connected: connected, afterFanOut: afterFanOut, delivered: delivered, seconds: seconds,
+                user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system
+            )
         }
         var latency = LatencyHistogram()
         for recorder in recorders { latency.merge(recorder.latency) }
-        return ScaleRow(
+        var row = ScaleRow(
             transport: client.kind.rawValue, connections: clients, events: events, deliveriesExpected: expected, deliveries: figures.delivered,
             residentBytesIdle: idle, residentBytesConnected: figures.connected, peakResidentBytes: try server.peakResidentBytes(),
             fanOutSeconds: figures.seconds, serverUserCPUSeconds: figures.user, serverSystemCPUSeconds: figures.system,
             latencyP50Nanoseconds: latency.valueAtPercentile(50), latencyP99Nanoseconds: latency.valueAtPercentile(99), latencyMaxNanoseconds: latency.maxNanoseconds
         )
+        row.residentBytesAfterFanOut = figures.afterFanOut
+        return row
+    }
+}
+
+extension CompressionSettings {
+    /// The `bench serve` flags that set this policy.
+    var serveArguments: [String] {
+        guard enabled else { return ["--compression", "off"] }
+        var arguments = [
+            "--compression", "on", "--ws-max-window-bits", "\(webSocketMaxWindowBits)", "--ws-compress-threshold", "\(webSocketThreshold)",
+            "--gzip-min-length", "\(gzipMinLength)", "--grpc-compression", grpcAlgorithm.rawValue,
+        ]
+        if !webSocketContextTakeover { arguments.append("--ws-no-context-takeover") }
+        return arguments
     }
 }

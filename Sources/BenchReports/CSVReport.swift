@@ -20,6 +20,9 @@ public enum CSVReport {
         "model_latency_p50_us", "link_delay_ms", "link_jitter_ms", "link_up_bits_per_second", "link_down_bits_per_second",
         "process_user_cpu_s", "process_system_cpu_s", "process_cpu_per_delivered_event_us", "process_peak_resident_bytes",
         "header_profile", "cookie_bytes",
+        "compression", "payload_content", "compression_plain_bytes", "compression_compressed_bytes", "compression_ratio_percent",
+        "bytes_if_uncompressed_bytes", "messages_sent_uncompressed_count", "compress_cpu_per_delivered_event_ns",
+        "decompress_cpu_per_delivered_event_ns",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -54,6 +57,13 @@ public enum CSVReport {
                 result.processUserCPUSeconds.map { Format.decimal($0, places: 3) } ?? "", result.processSystemCPUSeconds.map { Format.decimal($0, places: 3) } ?? "",
                 result.processCPUMicrosecondsPerDeliveredEvent.map { Format.decimal($0, places: 3) } ?? "", result.processPeakResidentBytes.map { "\($0)" } ?? "",
                 escape(result.headerProfile ?? ""), result.cookieBytes.map { "\($0)" } ?? "",
+                escape(result.compression ?? ""), result.payloadContent ?? "",
+                result.compressionPlainBytes.map { "\($0)" } ?? "", result.compressionCompressedBytes.map { "\($0)" } ?? "",
+                result.compressionRatio.map { Format.decimal($0 * 100, places: 3) } ?? "",
+                result.bytesIfUncompressed.map { "\($0)" } ?? "",
+                result.isCompressed ? "\(result.messagesSentUncompressed)" : "",
+                result.compressCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
+                result.decompressCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

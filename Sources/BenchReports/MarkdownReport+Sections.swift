@@ -54,6 +54,14 @@ extension MarkdownReport {
             """
     }
 
+    /// What `--compression` set, transport by transport.
+    static func compressionSummary(_ settings: CompressionSettings) -> String {
+        guard settings.enabled else { return "off (clients may offer it, as the header profile's heads do; the server declines)" }
+        let window = settings.webSocketContextTakeover ? "context takeover" : "no context takeover"
+        return "on: WebSocket permessage-deflate (\(window), \(settings.webSocketMaxWindowBits)-bit window, messages under \(settings.webSocketThreshold) B plain); "
+            + "SSE gzip stream flushed per event; polling gzip for bodies of \(settings.gzipMinLength) B or more; gRPC \(settings.grpcAlgorithm.rawValue)"
+    }
+
     static func scenarioRows(_ scenario: Scenario) -> [[String]] {
         [
             ["Setting", "Value"],
@@ -62,6 +70,8 @@ extension MarkdownReport {
             ["Events", "\(scenario.eventCount) over \(Format.decimal(scenario.durationSeconds, places: 3)) s"],
             ["Payload", "\(scenario.payloadBytes) bytes, \(scenario.encoding.rawValue)"],
             ["Header profile", scenario.headers.summary],
+            ["Payload content", "\(scenario.payloadContent.rawValue)"],
+            ["Compression", compressionSummary(scenario.compression)],
             ["Direction", scenario.direction.rawValue],
             ["Poll interval (short polling)", "\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s"],
             ["Hold timeout (long polling)", "\(Format.decimal(scenario.longPollTimeoutSeconds, places: 3)) s"],

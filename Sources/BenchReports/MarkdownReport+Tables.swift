@@ -15,7 +15,7 @@ extension MarkdownReport {
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
                 result.displayName,
-                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
+                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)" + (result.compressionOn ? ", compressed" : ""),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
@@ -82,6 +82,29 @@ extension MarkdownReport {
         return render(rows, rightAligned: Set(2..<header.count))
     }
 
+    /// Compression rows: what the layer did to the wire and what it cost. Empty when no row had
+    /// compression on.
+    public static func compressionTable(_ results: [RunResult]) -> String {
+        let rows = results.filter(\.compressionOn)
+        guard !rows.isEmpty else { return "" }
+        let header = [
+            "Transport", "Variant, HTTP, encoding", "Content", "Wire (B)", "If uncompressed (B)", "Bodies plain (B)", "Bodies compressed (B)",
+            "Ratio (%)", "Sent plain (under threshold)", "Compress CPU / event (µs)", "Decompress CPU / event (µs)",
+        ]
+        var table = [header]
+        for result in rows {
+            let micro = { (nanoseconds: Double?) in nanoseconds.map { Format.decimal($0 / 1000, places: 2) } ?? "–" }
+            table.append([
+                result.displayName, "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)", result.payloadContent ?? "random",
+                "\(result.bytesUp + result.bytesDown)", result.bytesIfUncompressed.map { "\($0)" } ?? "–",
+                result.compressionPlainBytes.map { "\($0)" } ?? "0", result.compressionCompressedBytes.map { "\($0)" } ?? "0",
+                result.compressionRatio.map { Format.percent($0) } ?? "–", "\(result.messagesSentUncompressed)",
+                micro(result.compressCPUNanosecondsPerEvent), micro(result.decompressCPUNanosecondsPerEvent),
+            ])
+        }
+        return render(table, rightAligned: Set(3..<header.count))
+    }
+
     /// Whether each request fetches events (polling, gRPC's unary poll), so overhead per request
     /// means something; a stream's one request carries the whole run.
     static func exchangesEvents(_ result: RunResult) -> Bool {
@@ -99,7 +122,7 @@ extension MarkdownReport {
             if !result.announcedGaps.isEmpty {
                 lines.append("\(name): the server announced gaps (clients fell behind the retention window): " + result.announcedGaps.joined(separator: "; "))
             }
-            if result.overheadBytes < 0 {
+            if result.overheadBytes < 0 && !result.isCompressed {
                 lines.append("**\(name): the byte ledger does not add up** (payload \(result.payloadBytes) B exceeds wire \(result.bytesUp + result.bytesDown) B).")
             }
             if !result.clientErrors.isEmpty {

@@ -14,16 +14,17 @@ public struct ScaleReport {
     /// The figures, one row per transport (what `bench scale` prints).
     public var table: String {
         var lines = [
-            "| Transport | Connections | Delivered / expected | Server RSS idle → connected (MiB) | RSS / connection (KiB) | Peak RSS (MiB) | Fan-out (s) | Deliveries / s | Server CPU user / system (s) | CPU / delivery (µs) | p50 (ms) | p99 (ms) | max (ms) |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| Transport | Compression | Connections | Delivered / expected | Server RSS idle → connected (MiB) | RSS / connection (KiB) | RSS / connection after fan-out (KiB) | Peak RSS (MiB) | Fan-out (s) | Deliveries / s | Server CPU user / system (s) | CPU / delivery (µs) | p50 (ms) | p99 (ms) | max (ms) |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in rows {
             func mib(_ bytes: Int) -> String { Format.decimal(Double(bytes) / 1_048_576, places: 1) }
             let name = row.displayName
             let cells: [String] = [
-                name, "\(row.connections)", "\(row.deliveries) / \(row.deliveriesExpected)",
+                name, row.compression ?? "off", "\(row.connections)", "\(row.deliveries) / \(row.deliveriesExpected)",
                 mib(row.residentBytesIdle) + " → " + mib(row.residentBytesConnected),
-                Format.decimal(row.residentBytesPerConnection / 1024, places: 1), mib(row.peakResidentBytes),
+                Format.decimal(row.residentBytesPerConnection / 1024, places: 1),
+                row.residentBytesPerConnectionAfterFanOut.map { Format.decimal($0 / 1024, places: 1) } ?? "–", mib(row.peakResidentBytes),
                 Format.decimal(row.fanOutSeconds, places: 3), Format.significant(row.deliveriesPerSecond),
                 Format.decimal(row.serverUserCPUSeconds, places: 2) + " / " + Format.decimal(row.serverSystemCPUSeconds, places: 2),
                 Format.decimal(row.serverCPUMicrosecondsPerDelivery, places: 1),
@@ -58,7 +59,11 @@ public struct ScaleReport {
             \(table)
 
             - **RSS / connection** is the server's resident growth divided by the connections: \
-            sockets, NIO channels and pipelines, the transport's per-connection state and buffers.
+            sockets, NIO channels and pipelines, the transport's per-connection state and buffers. \
+            **After fan-out** reads it again once every connection has carried the events and is \
+            idle: state the events left behind, such as a compression context kept for the next \
+            message (WebSocket with context takeover, an SSE gzip stream). glibc keeps freed memory \
+            in its arenas, so memory freed after each message can still show here.
             - **Deliveries / s** is events × connections over the fan-out time; on one machine the \
             clients share its cores with the server, so this is a floor on what the server alone sustains.
             - **CPU / delivery** includes the server's encoding once per event and its writes once \

@@ -37,6 +37,60 @@ struct ScheduleAndPayloadTests {
         if size >= 10 { #expect(payload != factory.payload(for: 4)) }
     }
 
+    @Test("every payload content kind is exactly the configured size of printable ASCII and repeats with the seed", arguments: PayloadContent.allCases)
+    func contentKinds(content: PayloadContent) {
+        for size in [0, 1, 37, 128, 2048] {
+            let factory = PayloadFactory(byteCount: size, seed: 9, content: content)
+            let payload = factory.payload(for: 5)
+            #expect(payload.utf8.count == size)
+            #expect(payload.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F })
+            #expect(payload == PayloadFactory(byteCount: size, seed: 9, content: content).payload(for: 5))
+            if size >= 128 {
+                #expect(payload != factory.payload(for: 6))
+                #expect(payload != PayloadFactory(byteCount: size, seed: 10, content: content).payload(for: 5))
+            }
+        }
+    }
+
+    @Test("no event's payload repeats a stretch of another's, so a compressor's window finds nothing to reuse across random payloads")
+    func payloadsIndependent() {
+        let factory = PayloadFactory(byteCount: 64, seed: 3)
+        let first = factory.payload(for: 1)
+        for sequence in UInt64(2)...50 {
+            let other = factory.payload(for: sequence)
+            // A shared 12-character run would mean two generators walked the same draws.
+            for start in stride(from: 0, to: 52, by: 4) {
+                let run = String(first.dropFirst(start).prefix(12))
+                #expect(!other.contains(run), "event \(sequence) repeats event 1's characters \(start)..<\(start + 12)")
+            }
+        }
+    }
+
+    @Test("realistic content compresses as application messages do; random filler barely does", arguments: PayloadContent.allCases)
+    func contentCompressibility(content: PayloadContent) throws {
+        // 64 events of 512 bytes through one gzip stream, as a compressed event stream carries them.
+        let text = (1...64).map { PayloadFactory(byteCount: 512, seed: 3, content: content).payload(for: UInt64($0)) }.joined()
+        var buffer = ByteBuffer(string: text)
+        let ratio = Double(try buffer.compress(with: .gzip()).readableBytes) / Double(text.utf8.count)
+        if content.isRealistic {
+            #expect(ratio < 0.45, "\(content) compressed to \(ratio)")
+        } else {
+            // 62 symbols carry log2(62) ≈ 5.95 bits of 8: deflate cannot go below ~0.74.
+            #expect(ratio > 0.72, "random compressed to \(ratio)")
+        }
+    }
+
+    @Test("each content kind looks like its documented example")
+    func contentShapes() {
+        let chat = PayloadFactory(byteCount: 300, seed: 1, content: .chat).payload(for: 1)
+        #expect(chat.range(of: #"^[a-z]+@[a-z]+: "#, options: .regularExpression) != nil)
+        let ticker = PayloadFactory(byteCount: 300, seed: 1, content: .ticker).payload(for: 1)
+        #expect(ticker.range(of: #"^[A-Z]+ [0-9]+\.[0-9]{2} [+-][0-9]+\.[0-9]{2}% vol [0-9]+ bid [0-9]+\.[0-9]{2} ask [0-9]+\.[0-9]{2};"#, options: .regularExpression) != nil)
+        let document = PayloadFactory(byteCount: 300, seed: 1, content: .document).payload(for: 1)
+        #expect(document.hasPrefix(#"{"page":"#))
+        #expect(document.contains(#""items":[{"id":"#) && document.contains(#"@example.com","role":""#))
+    }
+
     @Test("the JSON envelope is compact with sorted keys, byte for byte")
     func jsonEnvelope() throws {
         let codec = EventCodec(.json)
