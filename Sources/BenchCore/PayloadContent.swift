@@ -1,3 +1,5 @@
+import BenchMessages
+
 /// What an event's payload looks like (`--payload-content`): filler that barely compresses, or
 /// text shaped like the messages real-time applications send, which compresses as they do.
 ///
@@ -31,31 +33,31 @@ public enum PayloadContent: String, CaseIterable, Codable, Sendable, Hashable {
             return PayloadFactory.filler(count: count, using: &generator)
         case .chat:
             while bytes.count < count {
-                bytes += Array("\(Self.pick(Self.names, &generator))@\(Self.pick(Self.rooms, &generator)):".utf8)
+                bytes += Array("\(Self.pick(Vocabulary.names, &generator))@\(Self.pick(Vocabulary.rooms, &generator)):".utf8)
                 let words = 6 + Int(generator.next() % 14)
                 for index in 0..<words {
                     bytes.append(UInt8(ascii: " "))
-                    bytes += Array(Self.pick(Self.words, &generator).utf8)
+                    bytes += Array(Self.pick(Vocabulary.words, &generator).utf8)
                     if index == words - 1 { bytes.append(generator.next() % 3 == 0 ? UInt8(ascii: "?") : UInt8(ascii: ".")) }
                 }
                 bytes.append(UInt8(ascii: " "))
             }
         case .ticker:
             while bytes.count < count {
-                let index = Int(generator.next() % UInt64(Self.symbols.count))
-                let level = Self.levels[index]
+                let index = Int(generator.next() % UInt64(Vocabulary.symbols.count))
+                let level = Vocabulary.priceLevels[index]
                 let price = level * (1 + (Double(generator.next() % 2001) - 1000) / 100_000)
                 let change = (Double(generator.next() % 601) - 300) / 100
                 let volume = 1_000_000 + generator.next() % 90_000_000
                 let spread = 0.01 * Double(1 + generator.next() % 4)
                 bytes += Array(
-                    "\(Self.symbols[index]) \(Self.cents(price)) \(change >= 0 ? "+" : "")\(Self.cents(change))% vol \(volume) bid \(Self.cents(price - spread)) ask \(Self.cents(price + spread));".utf8)
+                    "\(Vocabulary.symbols[index]) \(Self.cents(price)) \(change >= 0 ? "+" : "")\(Self.cents(change))% vol \(volume) bid \(Self.cents(price - spread)) ask \(Self.cents(price + spread));".utf8)
             }
         case .document:
             bytes += Array("{\"page\":\(1 + generator.next() % 40),\"items\":[".utf8)
             var first = true
             while bytes.count < count {
-                let name = Self.pick(Self.names, &generator)
+                let name = Self.pick(Vocabulary.names, &generator)
                 let role = Self.pick(["viewer", "editor", "admin", "owner"], &generator)
                 if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
@@ -76,19 +78,7 @@ public enum PayloadContent: String, CaseIterable, Codable, Sendable, Hashable {
         return (value < 0 ? "-" : "") + "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 
-    static let names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
-    static let rooms = ["general", "deploys", "random", "support", "design", "oncall"]
-    static let symbols = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "META", "TSLA", "NFLX", "AMD", "INTC"]
-    static let levels: [Double] = [229.87, 415.32, 176.45, 186.12, 131.70, 512.88, 248.50, 689.20, 152.31, 31.44]
-    static let words = [
-        "the", "deploy", "finished", "all", "green", "shall", "we", "merge", "branch", "now", "build", "is", "still",
-        "running", "on", "staging", "looks", "good", "to", "me", "can", "you", "review", "my", "pull", "request",
-        "please", "tests", "pass", "locally", "but", "fail", "in", "CI", "again", "I", "think", "it", "was", "a",
-        "flaky", "timeout", "let", "me", "check", "the", "logs", "after", "lunch", "meeting", "moved", "to", "three",
-        "thanks", "for", "the", "quick", "fix", "yes", "no", "maybe", "tomorrow", "morning", "release", "notes",
-        "are", "ready", "ship", "it", "rollback", "done", "latency", "dropped", "after", "the", "cache", "change",
-        "who", "owns", "this", "service", "ping", "when", "you", "are", "back", "online",
-    ]
+    private typealias Vocabulary = SampleVocabulary
 }
 
 extension String {

@@ -31,7 +31,7 @@ public enum TerminalTable {
             // A host's share of a multi-host run: the bytes are the whole run's, the deliveries its own.
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             return [
-                "\(result.displayName) \(result.variant), HTTP/\(result.httpVersion), \(result.encoding)",
+                "\(result.displayName) \(result.variant), HTTP/\(result.httpVersion), \(result.encoding)" + (result.compressionOn ? ", compressed" : ""),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 "\(result.requests)",
                 perEvent(Format.decimal(result.bytesPerDeliveredEvent, places: 1)),
