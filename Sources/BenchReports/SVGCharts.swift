@@ -27,7 +27,7 @@ public enum SVGCharts {
 
     /// The row label: transport, variant, HTTP version, encoding.
     static func label(_ result: RunResult) -> String {
-        "\(result.displayName) · \(result.variant) · HTTP/\(result.httpVersion) · \(result.encoding)"
+        "\(result.displayName) · \(result.variant) · HTTP/\(result.httpVersion) · \(result.encoding)" + (result.compressionOn ? " · compressed" : "")
     }
 
     // Geometry shared by the charts with a row per result or claim case.
@@ -37,10 +37,13 @@ public enum SVGCharts {
     static let rowHeight = 24.0
     static let top = 44.0
 
-    /// Wire bytes per delivered event, payload then overhead, per row.
+    /// Wire bytes per delivered event, payload then overhead, per row; a compressed row is one
+    /// bar of its wire bytes (compression mixes heads, framing and bodies).
     static func bytesPerEvent(_ results: [RunResult]) -> Chart {
+        let compressedColor = "#54A24B"
         let rows = results.map { result -> (String, Double, Double) in
             let delivered = Double(max(result.eventsDelivered, 1))
+            if result.isCompressed { return (label(result), 0, Double(result.bytesUp + result.bytesDown) / delivered) }
             return (label(result), Double(result.payloadBytes) / delivered, Double(result.overheadBytes) / delivered)
         }
         let axis = LinearAxis(maximum: rows.map { $0.1 + $0.2 }.max() ?? 1)
@@ -52,12 +55,15 @@ public enum SVGCharts {
             body += rowLabel(row.0, y: y)
             let payloadWidth = axis.scale(row.1)
             body += bar(x: labelWidth, y: y, width: payloadWidth, color: "#4C78A8", series: "payload", row: index, value: row.1, unit: "B", label: row.0)
+            let compressed = results[index].isCompressed
             body += bar(
-                x: labelWidth + payloadWidth, y: y, width: axis.scale(row.2), color: "#F58518", series: "overhead", row: index, value: row.2,
-                unit: "B", label: row.0)
+                x: labelWidth + payloadWidth, y: y, width: axis.scale(row.2), color: compressed ? compressedColor : "#F58518",
+                series: compressed ? "compressed" : "overhead", row: index, value: row.2, unit: "B", label: row.0)
             body += text(x: labelWidth + payloadWidth + axis.scale(row.2) + 4, y: y + rowHeight / 2 + 4, Format.decimal(row.1 + row.2, places: 1), anchor: "start")
         }
-        body += legend(y: plotBottom + 46, [("payload (encoded event bodies)", "#4C78A8"), ("overhead (headers, framing, handshakes, empty polls)", "#F58518")])
+        var keys = [("payload (encoded event bodies)", "#4C78A8"), ("overhead (headers, framing, handshakes, empty polls)", "#F58518")]
+        if results.contains(where: \.isCompressed) { keys.append(("compressed row: all its wire bytes", compressedColor)) }
+        body += legend(y: plotBottom + 46, keys)
         return Chart(
             fileName: "bytes-per-event.svg", title: "Wire bytes per delivered event",
             svg: document(title: "Wire bytes per delivered event: payload and overhead", height: plotBottom + 70, body: body))
