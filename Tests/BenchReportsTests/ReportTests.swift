@@ -38,8 +38,8 @@ struct ReportTests {
         let text = CSVReport.render(Self.document([Self.sampleResult()]))
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
-        let units = ["_count", "_bytes", "_percent", "_us", "_ms", "_s", "_factor", "_bits_per_second"]
-        let textColumns: Set = ["scenario", "transport", "variant", "http_version", "encoding", "direction", "header_profile"]
+        let units = ["_count", "_bytes", "_percent", "_ns", "_us", "_ms", "_s", "_factor", "_bits_per_second"]
+        let textColumns: Set = ["scenario", "transport", "variant", "http_version", "encoding", "direction", "header_profile", "compression", "payload_content"]
         for column in CSVReport.header where !textColumns.contains(column) {
             #expect(units.contains { column.hasSuffix($0) }, "column \(column) names no unit")
         }
@@ -81,5 +81,54 @@ struct ReportTests {
         let decoded = try JSONDecoder().decode(ResultsDocument.self, from: data)
         #expect(decoded.results == [Self.sampleResult()])
         for name in ReportWriter.fileNames { #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path)) }
+    }
+
+    /// A compressed SSE row: 20 events whose 2,500 plain body bytes went out as 600, and the
+    /// clients spent 4 µs inflating them.
+    static func compressedResult() -> RunResult {
+        var result = sampleResult(transport: "sse")
+        result.compression = "on"
+        result.payloadContent = "chat"
+        result.bytesDown = 1200
+        result.bytesUp = 400
+        result.overheadBytes = 1600 - 2500
+        var server = CompressionTally()
+        (server.plainBytes, server.compressedBytes, server.messagesCompressed, server.compressNanoseconds) = (2500, 600, 20, 40_000)
+        var clients = CompressionTally()
+        (clients.inflatedInputBytes, clients.inflatedOutputBytes, clients.decompressNanoseconds) = (600, 2500, 4_000)
+        result.serverCompression = server
+        result.clientCompression = clients
+        result.compressionPlainBytes = 2500
+        result.compressionCompressedBytes = 600
+        result.compressionRatio = 0.24
+        result.bytesIfUncompressed = 1600 - 600 + 2500
+        result.compressCPUNanosecondsPerEvent = 2_000
+        result.decompressCPUNanosecondsPerEvent = 200
+        return result
+    }
+
+    @Test("a compressed row gets the compression table and columns, and its negative overhead is not called a broken ledger")
+    func compressionReport() {
+        let rows = [Self.sampleResult(), Self.compressedResult()]
+        let text = MarkdownReport.render(Self.document(rows))
+        #expect(text.contains("### Compression"))
+        let table = MarkdownReport.compressionTable(rows).split(separator: "\n")
+        // Header, rule, and the one row with compression on.
+        #expect(table.count == 3)
+        #expect(table[2].contains("| SSE ") && table[2].contains("| chat ") && table[2].contains(" 3500 |") && table[2].contains("24.0"))
+        #expect(table[2].contains(" 2.00 |") && table[2].contains(" 0.20 |"))
+        #expect(!text.contains("does not add up"))
+        #expect(text.contains("exactly once"))
+        #expect(MarkdownReport.table(rows).contains("json, compressed"))
+        let csv = CSVReport.render(rows).split(separator: "\n").map(String.init)
+        let fields = csv[2].replacingOccurrences(of: #""a, ""quoted"" name""#, with: "name").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let column = { (name: String) in fields[CSVReport.header.firstIndex(of: name)!] }
+        #expect(column("compression") == "on" && column("payload_content") == "chat")
+        #expect(column("bytes_if_uncompressed_bytes") == "3500" && column("compression_ratio_percent") == "24.000")
+        #expect(column("decompress_cpu_per_delivered_event_ns") == "200.0")
+        // Without compression the ledger check still bites.
+        var broken = Self.sampleResult()
+        broken.overheadBytes = -1
+        #expect(MarkdownReport.problems([broken]).contains { $0.contains("does not add up") })
     }
 }
