@@ -185,8 +185,11 @@ SCALE = "Results/scale/scale.json"
 BASELINE = "Results/baseline/baseline.json"
 PAYLOADS = "Results/payloads/payloads.json"
 CLAIMS = "Results/claims/claims.json"
+COMPRESSION = ("chat", "document")
+SCALE_COMPRESSION = ("Results/scale-compression/takeover/scale.json", "Results/scale-compression/no-takeover/scale.json")
 ALL_DOCUMENTS = (
-    DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, "Results/sweeps/rate/results.json",
+    DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,
+    "Results/sweeps/rate/results.json",
     "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
 )
 
@@ -528,6 +531,75 @@ def payloads_summary(results):
             f"{span(gzip, ' %', lambda v: fixed(v, 0))} once both are gzipped")
 
 
+def compression_pairs(results, content):
+    """(off, on) row pairs of Results/compression/CONTENT, in report order."""
+    source = f"Results/compression/{content}/results.json"
+    rows = results.rows(source)
+    off = {}
+    pairs = []
+    for row in rows:
+        key = (row["transport"], row["variant"], row["httpVersion"], row["encoding"])
+        if field(row, "compression", source) == "off":
+            off[key] = row
+        elif key not in off:
+            raise DocError(f"{source} has a compressed {row['transport']} row without its uncompressed twin before it")
+        else:
+            pairs.append((off[key], row))
+    if not pairs:
+        raise DocError(f"{source} has no compressed rows")
+    return pairs
+
+
+def per_event(row):
+    return (row["bytesUp"] + row["bytesDown"]) / max(row["eventsDelivered"], 1)
+
+
+def compression_table(results):
+    body = []
+    for content in COMPRESSION:
+        for off, on in compression_pairs(results, content):
+            def cpu(name):
+                value = on.get(name)
+                return "–" if value is None else fixed(value / 1e3, 2)
+            ratio = on.get("compressionRatio")
+            body.append([
+                display(on), variant(on), f"{content}, {on['payloadBytes'] // max(on['eventsDelivered'], 1)} B", fixed(per_event(off), 1), fixed(per_event(on), 1),
+                f"{fixed((per_event(on) / per_event(off) - 1) * 100, 1)} %", "–" if ratio is None else percent(ratio),
+                on["serverCompression"]["messagesSentPlain"] if on.get("serverCompression") else 0, cpu("compressCPUNanosecondsPerEvent"),
+                cpu("decompressCPUNanosecondsPerEvent"),
+            ])
+    return table(["Transport", "Variant, HTTP", "Content, body", "Wire B / event, off", "on", "Change", "Bodies compressed / plain", "Sent plain",
+                  "Compress µs / event", "Decompress µs / event"], body, right=set(range(3, 10)))
+
+
+def compression_memory(results):
+    body = []
+    for source in SCALE_COMPRESSION:
+        for row in results.json(source)["rows"]:
+            connections = field(row, "connections", source)
+            after = row.get("residentBytesAfterFanOut")
+            body.append([
+                DISPLAY_NAMES.get(row["transport"], row["transport"]), row.get("compression", "off"), grouped(connections),
+                fixed((row["residentBytesConnected"] - row["residentBytesIdle"]) / connections / 1024, 1),
+                "–" if after is None else fixed((after - row["residentBytesIdle"]) / connections / 1024, 1),
+            ])
+    return table(["Transport", "Compression", "Connections", "Server RSS / connection, idle (KiB)", "After the events (KiB)"], body, right={2, 3, 4})
+
+
+def payload_streams(results):
+    streams = results.json(PAYLOADS).get("streams")
+    if not streams:
+        raise DocError(f"{PAYLOADS} has no 'streams' (bench payloads writes them)")
+    body = []
+    for stream in streams:
+        def pair(carrier):
+            json_bytes, protobuf_bytes = stream[f"json{carrier}Bytes"], stream[f"protobuf{carrier}Bytes"]
+            return f"{fixed(json_bytes, 1)} / {fixed(protobuf_bytes, 1)} ({fixed((protobuf_bytes / json_bytes - 1) * 100, 0)} %)"
+        body.append([stream["message"], stream["count"], pair("Plain"), pair("WebSocket"), pair("SSE"), pair("GRPC")])
+    return table(["Stream", "Messages", "Plain: JSON / protobuf (B)", "WebSocket permessage-deflate", "SSE gzip stream", "gRPC gzip per message"],
+                 body, right={1, 2, 3, 4, 5})
+
+
 def remote_table(results):
     hosts = {name: by_transport(results.rows(f"Results/remote/{name}/results.json"), f"Results/remote/{name}/results.json") for name in ("host-a", "host-b", "merged")}
     body = []
@@ -651,6 +723,9 @@ GENERATORS = {
     "baseline-summary": sentence(baseline_summary),
     "payloads-summary": sentence(payloads_summary),
     "remote-table": remote_table,
+    "compression-table": compression_table,
+    "compression-memory": compression_memory,
+    "payload-streams": payload_streams,
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -8,11 +8,16 @@ cd "$(dirname "$0")/.."
 scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
-rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote
+rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
+    Results/compression Results/scale-compression
 "$bench" suite --output Results/default
 # The same workload behind a 25 ms one-way link: the round trips loopback hides.
 "$bench" run --transport all --delay-ms 25 --output Results/link
 "$bench" payloads --output Results/payloads
+# Every transport once without and once with its standard compression (docs/compression.md):
+# chat messages at the default 128 bytes, and 2 KB JSON documents.
+"$bench" run --transport all --compression both --payload-content chat --output Results/compression/chat
+"$bench" run --transport all --compression both --payload-content document --payload-bytes 2048 --output Results/compression/document
 "$bench" baseline --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
 # Where transports cross as events get more frequent: short polling's empty polls against
@@ -27,6 +32,12 @@ rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/ba
     --clients 5 --rate 10 --duration 5 --output Results/sweeps/delay
 # 10,000 connections per connection-holding transport to a server process of its own.
 "$bench" scale --clients 10000 --events 10 --output Results/scale
+# What compression contexts cost a server per connection: 2,000 connections per row, WebSocket
+# with and without context takeover, SSE's gzip stream, gRPC; 2 KB chat events, above WebSocket's 1 KB threshold.
+"$bench" scale --clients 2000 --events 10 --transport sse,websocket,grpc --compression both --payload-content chat --payload-bytes 2048 \
+    --output Results/scale-compression/takeover
+"$bench" scale --clients 2000 --events 10 --transport websocket --compression on --ws-no-context-takeover --payload-content chat --payload-bytes 2048 \
+    --output Results/scale-compression/no-takeover
 # Two load processes as the two hosts of one run on a bench serve process, and their merge.
 scripts/remote-pair.sh "$bench" Results/remote
 # The figures README.md and docs/ quote, rewritten from the new Results/.
