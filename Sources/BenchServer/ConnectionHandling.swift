@@ -67,6 +67,14 @@ enum ConnectionSetup {
         return channel.eventLoop.makeSucceededFuture(.http2(multiplexer, meter))
     }
 
+    /// What the server agrees to for an upgrade request's permessage-deflate offers under its
+    /// policy (`nil`: the 101 goes without the extension). A pure function of the head, so the
+    /// 101 and the pipeline behind it agree.
+    private static func perMessageDeflate(_ head: HTTPRequestHead, _ configuration: ServerConfiguration) -> PerMessageDeflate.Agreement? {
+        guard configuration.compression.enabled else { return nil }
+        return PerMessageDeflate.negotiate(offers: head.headers[PerMessageDeflate.headerName], policy: configuration.compression)
+    }
+
     /// HTTP/1.1 with SwiftNIO's typed WebSocket upgrader.
     private static func configureHTTP1(
         channel: any Channel,
@@ -80,8 +88,12 @@ enum ConnectionSetup {
                 let path = HTTPRequest.split(uri: head.uri).0
                 configuration.headRecorder?.record(head)
                 // nil refuses the upgrade and sends the request down the plain HTTP path, which
-                // answers 404 for an unknown path. The 101 carries the profile's response head.
-                let extra = HTTPHeaders(configuration.headers.response(.webSocket).map { ($0.name, $0.value) })
+                // answers 404 for an unknown path. The 101 carries the profile's response head,
+                // and permessage-deflate's parameters when the policy accepted an offer.
+                var extra = HTTPHeaders(configuration.headers.response(.webSocket).map { ($0.name, $0.value) })
+                if let agreement = perMessageDeflate(head, configuration) {
+                    extra.replaceOrAdd(name: PerMessageDeflate.headerName, value: agreement.responseValue)
+                }
                 return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : extra)
             },
             upgradePipelineHandler: { channel, head in
@@ -93,7 +105,18 @@ enum ConnectionSetup {
                     // The HTTP error responder goes with the rest of the HTTP handlers.
                     channel.pipeline.syncOperations.removeHandler(name: HTTPProtocolErrorResponder.name, promise: nil)
                     // RFC 6455's rules on client frames, checked before fragments are joined.
-                    try channel.pipeline.syncOperations.addHandler(WebSocketFrameValidator())
+                    let agreement = perMessageDeflate(head, configuration)
+                    try channel.pipeline.syncOperations.addHandler(WebSocketFrameValidator(compressed: agreement != nil))
+                    // Inflates compressed messages before the aggregator (which drops RSV1) and
+                    // compresses what the endpoint sends.
+                    if let agreement {
+                        try channel.pipeline.syncOperations.addHandler(
+                            PerMessageDeflateHandler(
+                                agreement: agreement, isServer: true, maxMessageBytes: configuration.maxWebSocketFrameBytes,
+                                threshold: configuration.compression.webSocketThreshold, counter: meter.compression
+                            )
+                        )
+                    }
                     // Reassembles fragmented messages (continuation frames) from outside clients.
                     try channel.pipeline.syncOperations.addHandler(
                         NIOWebSocketFrameAggregator(
