@@ -34,10 +34,12 @@ struct ServeTests {
         return process.terminationStatus == 0
     }
 
-    /// Runs `scripts/interop/NAME URL COUNT` against a fresh `bench serve` endpoint and checks its
-    /// summary: COUNT events from sequence 1, contiguous.
-    static func runInteropClient(_ name: String, endpoint: String, count: Int) throws {
-        let (serve, endpoints) = try startServe(["--rate", "200", "--duration", "5"])
+    /// Runs `scripts/interop/NAME URL COUNT` against a fresh `bench serve` endpoint (started with
+    /// `serveArguments` too) and checks its summary: COUNT events from sequence 1, contiguous.
+    /// Returns the summary.
+    @discardableResult
+    static func runInteropClient(_ name: String, endpoint: String, count: Int, serveArguments: [String] = []) throws -> [String: Any] {
+        let (serve, endpoints) = try startServe(["--rate", "200", "--duration", "5"] + serveArguments)
         defer { serve.terminate() }
         let url = try #require(endpoints[endpoint])
         let data = Data(try output(of: URL(fileURLWithPath: "/usr/bin/env"), ["python3", repositoryFile("scripts/interop/\(name)"), url, "\(count)"]).utf8)
@@ -45,6 +47,7 @@ struct ServeTests {
         #expect(summary["received"] as? Int == count)
         #expect(summary["first"] as? Int == 1)
         #expect(summary["contiguous"] as? Bool == true)
+        return summary
     }
 
     /// Starts `bench serve` and returns it with its endpoints by name.
@@ -74,6 +77,19 @@ struct ServeTests {
     @Test("Python's websockets library receives every event from bench serve, in order", .enabled(if: python(has: "websockets")))
     func pythonWebSocketClient() throws {
         try Self.runInteropClient("websocket_push_client.py", endpoint: "websocket", count: 300)
+    }
+
+    @Test("bench serve --compression on --ws-no-context-takeover --ws-max-window-bits 10: Python's websockets gets those parameters in the 101 and decodes every compressed event",
+          .enabled(if: python(has: "websockets")))
+    func pythonWebSocketCompression() throws {
+        let summary = try Self.runInteropClient(
+            "websocket_push_client.py", endpoint: "websocket", count: 300,
+            serveArguments: ["--compression", "on", "--ws-no-context-takeover", "--ws-max-window-bits", "10", "--payload-content", "chat", "--payload-bytes", "2048"])
+        #expect(summary["extensions"] as? String
+            == "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=10")
+        // Without --compression on the same offer is declined.
+        let plain = try Self.runInteropClient("websocket_push_client.py", endpoint: "websocket", count: 10)
+        #expect(plain["extensions"] is NSNull)
     }
 
     @Test("Python's grpcio subscribes to bench serve's server-streaming call and receives every event, in order", .enabled(if: python(has: "grpc, grpc_tools")))

@@ -15,6 +15,10 @@ import Synchronization
 ///
 /// Echo and upload clients close with 1000 once everything is sent (and echoed); push clients
 /// answer the server's close at the end of the run.
+///
+/// Each connection offers permessage-deflate when the scenario's compression is on or its header
+/// profile offers it (``WebSocketConnection``), and folds what its compression layer did into
+/// the recorder's `compression` tally when it ends.
 public struct WebSocketClient: TransportClient {
     public let kind = TransportKind.webSocket
     public let direction: Direction
@@ -37,7 +41,13 @@ public struct WebSocketClient: TransportClient {
             case .echo, .upload:
                 uri += "&client=\(target.clientIndex)"
             }
-            let channel = try await WebSocketConnection.connect(to: target, uri: uri, fields: target.scenario.headers.request(.webSocket))
+            // What this connection's permessage-deflate layer does, folded in when it ends.
+            let counter = CompressionCounter()
+            defer { recorder.compression = recorder.compression + counter.tally }
+            let channel = try await WebSocketConnection.connect(
+                to: target, uri: uri, fields: target.scenario.headers.request(.webSocket),
+                compression: target.scenario.compression, counter: counter
+            )
             recorder.connectionsOpened += 1
             recorder.requestsSent += 1
             let finished = try await channel.executeThenClose { inbound, outbound in
