@@ -33,7 +33,8 @@ private let syncFlushTail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
 /// (`keepsStreamBetweenMessages` keeps it and resets it instead). The stream is made on first use
 /// either way, so a connection that never sends a compressed message holds none.
 ///
-/// zlib refuses an 8-bit window for raw deflate (`deflateInit2`), so an agreed 8-bit window
+/// zlib's default level (6) and `memLevel` 8, as Node's `ws` compresses. zlib refuses an 8-bit
+/// window for raw deflate (`deflateInit2`), so an agreed 8-bit window
 /// compresses with 9 bits: zlib never refers further back than the window less 262 bytes, 250
 /// bytes at 9 bits, which a receiver with an 8-bit (256-byte) window can follow.
 public final class PerMessageDeflateCompressor {
@@ -111,7 +112,8 @@ public final class PerMessageDeflateCompressor {
 /// leaves (`maxMessageBytes` for the whole message; ByteBuffer rounds it up to a power of two),
 /// and as soon as output would pass `maxMessageBytes` inflation stops with
 /// ``PerMessageDeflateError/messageTooBig(limit:)`` — a small frame that would inflate to
-/// gigabytes (a decompression bomb) never gets more than the limit allocated. Data that is not
+/// gigabytes (a decompression bomb) never gets more than the limit allocated (rounded up to a
+/// power of two). Data that is not
 /// DEFLATE fails with ``PerMessageDeflateError/corruptData``.
 ///
 /// The stream's lifetime follows ``PerMessageDeflateCompressor``'s: kept with context takeover,
