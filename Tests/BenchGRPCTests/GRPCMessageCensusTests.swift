@@ -1,4 +1,5 @@
 import BenchCore
+import GRPCCore
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -173,5 +174,23 @@ struct GRPCMessageCensusTests {
         #expect(tally.inflatedInputBytes == 7)
         #expect(tally.plainBytes == 0)
         _ = try channel.finish()
+    }
+
+    @Test("grpc-swift compresses responses when the first encoding the request accepts that the server supports is the policy's", arguments: [
+        (["gzip"], CompressionSettings.GRPCAlgorithm.gzip, true),
+        (["identity, deflate, gzip"], .gzip, false),  // grpc core's offer: identity comes first
+        (["deflate,gzip"], .gzip, true),  // deflate is not enabled: skipped
+        (["deflate", "gzip"], .deflate, true),
+        (["gzip, deflate"], .deflate, true),
+        (["identity"], .gzip, false),
+        ([], .gzip, false),
+    ])
+    func responseCompressionRule(accepted: [String], algorithm: CompressionSettings.GRPCAlgorithm, compresses: Bool) {
+        var metadata = Metadata()
+        for field in accepted { metadata.addString(field, forKey: "grpc-accept-encoding") }
+        var policy = CompressionSettings.on
+        policy.grpcAlgorithm = algorithm
+        #expect(ServerCallCompression(metadata: metadata, policy: policy, counter: nil).responses == compresses)
+        #expect(!ServerCallCompression(metadata: metadata, policy: .off, counter: nil).responses, "the policy off compresses nothing")
     }
 }
