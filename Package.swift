@@ -130,6 +130,8 @@ let package = Package(
                 "BenchCore", "BenchMessages", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),

@@ -137,7 +137,8 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// `--compression both` measures the uncompressed run itself.
     public var bytesIfUncompressed: Int?
     /// Thread CPU time per delivered event in compressors, and in decompressors, at the server
-    /// and the clients together, in nanoseconds.
+    /// and the clients together, in nanoseconds; `nil` where the layer compresses inside a
+    /// library that cannot be timed (gRPC: compare the process CPU with compression and without).
     public var compressCPUNanosecondsPerEvent: Double?
     public var decompressCPUNanosecondsPerEvent: Double?
 

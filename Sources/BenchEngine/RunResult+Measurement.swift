@@ -130,7 +130,8 @@ extension RunResult {
         compressionCompressedBytes = both.compressedBytes
         compressionRatio = Double(both.compressedBytes) / Double(both.plainBytes)
         bytesIfUncompressed = bytesUp + bytesDown - both.compressedBytes + both.plainBytes
-        if eventsDelivered > 0 {
+        // A layer that compresses inside its library (gRPC's) times nothing: no CPU figure then.
+        if eventsDelivered > 0, both.compressNanoseconds + both.decompressNanoseconds > 0 {
             compressCPUNanosecondsPerEvent = Double(both.compressNanoseconds) / Double(eventsDelivered)
             decompressCPUNanosecondsPerEvent = Double(both.decompressNanoseconds) / Double(eventsDelivered)
         }

@@ -25,6 +25,15 @@ import Synchronization
 ///   the call ends with trailer `bench-gap: FIRST-LAST`, and the client resubscribes after it.
 /// - `Upload` (client streaming): events recorded for client `bench-client`; one receipt.
 /// - `Echo` (bidirectional streaming): each message sent back as it arrives.
+///
+/// With the server's compression policy on (``ServerConfiguration/compression``), grpc-swift
+/// accepts requests compressed with the policy's algorithm (`grpc-encoding`) and compresses
+/// responses to clients that accept it. grpc-swift-nio-transport (2.9) chooses a response's
+/// algorithm from the request's `grpc-accept-encoding` alone — the first listed algorithm the
+/// server enabled, `identity` counting as enabled — whatever the request itself used; it then
+/// compresses every message of the response. A client that lists `identity` first (grpc core's
+/// clients send `identity, deflate, gzip`) gets plain responses. The frame census counts the
+/// compressed messages on the wire; ``ServerCallCompression`` counts their plain sizes.
 public struct GRPCEndpoint: ListenerRoute {
     public let transport = TransportKind.grpc
     public let scheme = "grpc"
@@ -43,6 +52,8 @@ public struct GRPCEndpoint: ListenerRoute {
         let connections = ConnectionsByPeer()
         var config = HTTP2ServerTransport.Posix.Config.defaults
         if !flushCoalescing { config.connection.flushCoalescing = nil }
+        let policy = context.configuration.compression
+        if policy.enabled { config.compression.enabledAlgorithms = policy.grpcAlgorithm.algorithms }
         config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
             channel.eventLoop.makeCompletedFuture {
                 // In front of gRPC's own handlers: meter, link emulator, census, guards.
@@ -99,18 +110,18 @@ struct EventStreamService: RegistrableRPCService {
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         let bytes = EncodedBodySerializer()
         router.registerHandler(forMethod: Methods.Poll.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
-            let (encoding, meter) = try start(request.metadata, rpc)
+            let (encoding, meter, compression) = try start(request.metadata, rpc)
             var requestMessages = request.messages.makeAsyncIterator()
-            let cursor = try await requestMessages.next().map { try EncodingSerializer<Transportbench_Cursor>(encoding: encoding).decode($0) } ?? Transportbench_Cursor()
+            let cursor = try await requestMessages.next().map { try EncodingSerializer<Transportbench_Cursor>(encoding: encoding).decode(compression.received($0)) } ?? Transportbench_Cursor()
             let batch = context.hub.events(after: cursor.after)
             if batch.events.isEmpty { meter?.countEmptyResponse() }
             let body = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
-            return StreamingServerResponse(single: ServerResponse(message: body, metadata: gapMetadata(batch.gap)))
+            return StreamingServerResponse(single: ServerResponse(message: compression.sending(body), metadata: gapMetadata(batch.gap)))
         }
         router.registerHandler(forMethod: Methods.Subscribe.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
-            let (encoding, _) = try start(request.metadata, rpc)
+            let (encoding, _, compression) = try start(request.metadata, rpc)
             var requestMessages = request.messages.makeAsyncIterator()
-            let first = try await requestMessages.next().map { try EncodingSerializer<Transportbench_Cursor>(encoding: encoding).decode($0) }
+            let first = try await requestMessages.next().map { try EncodingSerializer<Transportbench_Cursor>(encoding: encoding).decode(compression.received($0)) }
             let after = first?.after ?? 0
             return StreamingServerResponse { writer in
                 var cursor = after
@@ -122,13 +133,13 @@ struct EventStreamService: RegistrableRPCService {
                     case .timedOut, .available: break
                     }
                     if let gap = batch.gap { return gapMetadata(gap) }
-                    try await writer.write(contentsOf: batch.events.map { $0.body(encoding)! })
+                    try await writer.write(contentsOf: compression.sending(batch.events.map { $0.body(encoding)! }))
                     cursor = batch.events.last?.event.sequence ?? cursor
                 }
             }
         }
         router.registerHandler(forMethod: Methods.Upload.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
-            let (encoding, _) = try start(request.metadata, rpc)
+            let (encoding, _, compression) = try start(request.metadata, rpc)
             guard let client = request.metadata[stringValues: EventStreamMetadata.client].first(where: { _ in true }).flatMap({ Int($0) }) else {
                 throw RPCError(code: .invalidArgument, message: "Upload needs metadata \(EventStreamMetadata.client): N")
             }
@@ -136,32 +147,34 @@ struct EventStreamService: RegistrableRPCService {
             let codec = EventCodec(encoding)
             var received: UInt64 = 0
             for try await body in request.messages {
-                session.record(try codec.decode(body), receivedAt: MonotonicClock.nowNanoseconds())
+                session.record(try codec.decode(compression.received(body)), receivedAt: MonotonicClock.nowNanoseconds())
                 received += 1
             }
             let receipt = try EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding).encode(.with { $0.events = received })
-            return StreamingServerResponse(single: ServerResponse(message: receipt))
+            return StreamingServerResponse(single: ServerResponse(message: compression.sending(receipt)))
         }
         router.registerHandler(forMethod: Methods.Echo.descriptor, deserializer: bytes, serializer: bytes) { request, rpc in
-            _ = try start(request.metadata, rpc)
+            let (_, _, compression) = try start(request.metadata, rpc)
             return StreamingServerResponse { writer in
                 for try await body in request.messages {
-                    try await writer.write(body)
+                    try await writer.write(compression.sending(compression.received(body)))
                 }
                 return [:]
             }
         }
     }
 
-    /// Counts the call as a request on its connection and reads its encoding.
-    private func start(_ metadata: Metadata, _ rpc: ServerContext) throws -> (Encoding, ConnectionMeter?) {
+    /// Counts the call as a request on its connection and reads its encoding, and what
+    /// grpc-swift's compression does with its messages.
+    private func start(_ metadata: Metadata, _ rpc: ServerContext) throws -> (Encoding, ConnectionMeter?, ServerCallCompression) {
         let meter = connections.meter(for: rpc)
         meter?.countRequest()
         let encoding = try metadata.encoding()
         guard context.configuration.encodings.contains(encoding) else {
             throw RPCError(code: .invalidArgument, message: "this server does not serve encoding '\(encoding.rawValue)'")
         }
-        return (encoding, meter)
+        let compression = ServerCallCompression(metadata: metadata, policy: context.configuration.compression, counter: meter?.compression)
+        return (encoding, meter, compression)
     }
 
     private func gapMetadata(_ gap: ClosedRange<UInt64>?) -> Metadata {

@@ -19,6 +19,11 @@ import Synchronization
 /// with full jitter from the cursor, counted as a reconnect. A call that reaches the scenario's
 /// deadline (`--deadline`) is counted as a deadline and reopened at once from the cursor; a call
 /// the client cancels is counted as cancelled. Neither loses events.
+///
+/// With the scenario's compression on, the client enables its gRPC algorithm (``ClientCompression``):
+/// it offers it (`grpc-accept-encoding`) and compresses every request with it (`grpc-encoding`,
+/// `CallOptions.compression`); its ``GRPCClientCensus`` and the calls count what that layer did
+/// into the recorder's ``DeliveryRecorder/compression``.
 public struct GRPCTransportClient: TransportClient {
     /// The four call shapes of `transportbench.EventStream`.
     public enum Call: String, CaseIterable, Sendable {
@@ -43,10 +48,15 @@ public struct GRPCTransportClient: TransportClient {
 
     public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
         let box = RecorderBox(recorder)
+        let compression = ClientCompression(target.scenario.compression)
         var config = HTTP2ClientTransport.Posix.Config.defaults
+        if let compression { config.compression = compression.transportConfig }
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
             box.withLock { $0.connectionsOpened += 1 }
-            return channel.eventLoop.makeSucceededVoidFuture()
+            guard let compression else { return channel.eventLoop.makeSucceededVoidFuture() }
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(GRPCClientCensus(counter: compression.counter), position: .first)
+            }
         }
         do {
             let transport = try HTTP2ClientTransport.Posix(
@@ -55,7 +65,7 @@ public struct GRPCTransportClient: TransportClient {
                 config: config
             )
             try await withGRPCClient(transport: transport) { client in
-                let session = CallSession(client: client, target: target, box: box)
+                let session = CallSession(client: client, target: target, box: box, compression: compression)
                 switch call {
                 case .serverStreaming, .unary: await session.receive(call)
                 case .bidirectionalStreaming, .clientStreaming: await session.send(call)
@@ -64,6 +74,7 @@ public struct GRPCTransportClient: TransportClient {
         } catch {
             if !(error is CancellationError) { box.withLock { $0.noteConnectionError(error) } }
         }
+        if let compression { box.withLock { $0.compression = $0.compression + compression.counter.tally } }
         recorder = box.withLock { $0 }
     }
 }
@@ -97,13 +108,16 @@ private struct CallSession<Transport: ClientTransport> {
     let box: RecorderBox
     let progress: ClientProgress
     let encoding: Encoding
+    /// The client's compression; `nil` when its scenario's is off.
+    let compression: ClientCompression?
 
-    init(client: GRPCClient<Transport>, target: ClientTarget, box: RecorderBox) {
+    init(client: GRPCClient<Transport>, target: ClientTarget, box: RecorderBox, compression: ClientCompression?) {
         self.client = client
         self.target = target
         self.box = box
         self.progress = box.progress
         self.encoding = target.scenario.encoding
+        self.compression = compression
     }
 
     /// Each call's metadata: the header profile's gRPC request head (HTTP/2 names are lower
@@ -115,10 +129,24 @@ private struct CallSession<Transport: ClientTransport> {
         return metadata
     }
 
+    /// Push calls' options: the scenario's deadline, and its compression.
     private var options: CallOptions {
-        var options = CallOptions.defaults
+        var options = sendOptions
         options.timeout = target.scenario.callDeadlineSeconds.map { .milliseconds(Int64(($0 * 1000).rounded())) }
         return options
+    }
+
+    /// Echo and upload calls' options: no deadline (each call lasts the run), the scenario's
+    /// compression for the requests.
+    private var sendOptions: CallOptions {
+        var options = CallOptions.defaults
+        options.compression = compression?.algorithm.algorithm
+        return options
+    }
+
+    /// Serializes requests, counting their plain sizes when they are compressed.
+    private func serializer<Base: MessageSerializer>(_ base: Base) -> CompressorInputCounting<Base> {
+        CompressorInputCounting(base: base, counter: compression?.counter)
     }
 
     /// Push: subscribes (or polls) from the cursor until the run stops, resuming after failures.
@@ -172,16 +200,17 @@ private struct CallSession<Transport: ClientTransport> {
         try await client.serverStreaming(
             request: request,
             descriptor: Methods.Subscribe.descriptor,
-            serializer: EncodingSerializer<Transportbench_Cursor>(encoding: encoding),
+            serializer: serializer(EncodingSerializer<Transportbench_Cursor>(encoding: encoding)),
             deserializer: EncodedBodySerializer(),
             options: options
-        ) { [box, progress] response in
+        ) { [box, progress, compression] response in
             let contents = try response.accepted.get()
             progress.markReady()
             let codec = EventCodec(encoding)
             for try await part in contents.bodyParts {
                 switch part {
                 case .message(let body):
+                    compression?.received(body, metadata: contents.metadata)
                     let event = try codec.decode(body)
                     let receivedAt = MonotonicClock.nowNanoseconds()
                     box.withLock { $0.deliver(event, receivedAt: receivedAt) }
@@ -201,11 +230,12 @@ private struct CallSession<Transport: ClientTransport> {
         try await client.unary(
             request: request,
             descriptor: Methods.Poll.descriptor,
-            serializer: EncodingSerializer<Transportbench_Cursor>(encoding: encoding),
+            serializer: serializer(EncodingSerializer<Transportbench_Cursor>(encoding: encoding)),
             deserializer: EncodedBodySerializer(),
             options: options
-        ) { [box] response in
+        ) { [box, compression] response in
             let body = try response.message
+            compression?.received(body, metadata: response.metadata)
             let events = try EventCodec(encoding).decodeBatch(body)
             let receivedAt = MonotonicClock.nowNanoseconds()
             cursor.skip(response.metadata.gap, recordingIn: box)
@@ -236,26 +266,32 @@ private struct CallSession<Transport: ClientTransport> {
                     }
                 }
             }
+            let encoding = encoding
             if call == .clientStreaming {
                 _ = try await client.clientStreaming(
                     request: request,
                     descriptor: Methods.Upload.descriptor,
-                    serializer: EncodedBodySerializer(),
-                    deserializer: EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding),
-                    options: .defaults
-                ) { try $0.message.events }
+                    serializer: serializer(EncodedBodySerializer()),
+                    deserializer: EncodedBodySerializer(),
+                    options: sendOptions
+                ) { [compression] response in
+                    let body = try response.message
+                    compression?.received(body, metadata: response.metadata)
+                    return try EncodingSerializer<Transportbench_UploadReceipt>(encoding: encoding).decode(body).events
+                }
                 return .finished
             }
-            let encoding = encoding
             try await client.bidirectionalStreaming(
                 request: request,
                 descriptor: Methods.Echo.descriptor,
-                serializer: EncodedBodySerializer(),
+                serializer: serializer(EncodedBodySerializer()),
                 deserializer: EncodedBodySerializer(),
-                options: .defaults
-            ) { [box] response in
+                options: sendOptions
+            ) { [box, compression] response in
                 let codec = EventCodec(encoding)
+                let metadata = response.metadata
                 for try await body in response.messages {
+                    compression?.received(body, metadata: metadata)
                     try box.withLock { try session.deliverEcho(body, codec: codec, start: start, recorder: &$0) }
                 }
             }

@@ -7,8 +7,16 @@ events, checks that their sequences follow one another with no gap and no repeat
 call, and prints one JSON line: {"received": N, "first": S, "last": S, "contiguous": true}.
 Exit status 0 when all is well.
 
+With --compression gzip (or deflate) the channel compresses its requests with that algorithm
+(grpc-encoding). grpc core still offers every algorithm it has, identity first
+(grpc-accept-encoding: identity, deflate, gzip); --offer-only restricts the offer to the one
+algorithm (channel argument grpc.compression_enabled_algorithms_bitset), so a server that picks
+the first algorithm offered compresses its responses too.
+
     python3 scripts/interop/grpc_subscribe_client.py grpc://127.0.0.1:PORT 50
+    python3 scripts/interop/grpc_subscribe_client.py grpc://127.0.0.1:PORT 50 --compression gzip --offer-only
 """
+import argparse
 import importlib
 import json
 import pathlib
@@ -33,11 +41,19 @@ def generated_modules(folder: str):
     return importlib.import_module("transportbench_pb2"), importlib.import_module("transportbench_pb2_grpc")
 
 
-def main(url: str, count: int) -> int:
+# grpc core's algorithm numbers (grpc_compression_algorithm): the bits of the enabled set.
+ALGORITHMS = {"deflate": (grpc.Compression.Deflate, 1), "gzip": (grpc.Compression.Gzip, 2)}
+
+
+def main(url: str, count: int, compression: str | None, offer_only: bool) -> int:
     address = url.removeprefix("grpc://")
+    options = []
+    if compression and offer_only:
+        options.append(("grpc.compression_enabled_algorithms_bitset", 1 << ALGORITHMS[compression][1]))
     with tempfile.TemporaryDirectory() as folder:
         messages, services = generated_modules(folder)
-        with grpc.insecure_channel(address) as channel:
+        algorithm = ALGORITHMS[compression][0] if compression else None
+        with grpc.insecure_channel(address, options=options, compression=algorithm) as channel:
             stub = services.EventStreamStub(channel)
             call = stub.Subscribe(messages.Cursor(after=0), metadata=[("bench-encoding", "protobuf")], timeout=30)
             sequences = []
@@ -58,4 +74,10 @@ def main(url: str, count: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], int(sys.argv[2])))
+    parser = argparse.ArgumentParser(description="Subscribe to bench serve's gRPC endpoint with grpcio.")
+    parser.add_argument("url")
+    parser.add_argument("count", type=int)
+    parser.add_argument("--compression", choices=sorted(ALGORITHMS))
+    parser.add_argument("--offer-only", action="store_true")
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.url, arguments.count, arguments.compression, arguments.offer_only))
