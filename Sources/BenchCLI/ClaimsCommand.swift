@@ -63,8 +63,8 @@ struct ClaimsCommand: AsyncParsableCommand {
                     let (result, scenario) = measured[Self.key(measurement)]!
                     return MeasuredValues.of(run: result, scenario: scenario, label: measurement.label)
                 case .payload:
-                    let row = payloads.rows.first { $0.message == measurement.arguments[0] }!
-                    return MeasuredValues.of(payload: row, label: measurement.label)
+                    // Loading checked the name.
+                    return MeasuredValues.of(payload: measurement.arguments[0], in: payloads, label: measurement.label)!
                 case .memory:
                     return MeasuredValues.of(memory: memory[Self.key(measurement)]!, label: measurement.label)
                 }
@@ -108,7 +108,7 @@ struct ClaimsCommand: AsyncParsableCommand {
                 files.append(path)
             }
         }
-        let payloadNames = PayloadComparison().rows.map(\.message)
+        let payloadNames = PayloadComparison().measurementNames
         var loaded: [(Claim, [(Claim.Measurement, PlannedRun)])] = []
         for file in files {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw .usage("cannot read the claim file '\(file)' as UTF-8 text") }

@@ -6,7 +6,7 @@ import Foundation
 struct PayloadsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "payloads",
-        abstract: "Compare JSON and protobuf sizes (raw and gzip) of sample messages, and check the notes' User example."
+        abstract: "Compare JSON and protobuf sizes of sample messages (raw, gzip, and streamed through each transport's compression), and check the notes' User example."
     )
 
     @Option(name: .long, help: "Folder for report.md, payloads.csv and payloads.json.")
@@ -15,6 +15,8 @@ struct PayloadsCommand: AsyncParsableCommand {
     func run() async throws {
         let comparison = PayloadComparison()
         print(PayloadsReport.table(comparison))
+        print("")
+        print(PayloadsReport.streamTable(comparison))
         print("")
         print(PayloadsReport.noteChecks(comparison))
         let directory = URL(fileURLWithPath: output)

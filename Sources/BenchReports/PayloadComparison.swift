@@ -32,6 +32,8 @@ public struct PayloadComparison: Sendable {
     }
 
     public var rows: [Row]
+    /// Streams of realistic messages through each transport's compression (``PayloadStreamRow``).
+    public var streams: [PayloadStreamRow]
     public var noteChecks: [NoteCheck]
     /// The User example's protobuf bytes, annotated field by field.
     public var userWireAnnotation: [String]
@@ -46,7 +48,8 @@ public struct PayloadComparison: Sendable {
         public static let reductionPercent = 53
     }
 
-    public init(samples: [SampleMessage] = SampleMessage.all) {
+    public init(samples: [SampleMessage] = SampleMessage.all, streams: [SampleStream] = SampleStream.all()) {
+        self.streams = Self.streamRows(streams)
         rows = samples.map { sample in
             let gzipCompact = Self.gzipSize(sample.jsonCompact)
             let gzipPretty = Self.gzipSize(sample.jsonPretty)

@@ -20,6 +20,25 @@ public enum PayloadsReport {
         return MarkdownReport.render(rows, rightAligned: Set(1...8))
     }
 
+    /// JSON against protobuf on each transport's compressed stream: bytes per message.
+    public static func streamTable(_ comparison: PayloadComparison) -> String {
+        var rows = [[
+            "Stream", "Messages", "Plain JSON / protobuf (B)", "WebSocket deflate JSON / protobuf (B)", "SSE gzip JSON / protobuf (B)",
+            "gRPC gzip JSON / protobuf (B)",
+        ]]
+        for row in comparison.streams {
+            func pair(_ json: KeyPath<PayloadStreamRow, Double>, _ protobuf: KeyPath<PayloadStreamRow, Double>) -> String {
+                Format.decimal(row[keyPath: json], places: 1) + " / " + Format.decimal(row[keyPath: protobuf], places: 1) + " ("
+                    + signedPercent(row.protobufVersusJSONPercent(protobuf, json: json)) + ")"
+            }
+            rows.append([
+                row.message, "\(row.count)", pair(\.jsonPlainBytes, \.protobufPlainBytes), pair(\.jsonWebSocketBytes, \.protobufWebSocketBytes),
+                pair(\.jsonSSEBytes, \.protobufSSEBytes), pair(\.jsonGRPCBytes, \.protobufGRPCBytes),
+            ])
+        }
+        return MarkdownReport.render(rows, rightAligned: Set(1...5))
+    }
+
     public static func noteChecks(_ comparison: PayloadComparison) -> String {
         var rows = [["The notes say", "Verdict", "Measured"]]
         for check in comparison.noteChecks {
@@ -44,6 +63,21 @@ public enum PayloadsReport {
             \(table(comparison))
 
             \(summaries)
+
+            ## On a compressed stream
+
+            Single messages gzipped alone (above) keep most of JSON's repeated keys; a stream with \
+            context takeover does not. Each stream is \(comparison.streams.first?.count ?? 0) messages of one kind whose \
+            values vary as a live feed's do, through each transport's compression as its runs use \
+            it, with the same compressors: **WebSocket** permessage-deflate with context takeover and \
+            a 15-bit window, every message compressed, frame header included; **SSE** one gzip stream \
+            flushed after every `data:` event (protobuf as base64), its header and trailer shared \
+            out, chunk framing left out; **gRPC** each message gzipped on its own behind its 5-byte \
+            prefix, as grpc-swift compresses. Bytes per message; the percentage is protobuf against JSON.
+
+            \(streamTable(comparison))
+
+            \(comparison.streams.map { "- `\($0.message)`: \($0.summary)" }.joined(separator: "\n"))
 
             ## The study notes' example, line by line
 
@@ -91,6 +125,7 @@ public enum PayloadsReport {
         var environment: EnvironmentInfo
         var command: String
         var messages: [PayloadComparison.Row]
+        var streams: [PayloadStreamRow]
         var notesExample: [PayloadComparison.NoteCheck]
     }
 
@@ -99,7 +134,7 @@ public enum PayloadsReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let document = Document(environment: environment, command: command, messages: comparison.rows, notesExample: comparison.noteChecks)
+            let document = Document(environment: environment, command: command, messages: comparison.rows, streams: comparison.streams, notesExample: comparison.noteChecks)
             try encoder.encode(document).write(to: directory.appendingPathComponent("payloads.json"), options: .atomic)
             try Data(csv(comparison).utf8).write(to: directory.appendingPathComponent("payloads.csv"), options: .atomic)
             try Data(render(comparison, environment: environment, command: command).utf8)

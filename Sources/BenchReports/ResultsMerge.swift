@@ -59,9 +59,12 @@ public enum ResultsMerge {
         guard let left = try? JSONSerialization.jsonObject(with: encoder.encode(a)) as? [String: Any],
             let right = try? JSONSerialization.jsonObject(with: encoder.encode(b)) as? [String: Any]
         else { return ["the scenario"] }
-        return Set(left.keys).union(right.keys).sorted().filter { key in
-            !((left[key] as? NSObject)?.isEqual(right[key]) ?? (right[key] == nil))
+        // Each field as canonical JSON text: nested objects (the header profile, compression
+        // settings) compare by content on every platform.
+        func text(_ value: Any?) -> Data? {
+            value.flatMap { try? JSONSerialization.data(withJSONObject: ["v": $0], options: [.sortedKeys]) }
         }
+        return Set(left.keys).union(right.keys).sorted().filter { key in text(left[key]) != text(right[key]) }
     }
 
     static func merge(_ rows: [(input: String, result: RunResult)]) throws(BenchError) -> RunResult {

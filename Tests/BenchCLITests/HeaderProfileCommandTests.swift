@@ -65,8 +65,11 @@ struct HeaderProfileCommandTests {
             let scenario = try #require(json["scenario"] as? [String: Any])
             #expect((scenario["headerProfile"] as? [String: Any])?["name"] as? String == name)
             let csv = try String(contentsOf: output.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
-            #expect(csv[0].hasSuffix(",header_profile,cookie_bytes"))
-            #expect(csv[1].hasSuffix(",\(name),\(cookie.map(String.init) ?? "")"))
+            let header = csv[0].split(separator: ",", omittingEmptySubsequences: false)
+            let fields = csv[1].split(separator: ",", omittingEmptySubsequences: false)
+            let column = { (name: String) in header.firstIndex(of: Substring(name)).map { String(fields[$0]) } }
+            #expect(column("header_profile") == name)
+            #expect(column("cookie_bytes") == (cookie.map(String.init) ?? ""))
             let markdown = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
             #expect(markdown.split(separator: "\n").contains { $0.hasPrefix("| Header profile ") && $0.contains("| \(name)") }, "\(markdown)")
         }

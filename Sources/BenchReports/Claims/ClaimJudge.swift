@@ -1,4 +1,5 @@
 import BenchCore
+import BenchMessages
 import Foundation
 
 /// What a measurement gives a claim's expressions: `LABEL.NAME` → value.
@@ -15,6 +16,19 @@ public enum MeasuredValues {
     /// A sample message's sizes (the row of `bench payloads`).
     public static func of(payload row: PayloadComparison.Row, label: String) -> [String: Double] {
         numbers(of: row, prefix: label + ".")
+    }
+
+    /// A sample stream's bytes per message on each transport's compression (`bench payloads`).
+    public static func of(stream row: PayloadStreamRow, label: String) -> [String: Double] {
+        numbers(of: row, prefix: label + ".")
+    }
+
+    /// What `comparison` offers under `name`: a sample message's sizes or a stream's; `nil` for
+    /// a name it does not have.
+    public static func of(payload name: String, in comparison: PayloadComparison, label: String) -> [String: Double]? {
+        if let row = comparison.rows.first(where: { $0.message == name }) { return of(payload: row, label: label) }
+        if let stream = comparison.streams.first(where: { $0.message == name }) { return of(stream: stream, label: label) }
+        return nil
     }
 
     /// A memory probe's figures.
@@ -38,7 +52,10 @@ public enum MeasuredValues {
         return Set(of(run: RunResult(transport: "x", variant: "x", encoding: "json", scenario: "x", clients: 1), scenario: scenario, label: "").keys)
     }()
 
-    private static let payloadNames: Set<String> = Set(of(payload: PayloadComparison().rows[0], label: "").keys)
+    private static let payloadNames: Set<String> = {
+        let comparison = PayloadComparison(streams: Array(SampleStream.all(count: 1).prefix(1)))
+        return Set(of(payload: comparison.rows[0], label: "").keys).union(of(stream: comparison.streams[0], label: "").keys)
+    }()
 
     /// The stored numeric properties of `value`, by name (the names of its JSON form).
     private static func numbers(of value: Any, prefix: String) -> [String: Double] {

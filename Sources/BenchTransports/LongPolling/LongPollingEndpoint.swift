@@ -4,7 +4,8 @@ import NIOCore
 
 /// Long polling's server half: `GET /long-poll?after=N&timeout=MS&encoding=E` answers at once
 /// when events after N are waiting, otherwise holds the request until one is published or the
-/// hold timeout passes (then answers with an empty batch).
+/// hold timeout passes (then answers with an empty batch). Bodies go gzip as short polling's do
+/// (``PollResponse``).
 public struct LongPollingEndpoint: HTTPRoute {
     public let transport: TransportKind? = .longPolling
     public let path = "/long-poll"
@@ -22,6 +23,6 @@ public struct LongPollingEndpoint: HTTPRoute {
             throw HTTPRequestError(message: "timeout must be at most \(Self.maximumTimeoutMilliseconds) ms, got \(timeout)")
         }
         let batch = await context.hub.next(after: cursor, timeout: .milliseconds(Int64(timeout)))
-        try await PollResponse.write(batch, kind: .longPoll, encoding: encoding, writer: writer, context: context)
+        try await PollResponse.write(batch, to: request, kind: .longPoll, encoding: encoding, writer: writer, context: context)
     }
 }

@@ -4,6 +4,10 @@ import NIOCore
 /// Server-Sent Events' client half: one `text/event-stream` request, read as it arrives, with
 /// the reconnection rules of `EventSource`.
 ///
+/// With compression on, the request offers gzip (unless the header profile already offers) and a
+/// gzip stream is decoded read by read, so events are parsed as they arrive; a stream labelled
+/// gzip that does not decode is an error that ends the connection, as a broken stream does.
+///
 /// When the stream ends or breaks before the run is over, the client waits the server's
 /// `retry:` time (growing with full jitter after repeated failures) and reconnects with
 /// `Last-Event-ID`, so nothing is lost and nothing arrives twice.
@@ -24,18 +28,24 @@ public struct ServerSentEventsClient: TransportClient {
         await loop.run(recorder: &recorder) { loop, recorder in
             try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                 recorder.connectionsOpened += 1
-                var head = connection.get(query, fields: target.scenario.headers.request(.eventSource))
+                let compression = CompressionCounter()
+                defer { recorder.compression = recorder.compression + compression.tally }
+                let fields = HTTPClientConnection.offeringGzip(
+                    target.scenario.headers.request(.eventSource), if: target.scenario.compression.enabled)
+                var head = connection.get(query, fields: fields)
                 if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
                 recorder.requestsSent += 1
                 try await connection.exchange(head) { stream in
                     let response = try await stream.readHead()
+                    let decoding = try ResponseDecoding(request: head, response: response, counter: compression)
                     guard response.status == .ok else {
-                        throw HTTPClientError.status(response.status, String(buffer: try await stream.readBody()))
+                        throw HTTPClientError.status(response.status, String(buffer: try decoding.decodeWhole(try await stream.readBody())))
                     }
                     recorder.progress.markReady()
                     var parser = SSEParser(lastEventID: lastEventID ?? "")
                     while let part = try await stream.readBodyPart() {
-                        let messages = parser.feed(part)
+                        // Each read decodes at once: the server flushes its gzip stream after every write.
+                        let messages = parser.feed(try decoding.decode(part))
                         let receivedAt = MonotonicClock.nowNanoseconds()
                         for message in messages {
                             try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
@@ -44,6 +54,7 @@ public struct ServerSentEventsClient: TransportClient {
                         if let retry = parser.retryMilliseconds { loop.retryBaseSeconds = Double(retry) / 1000 }
                         if !messages.isEmpty { loop.resetBackoff() }
                     }
+                    try decoding.finish()
                 }
             }
             // The stream ended before the run did: no error, but a reconnect.

@@ -13,6 +13,11 @@ import NIOHTTP1
 /// - Events that left the retention window are announced as `event: gap` with `data: FIRST-LAST`.
 /// - With `heartbeat=MS`, a comment line `:` is sent after every idle interval.
 /// - When the run ends the response ends with the terminating chunk.
+/// - With the server's compression on and a request whose `Accept-Encoding` accepts gzip, the
+///   stream is one gzip member (`Content-Encoding: gzip`, `Vary: Accept-Encoding`): every write
+///   below (the retry line, each batch of events with its gap notice, each heartbeat) is
+///   compressed with a sync flush and sent at once, so it decodes on arrival; the member's
+///   trailer goes out just before the terminating chunk.
 public struct ServerSentEventsEndpoint: HTTPRoute {
     public let transport: TransportKind? = .serverSentEvents
     public let path = "/sse"
@@ -33,18 +38,21 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
         let heartbeat = try request.unsignedParameter("heartbeat").map { TimeAmount.milliseconds(Int64($0)) }
         let retry = try request.unsignedParameter("retry") ?? UInt64(context.configuration.sseRetryMilliseconds)
 
-        try await writer.writeHead(status: .ok, headers: context.responseHeaders(.eventSource, ["Content-Type": "text/event-stream"]))
-        try await writer.writeBodyPart(ByteBuffer(string: "retry: \(retry)\n\n"))
+        let body = try context.streamingBody(for: request, writer: writer)
+        var headers: HTTPHeaders = ["Content-Type": "text/event-stream"]
+        headers.add(contentsOf: body.fields)
+        try await writer.writeHead(status: .ok, headers: context.responseHeaders(.eventSource, headers))
+        try await body.write(ByteBuffer(string: "retry: \(retry)\n\n"))
         while true {
             let batch = await context.hub.next(after: cursor, timeout: heartbeat)
             switch batch.reason {
             case .finished:
-                try await writer.writeEnd()
+                try await body.end()
                 return
             case .cancelled:
                 return
             case .timedOut:
-                try await writer.writeBodyPart(Self.heartbeat)
+                try await body.write(Self.heartbeat)
                 context.meter.countHeartbeat()
                 continue
             case .available:
@@ -61,7 +69,7 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
                 chunk.writeString("\n\n")
                 cursor = stored.event.sequence
             }
-            try await writer.writeBodyPart(chunk)
+            try await body.write(chunk)
         }
     }
 }

@@ -174,12 +174,18 @@ enum HTTPClientError: Error, CustomStringConvertible {
     case connectionClosed
     case unexpectedHead
     case status(HTTPResponseStatus, String)
+    /// The response's `Content-Encoding` is one the request did not offer or the client cannot decode.
+    case contentEncoding(String)
+    /// A body labelled gzip that does not decode.
+    case undecodableBody(GzipError)
 
     var description: String {
         switch self {
         case .connectionClosed: "the server closed the connection before the response ended"
         case .unexpectedHead: "a response head arrived in the middle of a response"
         case .status(let status, let body): "the server answered \(status.code) \(status.reasonPhrase): \(body)"
+        case .contentEncoding(let problem): problem
+        case .undecodableBody(let error): "the response body labelled gzip does not decode: \(error)"
         }
     }
 }

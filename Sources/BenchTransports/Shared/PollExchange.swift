@@ -7,6 +7,8 @@ import NIOHTTP1
 ///
 /// `200` with a batch body (`[]` when nothing is new, counted as an empty response), and a
 /// `Bench-Gap: FIRST-LAST` header when the cursor fell out of the server's retention window.
+/// With the server's compression on, a body of at least `gzipMinLength` bytes goes gzip to a
+/// request that accepts it (``EndpointContext/encodeBody(_:for:)``).
 enum PollResponse {
     static let gapHeader = "Bench-Gap"
 
@@ -19,14 +21,19 @@ enum PollResponse {
         return (try request.unsignedParameter("after") ?? 0, encoding)
     }
 
-    /// Writes the batch with the profile's response head for `kind`.
-    static func write(_ batch: EventHub.Batch, kind: HeaderProfile.Kind, encoding: Encoding, writer: HTTPResponseWriter, context: EndpointContext) async throws {
+    /// Writes the batch as the answer to `request`, with the profile's response head for `kind`.
+    static func write(
+        _ batch: EventHub.Batch, to request: HTTPRequest, kind: HeaderProfile.Kind, encoding: Encoding,
+        writer: HTTPResponseWriter, context: EndpointContext
+    ) async throws {
         if batch.events.isEmpty { context.meter.countEmptyResponse() }
         var gap: HTTPHeaders = [:]
         if let range = batch.gap { gap.add(name: gapHeader, value: GapNotice.text(range)) }
-        let headers = context.responseHeaders(kind, ["Content-Type": EventCodec.batchContentType(encoding)], trailing: gap)
-        let body = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
-        try await writer.respond(status: .ok, headers: headers, body: body)
+        let batchBody = EventCodec.batch(of: batch.events.map { $0.body(encoding)! }, encoding: encoding)
+        let (body, fields) = try context.encodeBody(batchBody, for: request)
+        var own: HTTPHeaders = ["Content-Type": EventCodec.batchContentType(encoding)]
+        own.add(contentsOf: fields)
+        try await writer.respond(status: .ok, headers: context.responseHeaders(kind, own, trailing: gap), body: body)
     }
 }
 

@@ -3,6 +3,11 @@ import NIOCore
 
 /// The request loop short and long polling share: GETs with a cursor (HTTP/1.1 or HTTP/2), on one kept-alive
 /// connection or a new connection per request, reconnecting with backoff after a failure.
+///
+/// With compression on, every poll offers gzip and gzip answers are decoded; what the decoder did
+/// is counted per connection and added to the recorder's compression tally when the connection
+/// ends. A gzip answer that does not decode is an error that ends the connection (the reconnect
+/// loop records it and polls again).
 struct PollingSession {
     let target: ClientTarget
     let connectionMode: ConnectionMode
@@ -31,10 +36,12 @@ struct PollingSession {
             case .keepAlive:
                 try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                     recorder.connectionsOpened += 1
+                    let compression = CompressionCounter()
+                    defer { recorder.compression = recorder.compression + compression.tally }
                     while true {
                         try await beforePoll()
                         if recorder.progress.isStopRequested { return }
-                        try await poll(&connection, recorder: &recorder)
+                        try await poll(&connection, compression: compression, recorder: &recorder)
                         loop.resetBackoff()
                     }
                 }
@@ -45,7 +52,9 @@ struct PollingSession {
                     if recorder.progress.isStopRequested { return .finished }
                     try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
                         recorder.connectionsOpened += 1
-                        try await poll(&connection, recorder: &recorder)
+                        let compression = CompressionCounter()
+                        defer { recorder.compression = recorder.compression + compression.tally }
+                        try await poll(&connection, compression: compression, recorder: &recorder)
                         loop.resetBackoff()
                     }
                 }
@@ -53,15 +62,20 @@ struct PollingSession {
         }
     }
 
-    private mutating func poll(_ connection: inout HTTPClientConnection, recorder: inout DeliveryRecorder) async throws {
-        let head = connection.get(
-            receiver.uri(path: path, extra: extraQuery), fields: target.scenario.headers.request(kind), close: connectionMode == .perRequest)
+    /// One poll: offers gzip when the scenario compresses (unless the profile already offers),
+    /// decodes a gzip answer (counted in `compression`, the connection's tally) and records its events.
+    private mutating func poll(
+        _ connection: inout HTTPClientConnection, compression: CompressionCounter, recorder: inout DeliveryRecorder
+    ) async throws {
+        let fields = HTTPClientConnection.offeringGzip(target.scenario.headers.request(kind), if: target.scenario.compression.enabled)
+        let head = connection.get(receiver.uri(path: path, extra: extraQuery), fields: fields, close: connectionMode == .perRequest)
         let progress = recorder.progress
         let (responseHead, body) = try await connection.exchange(head) { response in
             progress.markReady()
             return (try await response.readHead(), try await response.readBody())
         }
         recorder.requestsSent += 1
-        try receiver.receive(responseHead, body, into: &recorder)
+        let plain = try ResponseDecoding(request: head, response: responseHead, counter: compression).decodeWhole(body)
+        try receiver.receive(responseHead, plain, into: &recorder)
     }
 }
