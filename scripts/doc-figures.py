@@ -572,6 +572,22 @@ def compression_table(results):
                   "Compress µs / event", "Decompress µs / event"], body, right=set(range(3, 10)))
 
 
+def compression_summary(results):
+    parts = []
+    for content in COMPRESSION:
+        pairs = compression_pairs(results, content)
+        body = pairs[0][1]["payloadBytes"] // max(pairs[0][1]["eventsDelivered"], 1)
+        changes = []
+        for off, on in sorted(pairs, key=lambda pair: per_event(pair[1]) / per_event(pair[0])):
+            change = (per_event(on) / per_event(off) - 1) * 100
+            note = ""
+            if not on.get("compressionPlainBytes"):
+                note = " (every message under its threshold, sent plain)"
+            changes.append(f"{prose(on)} {'+' if change > 0 else '−'}{fixed(abs(change), 1)} %{note}")
+        parts.append(f"with {content} events ({body}-byte JSON bodies) compression changed the wire bytes per event by " + listing(changes))
+    return "; ".join(parts)
+
+
 def compression_memory(results):
     body = []
     for source in SCALE_COMPRESSION:
@@ -652,6 +668,7 @@ def summary(results):
         f"**At scale** ([scale](Results/scale/report.md)): {scale_brief(results)}.",
         f"**Against the floor** ([baseline](Results/baseline/report.md)): {baseline_summary(results)}.",
         f"**Protobuf against JSON** ([payloads](Results/payloads/report.md)): {payloads_summary(results)}.",
+        f"**Compression** ([docs/compression.md](docs/compression.md)): {compression_summary(results)}.",
     ]
     return "\n".join(f"- {bullet}" for bullet in bullets)
 
@@ -725,6 +742,7 @@ GENERATORS = {
     "remote-table": remote_table,
     "compression-table": compression_table,
     "compression-memory": compression_memory,
+    "compression-summary": sentence(compression_summary),
     "payload-streams": payload_streams,
 }
 

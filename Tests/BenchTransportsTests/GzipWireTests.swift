@@ -130,16 +130,7 @@ struct GzipWireTests {
                 scenario.headers = profile
                 scenario.compression = compression
                 scenario.pollIntervalSeconds = 0.01
-                let totals = try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
-                    let client = TransportRegistry.withoutGRPC.descriptor(for: kind)!.makeClient(for: scenario)
-                    let running = RunningClient(client, server: server, scenario: scenario)
-                    try await running.waitUntilReadyAndSettled()
-                    running.progress.requestStop()
-                    server.hub.finish()
-                    _ = await running.task.value
-                    _ = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
-                    return server.traffic.totals(for: kind)
-                }
+                let totals = try await RunningClient.idleTraffic(kind, scenario)
                 #expect(totals.requests >= 1 && totals.bytesIn % totals.requests == 0)
                 perRequest.append(totals.bytesIn / totals.requests)
             }

@@ -66,17 +66,7 @@ struct HeaderProfileWireTests {
     /// Client → server bytes of one transport's client under `profile`, with its requests and
     /// connections: no events are published, so every request is the same.
     static func bytesUp(_ kind: TransportKind, _ profile: HeaderProfile) async throws -> TrafficTotals {
-        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
-            let client = TransportRegistry.withoutGRPC.descriptor(for: kind)!.makeClient(for: scenario(profile))
-            let running = RunningClient(client, server: server, scenario: scenario(profile))
-            try await running.waitUntilReadyAndSettled()
-            // Stop first, so a client answered by the finished hub sends nothing more.
-            running.progress.requestStop()
-            server.hub.finish()
-            _ = await running.task.value
-            _ = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
-            return server.traffic.totals(for: kind)
-        }
+        try await RunningClient.idleTraffic(kind, scenario(profile))
     }
 
     @Test("a Cookie costs its bytes on every poll, and once per SSE or WebSocket connection", arguments: [

@@ -40,34 +40,12 @@ struct PerMessageDeflateClientTests {
     func clientRefuses(extensions: String, offers: Bool) async throws {
         let reply = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: \(extensions)\r\n\r\n"
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
-        let port = try #require(listener.channel.localAddress?.port)
-        await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        try await connection.executeThenClose { inbound, outbound in
-                            var request = ""
-                            for try await chunk in inbound {
-                                request += String(buffer: chunk)
-                                if request.hasSuffix("\r\n\r\n") { break }
-                            }
-                            try await outbound.write(ByteBuffer(string: reply))
-                            try await Task.sleep(for: .seconds(5))
-                        }
-                        return
-                    }
-                }
-            }
+        try await CannedReplyServer.with(reply: ByteBuffer(string: reply)) { port in
             let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: 0, scenario: .defaults)
             await #expect(throws: WebSocketClientError.self) {
                 _ = try await WebSocketConnection.connect(
                     to: target, uri: "/ws", compression: offers ? .on : .off, requestKey: RawWebSocket.key)
             }
-            group.cancelAll()
         }
     }
 }

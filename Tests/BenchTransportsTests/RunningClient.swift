@@ -56,3 +56,21 @@ func expectEveryEventOnce(_ recorder: DeliveryRecorder, count: Int, sourceLocati
     #expect(recorder.ledger.missing(through: UInt64(count)).isEmpty, sourceLocation: sourceLocation)
     #expect(recorder.ledger.duplicates == 0, sourceLocation: sourceLocation)
 }
+
+extension RunningClient {
+    /// Client → server bytes, requests and connections of one `kind` client running `scenario`
+    /// while nothing is published, so every request it makes is the same.
+    static func idleTraffic(_ kind: TransportKind, _ scenario: Scenario) async throws -> TrafficTotals {
+        try await withLoopbackServer(routes: TransportRegistry.withoutGRPC.routes) { server in
+            let client = TransportRegistry.withoutGRPC.descriptor(for: kind)!.makeClient(for: scenario)
+            let running = RunningClient(client, server: server, scenario: scenario)
+            try await running.waitUntilReadyAndSettled()
+            // Stop first, so a client answered by the finished hub sends nothing more.
+            running.progress.requestStop()
+            server.hub.finish()
+            _ = await running.task.value
+            _ = await server.traffic.waitUntilAllClosed(timeout: .seconds(5))
+            return server.traffic.totals(for: kind)
+        }
+    }
+}

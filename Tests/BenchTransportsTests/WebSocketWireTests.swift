@@ -130,28 +130,7 @@ struct WebSocketWireTests {
             }
             return reply
         }()
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
-            }
-        let port = try #require(listener.channel.localAddress?.port)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        try await connection.executeThenClose { inbound, outbound in
-                            var request = ""
-                            for try await chunk in inbound {
-                                request += String(buffer: chunk)
-                                if request.hasSuffix("\r\n\r\n") { break }
-                            }
-                            try await outbound.write(reply)
-                            try await Task.sleep(for: .seconds(5))
-                        }
-                        return
-                    }
-                }
-            }
+        try await CannedReplyServer.with(reply: reply) { port in
             let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: 0, scenario: .defaults)
             let channel = try await WebSocketConnection.connect(to: target, uri: "/ws", requestKey: "dGhlIHNhbXBsZSBub25jZQ==")
             var received: [Event] = []
@@ -162,7 +141,6 @@ struct WebSocketWireTests {
                 }
             }
             #expect(received == events)
-            group.cancelAll()
         }
     }
 

@@ -83,14 +83,7 @@ public final class PerMessageDeflateCompressor {
             throw .zlib("a sync flush did not end with 00 00 FF FF")
         }
         output.moveWriterIndex(to: output.writerIndex - 4)
-        if contextTakeover {
-            self.stream = stream
-        } else if keepsStreamBetweenMessages {
-            do { try stream.reset() } catch { throw .zlib("\(error)") }
-            self.stream = stream
-        } else {
-            self.stream = nil
-        }
+        self.stream = try keptStream(stream, messageEnded: true, contextTakeover: contextTakeover, keepsStream: keepsStreamBetweenMessages) { try $0.reset() }
         return output
     }
 
@@ -204,14 +197,7 @@ public final class PerMessageDeflateDecompressor {
             self.stream = nil
             throw .messageTooBig(limit: maxMessageBytes)
         }
-        if !isFinal || contextTakeover {
-            self.stream = stream
-        } else if keepsStreamBetweenMessages {
-            do { try stream.reset() } catch { throw .zlib("\(error)") }
-            self.stream = stream
-        } else {
-            self.stream = nil
-        }
+        self.stream = try keptStream(stream, messageEnded: isFinal, contextTakeover: contextTakeover, keepsStream: keepsStreamBetweenMessages) { try $0.reset() }
         return output
     }
 
@@ -245,4 +231,15 @@ public final class PerMessageDeflateDecompressor {
             throw .zlib("\(error)")
         }
     }
+}
+
+/// What one direction keeps of its zlib stream after a frame: the stream itself within a message
+/// or with context takeover; without takeover, the stream reset (`keepsStream`) or nothing.
+private func keptStream<Stream>(
+    _ stream: Stream, messageEnded: Bool, contextTakeover: Bool, keepsStream: Bool, reset: (Stream) throws -> Void
+) throws(PerMessageDeflateError) -> Stream? {
+    if !messageEnded || contextTakeover { return stream }
+    guard keepsStream else { return nil }
+    do { try reset(stream) } catch { throw .zlib("\(error)") }
+    return stream
 }
