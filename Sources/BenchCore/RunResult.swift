@@ -226,7 +226,11 @@ public struct RunResult: Codable, Sendable, Hashable {
 
     /// True when nothing was lost and the byte ledger adds up. Compressed rows can carry fewer
     /// wire bytes than their plain payload, so their overhead may be negative.
-    public var isClean: Bool { eventsLost == 0 && (overheadBytes >= 0 || isCompressed) }
+    public var isClean: Bool { eventsLost == 0 && ledgerAddsUp }
+
+    /// Whether the wire carried at least the payload it delivered: always, unless bytes went
+    /// uncounted. Compressed rows may carry less than their plain payload, so they always add up.
+    public var ledgerAddsUp: Bool { overheadBytes >= 0 || isCompressed }
 
     /// Messages sent uncompressed on connections that negotiated compression (under a threshold).
     public var messagesSentUncompressed: Int {

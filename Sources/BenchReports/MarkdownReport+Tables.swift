@@ -122,7 +122,7 @@ extension MarkdownReport {
             if !result.announcedGaps.isEmpty {
                 lines.append("\(name): the server announced gaps (clients fell behind the retention window): " + result.announcedGaps.joined(separator: "; "))
             }
-            if result.overheadBytes < 0 && !result.isCompressed {
+            if !result.ledgerAddsUp {
                 lines.append("**\(name): the byte ledger does not add up** (payload \(result.payloadBytes) B exceeds wire \(result.bytesUp + result.bytesDown) B).")
             }
             if !result.clientErrors.isEmpty {

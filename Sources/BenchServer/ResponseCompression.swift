@@ -64,9 +64,6 @@ public struct StreamingResponseBody {
     /// with gzip, none without).
     public var fields: HTTPHeaders { gzip == nil ? [:] : EndpointContext.gzipFields }
 
-    /// Whether the body is gzip-encoded.
-    public var isCompressed: Bool { gzip != nil }
-
     init(writer: HTTPResponseWriter, gzip: Bool, counter: CompressionCounter) throws(GzipError) {
         self.writer = writer
         self.gzip = gzip ? try GzipStreamCompressor() : nil
@@ -84,12 +81,9 @@ public struct StreamingResponseBody {
     /// Ends the response: with gzip, the last deflate block and the trailer first.
     public func end() async throws {
         if let gzip {
-            let start = ThreadCPUClock.nowNanoseconds()
-            let trailer = try gzip.finish()
-            var tally = CompressionTally()
-            tally.compressNanoseconds = ThreadCPUClock.nowNanoseconds() &- start
-            tally.compressedBytes = trailer.readableBytes
-            counter.add(tally)
+            // The trailer's bytes and time count; it carries no message of its own.
+            let trailer = try counter.compress(
+                plainBytes: 0, message: false, { () throws(GzipError) in try gzip.finish() }, compressedBytes: \.readableBytes)
             try await writer.writeBodyPart(trailer)
         }
         try await writer.writeEnd()

@@ -62,15 +62,17 @@ public final class CompressionCounter: Sendable {
     public init() {}
 
     /// Runs `compress` (which turns `plainBytes` into its result), timing it in thread CPU time,
-    /// and counts one compressed message.
+    /// and counts one compressed message — or none, for a stream's closing bytes (`message: false`).
     @inline(__always)
-    public func compress<Result>(plainBytes: Int, _ compress: () throws -> Result, compressedBytes: (Result) -> Int) rethrows -> Result {
+    public func compress<Result>(
+        plainBytes: Int, message: Bool = true, _ compress: () throws -> Result, compressedBytes: (Result) -> Int
+    ) rethrows -> Result {
         let start = ThreadCPUClock.nowNanoseconds()
         let result = try compress()
         compressTime.add(ThreadCPUClock.nowNanoseconds() &- start, ordering: .relaxed)
         plain.add(plainBytes, ordering: .relaxed)
         compressed.add(compressedBytes(result), ordering: .relaxed)
-        messagesCompressed.add(1, ordering: .relaxed)
+        if message { messagesCompressed.add(1, ordering: .relaxed) }
         return result
     }
 
@@ -88,16 +90,23 @@ public final class CompressionCounter: Sendable {
     /// Counts a message sent uncompressed on a connection that could have compressed it.
     public func countPlainMessage() { messagesPlain.add(1, ordering: .relaxed) }
 
-    /// Adds a tally measured elsewhere (a gRPC census, a finished client).
+    /// Adds a tally measured elsewhere (a gRPC census, a message's plain size), touching only the
+    /// counts it has: gRPC adds one field per message.
     public func add(_ tally: CompressionTally) {
-        plain.add(tally.plainBytes, ordering: .relaxed)
-        compressed.add(tally.compressedBytes, ordering: .relaxed)
-        messagesCompressed.add(tally.messagesCompressed, ordering: .relaxed)
-        messagesPlain.add(tally.messagesSentPlain, ordering: .relaxed)
-        compressTime.add(tally.compressNanoseconds, ordering: .relaxed)
-        decompressTime.add(tally.decompressNanoseconds, ordering: .relaxed)
-        inflatedIn.add(tally.inflatedInputBytes, ordering: .relaxed)
-        inflatedOut.add(tally.inflatedOutputBytes, ordering: .relaxed)
+        func add(_ value: Int, to counter: borrowing Atomic<Int>) {
+            if value != 0 { counter.add(value, ordering: .relaxed) }
+        }
+        func add(_ value: UInt64, to counter: borrowing Atomic<UInt64>) {
+            if value != 0 { counter.add(value, ordering: .relaxed) }
+        }
+        add(tally.plainBytes, to: plain)
+        add(tally.compressedBytes, to: compressed)
+        add(tally.messagesCompressed, to: messagesCompressed)
+        add(tally.messagesSentPlain, to: messagesPlain)
+        add(tally.compressNanoseconds, to: compressTime)
+        add(tally.decompressNanoseconds, to: decompressTime)
+        add(tally.inflatedInputBytes, to: inflatedIn)
+        add(tally.inflatedOutputBytes, to: inflatedOut)
     }
 
     /// The counts now.

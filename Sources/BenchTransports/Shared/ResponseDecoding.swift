@@ -23,9 +23,6 @@ struct ResponseDecoding {
     private let gzip: GzipDecompressor?
     private let counter: CompressionCounter
 
-    /// Whether the body is gzip-encoded.
-    var isCompressed: Bool { gzip != nil }
-
     /// The decoding `response` asks for, checked against what `request` offered.
     init(request: HTTPRequestHead, response: HTTPResponseHead, counter: CompressionCounter) throws {
         self.counter = counter
