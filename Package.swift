@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .target(
@@ -39,10 +43,26 @@ let package = Package(
             ],
             resources: [.embedInCode("Profiles/minimal.profile"), .embedInCode("Profiles/browser.profile")]
         ),
+        // TLS: certificates made at start-up, swift-nio-ssl contexts, and the record census that
+        // splits TLS bytes into handshake, record overhead and plaintext.
+        .target(
+            name: "BenchTLS",
+            dependencies: [
+                "BenchCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .target(
             name: "BenchServer",
             dependencies: [
-                "BenchCore",
+                "BenchCore", "BenchTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -54,7 +74,8 @@ let package = Package(
         .target(
             name: "BenchTransports",
             dependencies: [
-                "BenchCore", "BenchServer",
+                "BenchCore", "BenchServer", "BenchTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,7 +87,7 @@ let package = Package(
         .target(
             name: "BenchGRPC",
             dependencies: [
-                "BenchCore", "BenchMessages", "BenchServer", "BenchTransports",
+                "BenchCore", "BenchMessages", "BenchServer", "BenchTransports", "BenchTLS",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -77,7 +98,7 @@ let package = Package(
         .target(
             name: "BenchEngine",
             dependencies: [
-                "BenchCore", "BenchServer", "BenchTransports",
+                "BenchCore", "BenchServer", "BenchTransports", "BenchTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -93,7 +114,7 @@ let package = Package(
         .target(
             name: "BenchCLI",
             dependencies: [
-                "BenchCore", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine", "BenchReports",
+                "BenchCore", "BenchServer", "BenchTransports", "BenchGRPC", "BenchEngine", "BenchReports", "BenchTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

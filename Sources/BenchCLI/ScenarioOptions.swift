@@ -18,7 +18,7 @@ struct ScenarioOptions: ParsableArguments {
     @Option(name: .long, help: "Event encoding: json, protobuf, or both (each transport runs once per encoding).")
     var encoding = EncodingChoice.json
 
-    @Option(name: .customLong("http-version"), help: "Polling and SSE: HTTP version 1.1, 2 (cleartext, prior knowledge) or both (each runs once per version).")
+    @Option(name: .customLong("http-version"), help: "Polling and SSE: HTTP version 1.1, 2 (prior knowledge in cleartext, ALPN with --tls) or both (each runs once per version).")
     var httpVersion = HTTPVersionOption.http1_1
 
     @Option(name: .long, help: "gRPC: seconds before each call's deadline; the client then opens a new call from its cursor. None when absent.")
@@ -66,6 +66,8 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var compressionOptions: CompressionOptions
 
+    @OptionGroup var tlsOptions: TLSOptions
+
     /// The scenarios these flags describe, one per HTTP version, encoding and compression
     /// setting, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
@@ -85,7 +87,7 @@ struct ScenarioOptions: ParsableArguments {
     func scenario(
         name: String, encoding: Encoding = .json, httpVersion: HTTPProtocolVersion = .http1_1, compression: CompressionSettings? = nil
     ) throws(BenchError) -> Scenario {
-        let scenario = Scenario(
+        var scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
             encoding: encoding, direction: direction, durationSeconds: duration, pollIntervalSeconds: pollInterval,
             longPollTimeoutSeconds: longPollTimeout, connectionMode: pollConnection, heartbeatIntervalSeconds: heartbeat,
@@ -94,6 +96,7 @@ struct ScenarioOptions: ParsableArguments {
             timeScale: timeScale, link: try link.conditions(), headers: try headerOptions.profile(),
             compression: compression ?? compressionOptions.settings()[0], payloadContent: compressionOptions.payloadContent
         )
+        scenario.tls = try tlsOptions.settings()
         try scenario.validate()
         return scenario
     }

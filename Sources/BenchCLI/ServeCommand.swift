@@ -3,6 +3,7 @@ import BenchCore
 import BenchEngine
 import BenchGRPC
 import BenchServer
+import BenchTLS
 import BenchTransports
 import Foundation
 import NIOCore
@@ -12,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Start the server alone and print one 'NAME URL' line per endpoint for outside clients.",
-        discussion: "Open the 'browser' URL in a browser to run the workload from it (fetch polling, long polling, EventSource, WebSocket); each transport's result is printed as a 'browser-result JSON' line. HTTP endpoints also speak HTTP/2 to clients that start with its preface (h2c prior knowledge, e.g. curl --http2-prior-knowledge); gRPC (transportbench.EventStream, Protos/transportbench.proto) listens on a port of its own."
+        discussion: "Open the 'browser' URL in a browser to run the workload from it (fetch polling, long polling, EventSource, WebSocket); each transport's result is printed as a 'browser-result JSON' line. HTTP endpoints also speak HTTP/2 to clients that start with its preface (h2c prior knowledge, e.g. curl --http2-prior-knowledge), or that choose it by ALPN with --tls; gRPC (transportbench.EventStream, Protos/transportbench.proto) listens on a port of its own."
     )
 
     @Option(name: .long, help: "Address to bind: loopback by default; another address serves other hosts (bench run --target), and a warning says so.")
@@ -54,6 +55,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var compressionOptions: CompressionOptions
 
+    @OptionGroup var tlsOptions: TLSOptions
+
+    @Option(name: .customLong("cert-out"), help: ArgumentHelp("With --tls: write the certificate clients should trust (PEM) to this file; a file in the temporary folder when absent. Printed as a 'certificate PATH' line.", valueName: "PATH"))
+    var certificateOut: String?
+
     @Option(name: .customLong("record-heads"), help: "Write every HTTP/1.1 request head received to this file, as it arrived (order and case), for scripts/capture-browser-profile.sh.")
     var recordHeads: String?
 
@@ -76,6 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         do { _ = try headerOptions.profile() } catch { throw ValidationError(error.message) }
         guard compressionOptions.compression != .both else { throw ValidationError("bench serve takes --compression off or on, not both: one server has one policy") }
         do { try compressionOptions.settings()[0].validate() } catch { throw ValidationError(error.message) }
+        do { _ = try tlsOptions.settings() } catch { throw ValidationError(error.message) }
+        if certificateOut != nil && !tlsOptions.tls { throw ValidationError("--cert-out needs --tls") }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
@@ -97,6 +105,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headers = try headerOptions.profile()
         configuration.compression = compressionOptions.settings()[0]
         if let recordHeads { configuration.headRecorder = try HeadRecorder(path: recordHeads) }
+        let tls = try tlsOptions.settings()
+        if tls.enabled { configuration.tls = try ServerTLS(tls) }
         if !Self.isLoopback(host) {
             Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the server has no authentication and publishes whatever it is told to")
         }
@@ -110,11 +120,24 @@ struct ServeCommand: AsyncParsableCommand {
         let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration)
         try await Serving.run(configuration: configuration, routes: routes, publishing: publishing) { server in
             for line in server.endpointLines { print(line) }
-            print("browser http://\(server.host):\(server.port)/browser")
-            print("control http://\(server.host):\(server.port)")
+            let scheme = server.tls == nil ? "http" : "https"
+            print("browser \(scheme)://\(server.host):\(server.port)/browser")
+            print("control \(scheme)://\(server.host):\(server.port)")
+            if let tls = server.tls { try? printCertificate(tls.identity) }
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
         }
+    }
+
+    /// Writes the certificate clients trust and prints where (`certificate PATH`), with its key's
+    /// pin for Chromium (`certificate-spki-sha256 BASE64`, for `--ignore-certificate-errors-spki-list`).
+    private func printCertificate(_ identity: TLSIdentity) throws {
+        let path = certificateOut ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("transportbench-\(ProcessInfo.processInfo.processIdentifier)-cert.pem").path
+        try identity.certificatePEM.write(toFile: path, atomically: true, encoding: .utf8)
+        print("certificate \(path)")
+        print("certificate-spki-sha256 \(identity.spkiSHA256Base64)")
+        Console.status("TLS \(tlsOptions.tlsVersion.rawValue) with the \(identity.origin) certificate; clients trust \(path)")
     }
 
     /// 127.0.0.0/8, ::1 and localhost.

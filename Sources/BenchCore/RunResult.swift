@@ -142,6 +142,26 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var compressCPUNanosecondsPerEvent: Double?
     public var decompressCPUNanosecondsPerEvent: Double?
 
+    /// `off`, or the TLS version and certificate (``TLSSettings/label``); `nil` in documents
+    /// written before TLS was a layer (they ran cleartext).
+    public var tls: String?
+    /// What the server's TLS layer counted (records by kind, plaintext, handshakes); `nil` cleartext.
+    public var serverTLS: TLSTally?
+    /// TLS rows: bytes of handshake records, both ways, over every connection.
+    public var tlsHandshakeBytes: Int?
+    /// TLS rows: what application-data records add to their plaintext, both ways (record
+    /// headers, content-type bytes, explicit nonces and authentication tags).
+    public var tlsRecordOverheadBytes: Int?
+    /// TLS rows: bytes of alert records (close_notify), both ways.
+    public var tlsAlertBytes: Int?
+    /// TLS rows: handshake bytes per completed handshake (both ways).
+    public var tlsHandshakeBytesPerConnection: Double?
+    /// TLS rows: record overhead per application-data record (22 B for TLS 1.3's AEAD ciphers:
+    /// a 5-byte header, the content-type byte and a 16-byte tag, RFC 8446 §5.2).
+    public var tlsRecordOverheadBytesPerRecord: Double?
+    /// TLS rows: the server certificate's DER size, most of what its handshake carries.
+    public var tlsCertificateBytes: Int?
+
     /// CPU time of the process during the run, user and system, in seconds. In-process runs hold
     /// the server and every client in this one process, so this is all of them together.
     public var processUserCPUSeconds: Double?
@@ -242,6 +262,12 @@ public struct RunResult: Codable, Sendable, Hashable {
 
     /// Whether the row's traffic went through a compressor.
     public var isCompressed: Bool { (compressionPlainBytes ?? 0) > 0 }
+
+    /// Whether the row ran over TLS.
+    public var isTLS: Bool { serverTLS != nil }
+
+    /// Everything the TLS layer added to the wire: handshakes, record overhead and alerts.
+    public var tlsLayerBytes: Int { (tlsHandshakeBytes ?? 0) + (tlsRecordOverheadBytes ?? 0) + (tlsAlertBytes ?? 0) }
 }
 
 /// How latency's two timestamps — the server's publish, the client's arrival — relate.

@@ -103,6 +103,14 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// What payloads look like (`--payload-content`); `nil` in documents written before it,
     /// which carried `random` filler.
     public var payloadContentKind: PayloadContent?
+    /// The TLS layer (`--tls`); `nil` in documents written before it, which ran cleartext.
+    public var tlsSettings: TLSSettings?
+
+    /// The TLS layer: cleartext, or TLS on every connection.
+    public var tls: TLSSettings {
+        get { tlsSettings ?? .off }
+        set { tlsSettings = newValue }
+    }
 
     /// The compression layer: off, or each transport's standard compression.
     public var compression: CompressionSettings {

@@ -104,6 +104,7 @@ extension RunResult {
         headerProfile = scenario.headers.name
         cookieBytes = scenario.headers.cookieBytes > 0 ? scenario.headers.cookieBytes : nil
         recordCompression(scenario: scenario, server: traffic.compression, clients: clientTally.nilIfEmpty)
+        recordTLS(scenario: scenario, server: traffic.tls)
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))
@@ -134,6 +135,22 @@ extension RunResult {
         if eventsDelivered > 0, both.compressNanoseconds + both.decompressNanoseconds > 0 {
             compressCPUNanosecondsPerEvent = Double(both.compressNanoseconds) / Double(eventsDelivered)
             decompressCPUNanosecondsPerEvent = Double(both.decompressNanoseconds) / Double(eventsDelivered)
+        }
+    }
+}
+
+extension RunResult {
+    /// Fills the TLS columns from what the server's TLS layer counted.
+    mutating func recordTLS(scenario: Scenario, server: TLSTally?) {
+        tls = scenario.tls.label
+        guard scenario.tls.enabled, let server else { return }
+        serverTLS = server
+        tlsHandshakeBytes = server.handshakeBytes
+        tlsRecordOverheadBytes = server.recordOverheadBytes
+        tlsAlertBytes = server.alertBytes
+        if server.handshakes > 0 { tlsHandshakeBytesPerConnection = Double(server.handshakeBytes) / Double(server.handshakes) }
+        if server.applicationRecords > 0 {
+            tlsRecordOverheadBytesPerRecord = Double(server.recordOverheadBytes) / Double(server.applicationRecords)
         }
     }
 }

@@ -1,5 +1,6 @@
 import BenchCore
 import BenchServer
+import BenchTLS
 import BenchTransports
 import Foundation
 
@@ -15,6 +16,8 @@ protocol RunServer: Sendable {
     func port(for transport: TransportKind) -> Int
     /// The index of this host's first client within the run: clients are numbered across hosts.
     var firstClientIndex: Int { get }
+    /// What the clients need to speak TLS to the server; `nil` for cleartext.
+    var clientTLS: ClientTLS? { get }
     /// How the clients' clock relates to the server's, for push latency.
     var clock: ClockRelation { get }
     /// Upload arrivals, recorded where they arrive; `nil` when the server is elsewhere.
@@ -62,10 +65,12 @@ public struct ServerCounts: Codable, Sendable {
 struct LocalRunServer: RunServer {
     let server: LoopbackServer
     let schedule: ServerSchedule
+    let clientTLS: ClientTLS?
 
-    init(server: LoopbackServer, scenario: Scenario) {
+    init(server: LoopbackServer, scenario: Scenario) throws(BenchError) {
         self.server = server
         self.schedule = ServerSchedule(server: server, scenario: scenario)
+        self.clientTLS = try server.tls?.clientTLS
     }
 
     var host: String { server.host }
@@ -85,12 +90,13 @@ extension ServerConfiguration {
     /// The server a run of `scenario` (at wall clock) needs: its retention, encoding and link,
     /// room for its clients' connections, and an idle timeout held long polls and quiet streams
     /// stay inside.
-    static func forRun(_ scenario: Scenario, host: String = "127.0.0.1", port: Int = 0) -> ServerConfiguration {
+    static func forRun(_ scenario: Scenario, host: String = "127.0.0.1", port: Int = 0) throws(BenchError) -> ServerConfiguration {
         var configuration = ServerConfiguration(host: host, port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
         configuration.link = scenario.link
         configuration.linkSeed = scenario.seed
         configuration.headers = scenario.headers
         configuration.compression = scenario.compression
+        configuration.tls = scenario.tls.enabled ? try ServerTLS(scenario.tls) : nil
         configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))

@@ -78,7 +78,7 @@ public struct Runner: Sendable {
         // Both ends of every connection live in this process, plus room for the rest.
         try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
         return try await withLoopbackServer(configuration: .forRun(scenario, port: port), routes: routes) { server in
-            try await measure(scenario, transport: transport, on: LocalRunServer(server: server, scenario: scenario))
+            try await measure(scenario, transport: transport, on: try LocalRunServer(server: server, scenario: scenario))
         }
     }
 
@@ -97,6 +97,9 @@ public struct Runner: Sendable {
         let scenario = modeled.wallClock
         try registry.check(transport, scenario)
         try RemoteTarget.check(scenario.direction)
+        if scenario.tls.enabled {
+            throw BenchError.usage("--tls with --target: remote runs are cleartext for now; run bench run --tls on one host")
+        }
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
         let server = try await RemoteRunServer.open(target, scenario: scenario, transport: transport)
         var result = try await measure(scenario, transport: transport, on: server)
@@ -142,7 +145,8 @@ public struct Runner: Sendable {
         let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
             for index in 0..<scenario.clients {
                 let target = ClientTarget(
-                    host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate
+                    host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate,
+                    tls: server.clientTLS
                 )
                 let progress = progresses[index]
                 group.addTask {

@@ -1,5 +1,6 @@
 import BenchCore
 import BenchMessages
+import BenchTLS
 import BenchTransports
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
@@ -53,15 +54,21 @@ public struct GRPCTransportClient: TransportClient {
         if let compression { config.compression = compression.transportConfig }
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
             box.withLock { $0.connectionsOpened += 1 }
-            guard let compression else { return channel.eventLoop.makeSucceededVoidFuture() }
             return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(GRPCClientCensus(counter: compression.counter), position: .first)
+                if let compression {
+                    try channel.pipeline.syncOperations.addHandler(GRPCClientCensus(counter: compression.counter), position: .first)
+                }
+                // gRPC over TLS: the same swift-nio-ssl client every transport uses, offering h2,
+                // in front of the census (which reads HTTP/2 frames) and grpc-swift's handlers.
+                if let tls = target.tls {
+                    try channel.pipeline.syncOperations.addHandler(tls.handler(offering: ["h2"]), position: .first)
+                }
             }
         }
         do {
             let transport = try HTTP2ClientTransport.Posix(
                 target: .ipv4(address: target.host, port: target.port),
-                transportSecurity: .plaintext,
+                transportSecurity: target.tls == nil ? .plaintext : .customSecure,
                 config: config
             )
             try await withGRPCClient(transport: transport) { client in

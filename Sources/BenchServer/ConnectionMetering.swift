@@ -1,4 +1,5 @@
 import BenchCore
+import BenchTLS
 import NIOCore
 
 /// The one step every accepted connection goes through, whichever listener accepted it (the
@@ -7,13 +8,15 @@ import NIOCore
 ///
 /// 1. a ``WireMeter`` — first, so it counts the bytes the socket carries;
 /// 2. the ``LinkEmulator`` when the server emulates a link;
-/// 3. for HTTP/2 spoken from the first byte (gRPC), an ``HTTP2FrameCensus``;
-/// 4. the guards: the idle timeout (`IdleStateHandler`) and ``ConnectionGuard`` (idle and slow
+/// 3. with TLS, the TLS layer (``ServerTLS/handlers(counting:)``): a census of the records in the
+///    ciphertext, swift-nio-ssl's server handler and a meter of the plaintext above it, so the
+///    WireMeter still counts what the socket carries and everything behind sees plaintext;
+/// 4. for HTTP/2 spoken from the first byte (gRPC), an ``HTTP2FrameCensus``;
+/// 5. the guards: the idle timeout (`IdleStateHandler`) and ``ConnectionGuard`` (idle and slow
 ///    clients closed).
 ///
 /// A connection over the server's limit is counted (it reached the socket) and closed at once.
-/// A layer a later option adds (TLS, compression) goes behind these, so the counted bytes stay
-/// the socket's.
+/// A layer a later option adds goes behind these, so the counted bytes stay the socket's.
 public enum ConnectionMetering {
     /// Where the handlers go: behind nothing (a pipeline we build), or in front of the handlers
     /// a library already put there.
@@ -45,6 +48,7 @@ public enum ConnectionMetering {
         if let emulator = configuration.linkEmulator(for: meter) { handlers.append(emulator) }
         let overLimit = traffic.openConnectionCount > configuration.maxConnections
         if !overLimit {
+            if let tls = configuration.tls { handlers += tls.handlers(counting: meter.tls) }
             if census != .none { handlers.append(HTTP2FrameCensus(meter: meter, grpc: census == .grpc)) }
             if let idle = configuration.idleTimeout { handlers.append(IdleStateHandler(allTimeout: idle)) }
             handlers.append(ConnectionGuard(slowClientTimeout: configuration.slowClientTimeout))

@@ -250,14 +250,15 @@ public struct Routes: Sendable {
     func webSocketRoute(for path: String) -> (any WebSocketRoute)? { webSocket.first { $0.path == path } }
 
     /// One `NAME URL` line per endpoint, as `bench serve` prints them, in the transports' order.
-    public func endpointLines(host: String, port: Int, listenerPorts: [TransportKind: Int] = [:]) -> [String] {
+    public func endpointLines(host: String, port: Int, listenerPorts: [TransportKind: Int] = [:], tls: Bool = false) -> [String] {
+        let secure = tls ? "s" : ""
         var entries: [(kind: TransportKind, url: String)] = []
         for route in http {
-            if let kind = route.transport { entries.append((kind, "http://\(host):\(port)\(route.path)")) }
+            if let kind = route.transport { entries.append((kind, "http\(secure)://\(host):\(port)\(route.path)")) }
         }
-        for route in webSocket { entries.append((route.transport, "ws://\(host):\(port)\(route.path)")) }
+        for route in webSocket { entries.append((route.transport, "ws\(secure)://\(host):\(port)\(route.path)")) }
         for listener in listeners {
-            if let bound = listenerPorts[listener.transport] { entries.append((listener.transport, "\(listener.scheme)://\(host):\(bound)")) }
+            if let bound = listenerPorts[listener.transport] { entries.append((listener.transport, "\(listener.scheme)\(secure)://\(host):\(bound)")) }
         }
         // In the transports' order; a transport's own endpoints in the order they were added.
         var lines: [String] = []

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchTLS
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -25,12 +26,14 @@ public struct LoopbackServer: Sendable {
     public let routes: Routes
     /// The ports of the listener routes, by transport.
     public let listenerPorts: [TransportKind: Int]
+    /// The server's TLS; `nil` for cleartext.
+    public let tls: ServerTLS?
 
     /// The port a client of `transport` connects to.
     public func port(for transport: TransportKind) -> Int { listenerPorts[transport] ?? port }
 
     /// `NAME URL` lines, one per endpoint.
-    public var endpointLines: [String] { routes.endpointLines(host: host, port: port, listenerPorts: listenerPorts) }
+    public var endpointLines: [String] { routes.endpointLines(host: host, port: port, listenerPorts: listenerPorts, tls: tls != nil) }
 }
 
 /// Runs `body` with a started ``LoopbackServer``, then stops it: the hub is finished, open
@@ -87,7 +90,8 @@ public func withLoopbackServer<Result: Sendable>(
             listenerPorts[listener.transport] = listenerPort
         }
         let server = LoopbackServer(
-            host: configuration.host, port: port, hub: hub, traffic: traffic, uploads: uploads, routes: routes, listenerPorts: listenerPorts
+            host: configuration.host, port: port, hub: hub, traffic: traffic, uploads: uploads, routes: routes, listenerPorts: listenerPorts,
+            tls: configuration.tls
         )
         tasks.addTask {
             try await serverChannel.executeThenClose { inbound in

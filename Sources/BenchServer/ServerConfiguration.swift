@@ -1,4 +1,5 @@
 import BenchCore
+import BenchTLS
 import NIOCore
 
 /// How the loopback server is set up.
@@ -39,6 +40,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var headRecorder: HeadRecorder?
     /// The server's compression policy: what it accepts when a client offers compression.
     public var compression: CompressionSettings = .off
+    /// TLS on every connection (HTTPS, wss://, gRPC over TLS); `nil` for cleartext.
+    public var tls: ServerTLS?
 
     public init(
         host: String = "127.0.0.1",

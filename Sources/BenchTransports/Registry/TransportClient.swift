@@ -1,4 +1,6 @@
 import BenchCore
+import BenchTLS
+import NIOCore
 
 /// The client half of a transport: one simulated client, run as one task.
 ///
@@ -26,13 +28,22 @@ public struct ClientTarget: Sendable {
     public var scenario: Scenario
     /// Clients that send on a schedule (echo, upload) start when the runner opens this gate.
     public var startGate: StartGate
+    /// The server's TLS, as its clients see it; `nil` for cleartext.
+    public var tls: ClientTLS?
 
-    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate()) {
+    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate(), tls: ClientTLS? = nil) {
         self.host = host
         self.port = port
         self.clientIndex = clientIndex
         self.scenario = scenario
         self.startGate = startGate
+        self.tls = tls
+    }
+
+    /// Puts TLS first in a new client pipeline, offering `alpn`, when the server speaks TLS.
+    func addTLS(to channel: any Channel, offering alpn: [String]) throws {
+        guard let tls else { return }
+        try channel.pipeline.syncOperations.addHandler(tls.handler(offering: alpn))
     }
 
     /// The `Host` header value.

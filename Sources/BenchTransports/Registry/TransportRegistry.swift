@@ -71,6 +71,12 @@ public struct TransportRegistry: Sendable {
                 "\(descriptor.kind.rawValue) carries only \(supported); --direction \(scenario.direction.rawValue) needs "
                     + (carriers.isEmpty ? "a transport that carries it" : carriers.joined(separator: " or ")))
         }
+        // Every client here speaks TLS through swift-nio-ssl, whose API keeps no client sessions.
+        if scenario.tls.enabled && scenario.tls.resumption {
+            throw .usage(
+                "--tls-resumption on: bench's clients run on swift-nio-ssl, which keeps no client TLS sessions, so they cannot resume; "
+                    + "docs/tls.md measures resumption with curl against bench serve --tls")
+        }
         try descriptor.check(scenario)
     }
 }

@@ -8,7 +8,8 @@ import NIOPosix
 /// clients.
 ///
 /// - HTTP/1.1: NIO's HTTP/1 codec; requests go one after another on the connection.
-/// - HTTP/2: cleartext with prior knowledge (the connection preface, then SETTINGS); every
+/// - TLS (when the target has it) goes first, offering `http/1.1` or `h2` by ALPN as browsers do.
+/// - HTTP/2: prior knowledge in cleartext (the connection preface, then SETTINGS); every
 ///   request is a new stream of the one connection, seen through NIO's HTTP/2 → HTTP/1 codec,
 ///   which turns `Host` into `:authority` and sends headers HPACK-compressed.
 ///
@@ -41,6 +42,7 @@ public struct HTTPClientConnection {
         case .http1_1:
             let channel = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try target.addTLS(to: channel, offering: ["http/1.1"])
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }
@@ -54,6 +56,7 @@ public struct HTTPClientConnection {
         case .http2:
             let (channel, multiplexer) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try target.addTLS(to: channel, offering: ["h2"])
                     let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .client) { stream in
                         // The server opens no streams (no server push).
                         stream.close()

@@ -47,6 +47,8 @@ enum WebSocketConnection {
             .connectTimeout(.seconds(10))
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // wss://: TLS first, offering HTTP/1.1 for the upgrade (RFC 6455 §3).
+                    try target.addTLS(to: channel, offering: ["http/1.1"])
                     let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
                         requestKey: requestKey,
                         maxFrameSize: maxFrameSize,

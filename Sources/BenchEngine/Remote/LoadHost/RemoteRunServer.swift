@@ -1,5 +1,6 @@
 import BenchCore
 import BenchServer
+import BenchTLS
 import BenchTransports
 import Foundation
 import NIOCore
@@ -60,6 +61,8 @@ final class RemoteRunServer: RunServer {
     var host: String { target.host }
     func port(for transport: TransportKind) -> Int { ticket.ports[transport.rawValue] ?? 0 }
     var firstClientIndex: Int { ticket.firstClientIndex }
+    /// Remote runs are cleartext (the planner refuses `--tls` with `--target`).
+    var clientTLS: ClientTLS? { nil }
     var uploads: UploadRegistry? { nil }
     var publishedCount: Int { published.load(ordering: .relaxed) }
     private var query: String { "?id=" + (ticket.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ticket.id) }

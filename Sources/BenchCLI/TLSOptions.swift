@@ -1,0 +1,47 @@
+import ArgumentParser
+import BenchCore
+
+/// `--tls` and its settings, shared by `bench run`, `sweep`, `serve`, `scale`, `baseline` and
+/// claim files' `run` lines.
+struct TLSOptions: ParsableArguments {
+    @Flag(name: .long, help: "TLS on every connection: HTTPS for polling and SSE (HTTP/2 by ALPN), wss:// for WebSocket, gRPC over TLS (docs/tls.md).")
+    var tls = false
+
+    @Option(name: .customLong("tls-version"), help: ArgumentHelp("The TLS version both ends speak.", valueName: "1.2|1.3"))
+    var tlsVersion = TLSSettings.on.version
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The key of the certificate made at start-up: p256 (ECDSA) or rsa2048.", valueName: "p256|rsa2048"))
+    var tlsKey = TLSSettings.on.key
+
+    @Option(name: .customLong("tls-resumption"), help: ArgumentHelp("Clients that open new connections resume their TLS session. bench's own clients cannot (swift-nio-ssl keeps no client sessions): on is refused for them.", valueName: "on|off"))
+    var tlsResumption = Switch.off
+
+    @Option(name: .customLong("cert"), help: ArgumentHelp("A PEM certificate chain to present instead of a generated one (with --key).", valueName: "PATH"))
+    var certificatePath: String?
+
+    @Option(name: .customLong("key"), help: ArgumentHelp("The PEM private key of --cert.", valueName: "PATH"))
+    var privateKeyPath: String?
+
+    /// The settings these flags describe.
+    func settings() throws(BenchError) -> TLSSettings {
+        if !tls {
+            let given = [
+                ("--tls-version", tlsVersion != TLSSettings.on.version), ("--tls-key", tlsKey != TLSSettings.on.key),
+                ("--tls-resumption", tlsResumption == .on), ("--cert", certificatePath != nil), ("--key", privateKeyPath != nil),
+            ].filter(\.1).map(\.0)
+            if let first = given.first { throw .usage("\(first) needs --tls") }
+            return .off
+        }
+        return TLSSettings(
+            enabled: true, version: tlsVersion, key: tlsKey, resumption: tlsResumption == .on,
+            certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+    }
+}
+
+/// An option that reads `on` or `off`.
+enum Switch: String, CaseIterable, ExpressibleByArgument {
+    case on, off
+}
+
+extension TLSSettings.Version: ExpressibleByArgument {}
+extension TLSSettings.KeyKind: ExpressibleByArgument {}
