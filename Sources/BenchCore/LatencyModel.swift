@@ -15,6 +15,13 @@
 ///   With evenly spaced events a gap `1/λ > 2d` always finds a poll waiting (`d + s`); closer
 ///   events wait half the round trip on average (`2d + s`).
 /// - **echo**: a round trip, `2d + s↑ + s↓`; **upload**: `d + s↑`.
+///
+/// A poll that opens a connection of its own (per-request polling) first pays its setup: TCP's
+/// handshake, a round trip before the request can leave, and with TLS the handshake's round
+/// trips — one for TLS 1.3 (RFC 8446 §2), two for a full TLS 1.2 handshake (RFC 5246 §7.3), one
+/// for a resumed one. Long polling's re-poll gap becomes `2d (1 + k)` for `k` setup round trips;
+/// short polling keeps its schedule, so only a cycle longer than `I` (setup and a round trip)
+/// stretches its wait.
 public enum LatencyModel {
     public struct Estimate: Sendable, Hashable {
         public var p50Seconds: Double
@@ -25,7 +32,7 @@ public enum LatencyModel {
     /// The model's median for a transport that delivers as `delivery` says (its
     /// ``TransportTraits/delivery(variant:)``) on `scenario` as run (wall clock), for events of
     /// `eventBytes` on the wire.
-    public static func estimate(delivery: DeliveryPattern, scenario: Scenario, eventBytes: Double) -> Estimate {
+    public static func estimate(delivery: DeliveryPattern, scenario: Scenario, eventBytes: Double, connectionPerRequest: Bool = false) -> Estimate {
         let link = scenario.link ?? LinkConditions()
         let d = link.delaySeconds
         let up = LinkConditions.serialization(bytes: Int(eventBytes.rounded()), bitsPerSecond: link.upBitsPerSecond)
@@ -36,22 +43,37 @@ public enum LatencyModel {
         case .push: break
         }
         let interval = scenario.pollIntervalSeconds
+        let setup = connectionPerRequest ? setupRoundTrips(scenario.tls) : 0
+        let setupNote = setup == 0 ? "" : ", \(setup) setup round trip\(setup == 1 ? "" : "s") a poll"
         switch delivery {
         case .poll:
-            return Estimate(p50Seconds: interval / 2 + d + down, formula: "I/2 + d")
+            let cycle = 2 * d * Double(1 + setup) + down
+            let period = Swift.max(interval, cycle)
+            return Estimate(p50Seconds: period / 2 + d + down, formula: (cycle > interval ? "cycle/2 + d" : "I/2 + d") + setupNote)
         case .longPoll:
             let rate = scenario.eventsPerSecond
+            let repoll = 2 * d * Double(1 + setup)
             let gap: Double
             switch scenario.arrival {
             case .fixed:
-                gap = 1 / rate > 2 * d ? 0 : d
+                gap = 1 / rate > repoll ? 0 : repoll / 2
             case .poisson:
-                let p0 = 1 / (1 + 2 * d * rate)
-                gap = p0 >= 0.5 ? 0 : 2 * d * (0.5 - p0) / (1 - p0)
+                let p0 = 1 / (1 + repoll * rate)
+                gap = p0 >= 0.5 ? 0 : repoll * (0.5 - p0) / (1 - p0)
             }
-            return Estimate(p50Seconds: d + down + gap, formula: gap == 0 ? "d (a poll is waiting)" : "d + wait for the re-poll (2d gap)")
+            let gapText = setup == 0 ? "2d gap" : "2d(1 + \(setup)) gap"
+            return Estimate(p50Seconds: d + down + gap, formula: (gap == 0 ? "d (a poll is waiting)" : "d + wait for the re-poll (\(gapText))") + setupNote)
         case .stream:
             return Estimate(p50Seconds: d + down, formula: "d")
+        }
+    }
+
+    /// Round trips a new connection takes before its first request leaves: TCP's, and TLS's.
+    public static func setupRoundTrips(_ tls: TLSSettings) -> Int {
+        guard tls.enabled else { return 1 }
+        switch tls.version {
+        case .v1_3: return 2
+        case .v1_2: return tls.resumption ? 2 : 3
         }
     }
 }

@@ -266,6 +266,9 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// Whether the row ran over TLS.
     public var isTLS: Bool { serverTLS != nil }
 
+    /// `TLS 1.3` for a TLS row's tables.
+    public var tlsVersionLabel: String { tls.flatMap { $0.split(separator: ",").first.map(String.init) } ?? "TLS" }
+
     /// Everything the TLS layer added to the wire: handshakes, record overhead and alerts.
     public var tlsLayerBytes: Int { (tlsHandshakeBytes ?? 0) + (tlsRecordOverheadBytes ?? 0) + (tlsAlertBytes ?? 0) }
 }

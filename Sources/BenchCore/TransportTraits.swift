@@ -17,6 +17,9 @@ public protocol TransportTraits: Sendable {
     /// How a pushed event waits before it leaves the server, for the variant the client reports
     /// (gRPC's unary call polls, its stream does not). Default: ``DeliveryPattern/stream``.
     func delivery(variant: String) -> DeliveryPattern
+    /// Whether the variant opens a new connection (TCP, and TLS) for every request, which the
+    /// latency model charges to each re-poll. Default: `false`.
+    func opensConnectionPerRequest(variant: String) -> Bool
     /// The wire bytes of one heartbeat exchange, or `nil` without heartbeats. Default: `nil`.
     var heartbeatWireBytes: Int? { get }
     /// Whether binary encodings travel as base64 text (SSE), which the report counts as
@@ -46,6 +49,7 @@ extension TransportTraits {
     public var directions: [Direction] { [.push] }
     public var fixedHTTPVersion: HTTPProtocolVersion? { nil }
     public func delivery(variant: String) -> DeliveryPattern { .stream }
+    public func opensConnectionPerRequest(variant: String) -> Bool { false }
     public var heartbeatWireBytes: Int? { nil }
     public var carriesBinaryAsBase64: Bool { false }
     public var holdsConnections: Bool { true }

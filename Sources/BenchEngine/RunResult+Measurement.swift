@@ -107,7 +107,8 @@ extension RunResult {
         recordTLS(scenario: scenario, server: traffic.tls)
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
-            eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))
+            eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered),
+            connectionPerRequest: transport.opensConnectionPerRequest(variant: variant))
         modelLatencyP50Nanoseconds = UInt64((model.p50Seconds * 1e9).rounded())
         latencyModel = model.formula
         // An hour of the modeled workload: the wall-clock interval times the scale.

@@ -23,6 +23,9 @@ public enum CSVReport {
         "compression", "payload_content", "compression_plain_bytes", "compression_compressed_bytes", "compression_ratio_percent",
         "bytes_if_uncompressed_bytes", "messages_sent_uncompressed_count", "compress_cpu_per_delivered_event_ns",
         "decompress_cpu_per_delivered_event_ns",
+        "tls", "tls_handshakes_count", "tls_handshake_bytes", "tls_handshake_per_connection_bytes", "tls_application_records_count",
+        "tls_record_overhead_bytes", "tls_record_overhead_per_record_bytes", "tls_alert_bytes", "tls_plaintext_bytes",
+        "tls_handshake_failures_count", "tls_handshake_timeouts_count",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -64,6 +67,12 @@ public enum CSVReport {
                 result.isCompressed ? "\(result.messagesSentUncompressed)" : "",
                 result.compressCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
                 result.decompressCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
+                escape(result.tls ?? ""), result.serverTLS.map { "\($0.handshakes)" } ?? "", result.tlsHandshakeBytes.map { "\($0)" } ?? "",
+                result.tlsHandshakeBytesPerConnection.map { Format.decimal($0, places: 1) } ?? "",
+                result.serverTLS.map { "\($0.applicationRecords)" } ?? "", result.tlsRecordOverheadBytes.map { "\($0)" } ?? "",
+                result.tlsRecordOverheadBytesPerRecord.map { Format.decimal($0, places: 3) } ?? "", result.tlsAlertBytes.map { "\($0)" } ?? "",
+                result.serverTLS.map { "\($0.plaintextBytesIn + $0.plaintextBytesOut)" } ?? "",
+                result.serverTLS.map { "\($0.handshakeFailures)" } ?? "", result.serverTLS.map { "\($0.handshakeTimeouts)" } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

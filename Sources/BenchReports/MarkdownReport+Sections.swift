@@ -62,6 +62,14 @@ extension MarkdownReport {
             + "SSE gzip stream flushed per event; polling gzip for bodies of \(settings.gzipMinLength) B or more; gRPC \(settings.grpcAlgorithm.rawValue)"
     }
 
+    /// What `--tls` set.
+    static func tlsSummary(_ settings: TLSSettings) -> String {
+        guard settings.enabled else { return "off (cleartext)" }
+        let certificate = settings.certificatePath.map { "the certificate in \($0)" } ?? "a \(settings.key.displayName) certificate made at start-up"
+        return "TLS \(settings.version.rawValue) on every connection (swift-nio-ssl both ends; HTTP/2 by ALPN), \(certificate)"
+            + (settings.resumption ? ", session resumption" : ", full handshakes (no resumption)")
+    }
+
     static func scenarioRows(_ scenario: Scenario) -> [[String]] {
         [
             ["Setting", "Value"],
@@ -72,6 +80,7 @@ extension MarkdownReport {
             ["Header profile", scenario.headers.summary],
             ["Payload content", "\(scenario.payloadContent.rawValue)"],
             ["Compression", compressionSummary(scenario.compression)],
+            ["TLS", tlsSummary(scenario.tls)],
             ["Direction", scenario.direction.rawValue],
             ["Poll interval (short polling)", "\(Format.decimal(scenario.pollIntervalSeconds, places: 3)) s"],
             ["Hold timeout (long polling)", "\(Format.decimal(scenario.longPollTimeoutSeconds, places: 3)) s"],

@@ -15,7 +15,8 @@ extension MarkdownReport {
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
                 result.displayName,
-                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)" + (result.compressionOn ? ", compressed" : ""),
+                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)" + (result.compressionOn ? ", compressed" : "")
+                    + (result.isTLS ? ", \(result.tlsVersionLabel)" : ""),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
@@ -100,6 +101,34 @@ extension MarkdownReport {
                 result.compressionPlainBytes.map { "\($0)" } ?? "0", result.compressionCompressedBytes.map { "\($0)" } ?? "0",
                 result.compressionRatio.map { Format.percent($0) } ?? "–", "\(result.messagesSentUncompressed)",
                 micro(result.compressCPUNanosecondsPerEvent), micro(result.decompressCPUNanosecondsPerEvent),
+            ])
+        }
+        return render(table, rightAligned: Set(3..<header.count))
+    }
+
+    /// TLS rows: the layer's bytes apart from the rest. Empty when no row ran over TLS.
+    public static func tlsTable(_ results: [RunResult]) -> String {
+        let rows = results.filter(\.isTLS)
+        guard !rows.isEmpty else { return "" }
+        let header = [
+            "Transport", "Variant, HTTP, encoding", "TLS", "Wire (B)", "Handshakes", "Handshake (B)", "Handshake / conn (B)",
+            "Records", "Record overhead (B)", "Overhead / record (B)", "Alerts (B)", "Above TLS (B)", "TLS share of wire (%)",
+            "TLS / event (B)", "Failed / timed-out handshakes",
+        ]
+        var table = [header]
+        for result in rows {
+            let tls = result.serverTLS ?? TLSTally()
+            let wire = result.bytesUp + result.bytesDown
+            table.append([
+                result.displayName, "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)", result.tls ?? "–",
+                "\(wire)", "\(tls.handshakes)", "\(tls.handshakeBytes)",
+                result.tlsHandshakeBytesPerConnection.map { Format.decimal($0, places: 1) } ?? "–",
+                "\(tls.applicationRecords)", "\(tls.recordOverheadBytes)",
+                result.tlsRecordOverheadBytesPerRecord.map { Format.decimal($0, places: 2) } ?? "–",
+                "\(tls.alertBytes)", "\(result.overheadBytes - result.tlsLayerBytes)",
+                wire == 0 ? "–" : Format.percent(Double(result.tlsLayerBytes) / Double(wire)),
+                result.eventsDelivered == 0 ? "–" : Format.decimal(Double(result.tlsLayerBytes) / Double(result.eventsDelivered), places: 1),
+                "\(tls.handshakeFailures) / \(tls.handshakeTimeouts)",
             ])
         }
         return render(table, rightAligned: Set(3..<header.count))

@@ -9,6 +9,7 @@ public struct LongPollingTransport: TransportDescriptor {
     public var kind: TransportKind { .longPolling }
     public var displayName: String { "Long polling" }
     public func delivery(variant: String) -> DeliveryPattern { .longPoll }
+    public func opensConnectionPerRequest(variant: String) -> Bool { variant == ConnectionMode.perRequest.rawValue }
 
     /// A kept-alive connection, and a new connection per request.
     public func suiteScenarios(for scenario: Scenario) -> [Scenario] {

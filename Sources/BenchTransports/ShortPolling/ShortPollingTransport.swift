@@ -10,6 +10,7 @@ public struct ShortPollingTransport: TransportDescriptor {
     public var kind: TransportKind { .shortPolling }
     public var displayName: String { "Short polling" }
     public func delivery(variant: String) -> DeliveryPattern { .poll }
+    public func opensConnectionPerRequest(variant: String) -> Bool { variant == ConnectionMode.perRequest.rawValue }
     /// Nothing is held between polls.
     public var holdsConnections: Bool { false }
 
