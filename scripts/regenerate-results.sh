@@ -9,7 +9,7 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
-    Results/compression Results/scale-compression
+    Results/compression Results/scale-compression Results/tls
 "$bench" suite --output Results/default
 # The same workload behind a 25 ms one-way link: the round trips loopback hides.
 "$bench" run --transport all --delay-ms 25 --output Results/link
@@ -18,6 +18,19 @@ rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/ba
 # chat messages at the default 128 bytes, and 2 KB JSON documents.
 "$bench" run --transport all --compression both --payload-content chat --output Results/compression/chat
 "$bench" run --transport all --compression both --payload-content document --payload-bytes 2048 --output Results/compression/document
+# The suite over TLS 1.3 (docs/tls.md); what a handshake costs with each certificate key and
+# version, on per-request polls (a full handshake every poll); per-request polling behind a
+# 25 ms link, cleartext and over TLS 1.3 and 1.2, for the round trips a handshake adds.
+"$bench" suite --tls --output Results/tls/suite
+for version in 1.3 1.2; do
+  for key in p256 rsa2048; do
+    "$bench" run --transport short-polling --poll-connection per-request --clients 5 --tls --tls-version "$version" --tls-key "$key" \
+        --output "Results/tls/handshakes/tls$version-$key"
+  done
+done
+"$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --output Results/tls/link/cleartext
+"$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --output Results/tls/link/tls1.3
+"$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --tls-version 1.2 --output Results/tls/link/tls1.2
 "$bench" baseline --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
 # Where transports cross as events get more frequent: short polling's empty polls against

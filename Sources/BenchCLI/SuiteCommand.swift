@@ -8,16 +8,23 @@ import Foundation
 struct SuiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suite",
-        abstract: "Run the default suite: every implemented transport on one scenario (the default command)."
+        abstract: "Run the default suite: every implemented transport on one scenario (the default command); --tls runs it over TLS."
     )
 
     @Option(name: .long, help: "Folder for the reports.")
     var output = "Results/default"
 
+    @OptionGroup var tlsOptions: TLSOptions
+
+    func validate() throws {
+        do { _ = try tlsOptions.settings() } catch { throw ValidationError(error.message) }
+    }
+
     func run() async throws {
         var scenario = Scenario.defaults
         scenario.name = "default"
         scenario.headers = .browser
+        scenario.tls = try tlsOptions.settings()
         try await Plan(scenario: scenario, runs: try Planner.suite(scenario, registry: .standard()), output: URL(fileURLWithPath: output)).execute()
     }
 }

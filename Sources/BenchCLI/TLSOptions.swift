@@ -13,6 +13,9 @@ struct TLSOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The key of the certificate made at start-up: p256 (ECDSA) or rsa2048.", valueName: "p256|rsa2048"))
     var tlsKey = TLSSettings.on.key
 
+    @Option(name: .customLong("tls-key-exchange"), help: ArgumentHelp("The key exchange both ends offer: x25519mlkem768 (post-quantum hybrid, swift-nio-ssl's and Chrome's default), x25519 or p256.", valueName: "x25519mlkem768|x25519|p256"))
+    var tlsKeyExchange = TLSSettings.on.keyExchange
+
     @Option(name: .customLong("tls-resumption"), help: ArgumentHelp("Clients that open new connections resume their TLS session. bench's own clients cannot (swift-nio-ssl keeps no client sessions): on is refused for them.", valueName: "on|off"))
     var tlsResumption = Switch.off
 
@@ -27,13 +30,14 @@ struct TLSOptions: ParsableArguments {
         if !tls {
             let given = [
                 ("--tls-version", tlsVersion != TLSSettings.on.version), ("--tls-key", tlsKey != TLSSettings.on.key),
+                ("--tls-key-exchange", tlsKeyExchange != TLSSettings.on.keyExchange),
                 ("--tls-resumption", tlsResumption == .on), ("--cert", certificatePath != nil), ("--key", privateKeyPath != nil),
             ].filter(\.1).map(\.0)
             if let first = given.first { throw .usage("\(first) needs --tls") }
             return .off
         }
         return TLSSettings(
-            enabled: true, version: tlsVersion, key: tlsKey, resumption: tlsResumption == .on,
+            enabled: true, version: tlsVersion, key: tlsKey, keyExchange: tlsKeyExchange, resumption: tlsResumption == .on,
             certificatePath: certificatePath, privateKeyPath: privateKeyPath)
     }
 }
@@ -45,3 +49,4 @@ enum Switch: String, CaseIterable, ExpressibleByArgument {
 
 extension TLSSettings.Version: ExpressibleByArgument {}
 extension TLSSettings.KeyKind: ExpressibleByArgument {}
+extension TLSSettings.KeyExchange: ExpressibleByArgument {}

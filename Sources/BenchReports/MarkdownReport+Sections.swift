@@ -66,7 +66,8 @@ extension MarkdownReport {
     static func tlsSummary(_ settings: TLSSettings) -> String {
         guard settings.enabled else { return "off (cleartext)" }
         let certificate = settings.certificatePath.map { "the certificate in \($0)" } ?? "a \(settings.key.displayName) certificate made at start-up"
-        return "TLS \(settings.version.rawValue) on every connection (swift-nio-ssl both ends; HTTP/2 by ALPN), \(certificate)"
+        let exchange = settings.version == .v1_2 && settings.keyExchange == .x25519mlkem768 ? "X25519" : settings.keyExchange.displayName
+        return "TLS \(settings.version.rawValue) on every connection (swift-nio-ssl both ends; HTTP/2 by ALPN), \(certificate), \(exchange) key exchange"
             + (settings.resumption ? ", session resumption" : ", full handshakes (no resumption)")
     }
 

@@ -25,7 +25,7 @@ public struct ServerTLS: Sendable, Hashable {
         self.handshakeTimeout = handshakeTimeout
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: identity.certificateChain.map { .certificate($0) }, privateKey: .privateKey(identity.privateKey))
-        configuration.applyVersion(settings.version)
+        configuration.apply(settings)
         configuration.applicationProtocols = ["h2", "http/1.1"]
         configuration.keyLogCallback = KeyLogFile.fromEnvironment?.callback
         do {
@@ -93,7 +93,7 @@ public struct ClientTLS: Sendable {
             for offer in Self.alpnOffers {
                 var configuration = TLSConfiguration.makeClientConfiguration()
                 configuration.trustRoots = .certificates(trusted)
-                configuration.applyVersion(settings.version)
+                configuration.apply(settings)
                 configuration.applicationProtocols = offer
                 configuration.keyLogCallback = KeyLogFile.fromEnvironment?.callback
                 contexts[offer] = try NIOSSLContext(configuration: configuration)
@@ -112,11 +112,16 @@ public struct ClientTLS: Sendable {
 }
 
 extension TLSConfiguration {
-    /// Speaks exactly `version`.
-    mutating func applyVersion(_ version: TLSSettings.Version) {
-        let value: TLSVersion = version == .v1_2 ? .tlsv12 : .tlsv13
-        minimumTLSVersion = value
-        maximumTLSVersion = value
+    /// Speaks exactly `settings.version` and offers its key exchange.
+    mutating func apply(_ settings: TLSSettings) {
+        let version: TLSVersion = settings.version == .v1_2 ? .tlsv12 : .tlsv13
+        minimumTLSVersion = version
+        maximumTLSVersion = version
+        switch settings.keyExchange {
+        case .x25519mlkem768: curves = nil  // swift-nio-ssl's default: the hybrid first
+        case .x25519: curves = [.x25519]
+        case .p256: curves = [.secp256r1]
+        }
     }
 }
 

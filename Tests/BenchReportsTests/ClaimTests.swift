@@ -156,8 +156,9 @@ struct ClaimTests {
         let file = root.appendingPathComponent("Benchmarks/Claims/\(id).claim")
         let claim = try Claim.parse(try String(contentsOf: file, encoding: .utf8), file: file.path)
         var profilesPerCase: [[String]] = []
-        // Compression cases (docs/compression.md) are extra: they add a layer, not a profile.
-        for claimCase in claim.cases where !claimCase.measurements.contains(where: { $0.arguments.contains("--compression") }) {
+        // Compression and TLS cases (docs/compression.md, docs/tls.md) are extra: they add a layer, not a profile.
+        let layers: Set = ["--compression", "--tls"]
+        for claimCase in claim.cases where !claimCase.measurements.contains(where: { !layers.isDisjoint(with: $0.arguments) }) {
             // Every run line of a case under one profile (the shared lines under the default, browser).
             let profiles = Set(claimCase.measurements.map { run in run.arguments.firstIndex(of: "--headers").map { run.arguments[$0 + 1] } ?? "browser" })
             profilesPerCase.append(profiles.sorted())

@@ -39,7 +39,7 @@ struct ReportTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
         let units = ["_count", "_bytes", "_percent", "_ns", "_us", "_ms", "_s", "_factor", "_bits_per_second"]
-        let textColumns: Set = ["scenario", "transport", "variant", "http_version", "encoding", "direction", "header_profile", "compression", "payload_content"]
+        let textColumns: Set = ["scenario", "transport", "variant", "http_version", "encoding", "direction", "header_profile", "compression", "payload_content", "tls"]
         for column in CSVReport.header where !textColumns.contains(column) {
             #expect(units.contains { column.hasSuffix($0) }, "column \(column) names no unit")
         }
