@@ -187,8 +187,12 @@ PAYLOADS = "Results/payloads/payloads.json"
 CLAIMS = "Results/claims/claims.json"
 COMPRESSION = ("chat", "document")
 SCALE_COMPRESSION = ("Results/scale-compression/takeover/scale.json", "Results/scale-compression/no-takeover/scale.json")
+TLS_SUITE = "Results/tls/suite/results.json"
+TLS_HANDSHAKES = tuple(f"Results/tls/handshakes/tls{version}-{key}/results.json" for version in ("1.3", "1.2") for key in ("p256", "rsa2048"))
+TLS_LINK = tuple(f"Results/tls/link/{name}/results.json" for name in ("cleartext", "tls1.3", "tls1.2"))
 ALL_DOCUMENTS = (
     DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,
+    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK,
     "Results/sweeps/rate/results.json",
     "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
 )
@@ -706,6 +710,77 @@ def heartbeat_claim(results):
             f"{figure(outcome, 'long_polling_hour', '08-heartbeats')['shown']} for long polling's re-asking")
 
 
+def tls_row(results, source):
+    """The one row of a single-transport TLS run."""
+    rows = results.rows(source)
+    if len(rows) != 1 or not rows[0].get("serverTLS"):
+        raise DocError(f"{source} should hold one row measured over TLS")
+    return rows[0]
+
+
+def tls_handshakes(results):
+    body = []
+    for source in TLS_HANDSHAKES:
+        row = tls_row(results, source)
+        tls = row["serverTLS"]
+        count = max(tls["handshakes"], 1)
+        body.append([
+            row["tls"], tls["handshakes"], fixed(tls["handshakeBytesIn"] / count, 0), fixed(tls["handshakeBytesOut"] / count, 0),
+            fixed(row["tlsHandshakeBytesPerConnection"], 0), fixed(row["tlsRecordOverheadBytesPerRecord"], 1),
+            fixed((tls["alertBytesIn"] + tls["alertBytesOut"]) / count, 0), fixed(row["bytesPerDeliveredEvent"], 1),
+        ])
+    return table(["TLS, certificate", "Handshakes", "Client → server (B)", "Server → client (B)", "Handshake / connection (B)",
+                  "Overhead / record (B)", "Alerts / connection (B)", "Wire B / event"], body, right=set(range(1, 8)))
+
+
+def tls_pairs(results):
+    """(cleartext, TLS) row pairs: the default suite and the suite over TLS, row by row."""
+    clear = {(r["transport"], r["variant"], r["httpVersion"]): r for r in results.rows(DEFAULT)}
+    pairs = []
+    for row in results.rows(TLS_SUITE):
+        key = (row["transport"], row["variant"], row["httpVersion"])
+        if key not in clear:
+            raise DocError(f"{TLS_SUITE} has a {row['transport']} ({row['variant']}) row that {DEFAULT} lacks")
+        pairs.append((clear[key], row))
+    return pairs
+
+
+def tls_suite(results):
+    body = []
+    for clear, tls in tls_pairs(results):
+        layer = tls["tlsHandshakeBytes"] + tls["tlsRecordOverheadBytes"] + tls["tlsAlertBytes"]
+        wire = tls["bytesUp"] + tls["bytesDown"]
+        body.append([
+            display(tls), variant(tls), tls["connections"], fixed(per_event(clear), 1), fixed(per_event(tls), 1),
+            f"{fixed((per_event(tls) / per_event(clear) - 1) * 100, 1)} %", fixed(tls["tlsHandshakeBytes"] / max(tls["eventsDelivered"], 1), 1),
+            fixed(tls["tlsRecordOverheadBytes"] / max(tls["eventsDelivered"], 1), 1), percent(layer / wire),
+        ])
+    return table(["Transport", "Variant, HTTP", "TCP conns", "Wire B / event, cleartext", "TLS 1.3", "Change", "Handshake B / event",
+                  "Record overhead B / event", "TLS share of wire"], body, right=set(range(2, 9)))
+
+
+def tls_summary(results):
+    handshakes = {source: tls_row(results, source) for source in TLS_HANDSHAKES}
+    smallest = min(handshakes.values(), key=lambda row: row["tlsHandshakeBytesPerConnection"])
+    largest = max(handshakes.values(), key=lambda row: row["tlsHandshakeBytesPerConnection"])
+    changes = sorted(((per_event(tls) / per_event(clear) - 1) * 100, tls) for clear, tls in tls_pairs(results))
+    low, high = changes[0], changes[-1]
+    return (f"a full handshake took {fixed(smallest['tlsHandshakeBytesPerConnection'], 0)} B ({smallest['tls']}) to "
+            f"{fixed(largest['tlsHandshakeBytesPerConnection'], 0)} B ({largest['tls']}) both ways; over TLS 1.3 the suite's wire bytes per "
+            f"event grew by {fixed(low[0], 1)} % ({prose(low[1])}, {low[1]['variant']}) to {fixed(high[0], 1)} % ({prose(high[1])}, {high[1]['variant']})")
+
+
+def tls_link(results):
+    body = []
+    for source in TLS_LINK:
+        for row in results.rows(source):
+            body.append([
+                display(row), variant(row), row.get("tls") or "off", ms(row["latencyP50Nanoseconds"]), ms(row["modelLatencyP50Nanoseconds"]),
+                row.get("latencyModel", "–"), fixed(row["bytesPerDeliveredEvent"], 1),
+            ])
+    return table(["Transport", "Variant, HTTP", "TLS", "p50 (ms)", "Model p50 (ms)", "Model", "Wire B / event"], body, right={3, 4, 6})
+
+
 def environment(results):
     """The machine and build the committed reports came from."""
     machines = {}
@@ -744,6 +819,10 @@ GENERATORS = {
     "compression-memory": compression_memory,
     "compression-summary": sentence(compression_summary),
     "payload-streams": payload_streams,
+    "tls-handshakes": tls_handshakes,
+    "tls-suite": tls_suite,
+    "tls-summary": sentence(tls_summary),
+    "tls-link": tls_link,
 }
 
 # ---------------------------------------------------------------------------------------------
