@@ -128,6 +128,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "BenchTLSTests",
+            dependencies: ["BenchCore", "BenchTLS", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "BenchServerTests",
             dependencies: [
                 "BenchCore", "BenchServer",
