@@ -147,6 +147,40 @@ struct ServeTLSTests {
         #expect(traffic.values.map { $0.tls?.handshakes ?? 0 }.reduce(0, +) >= 2, "\(traffic)")
     }
 
+    static var openssl: String? {
+        ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// RFC 8446 §4.2.1: a ClientHello without supported_versions offers TLS 1.2 at most
+    /// (legacy_version 0x0303); a server that speaks none of the versions offered aborts with a
+    /// protocol_version alert (RFC 5246 §E.1 said the same).
+    @Test(
+        "openssl s_client -tls1_2 against a TLS 1.3 server gets a fatal protocol_version alert (bytes 02 46), counted as a failed handshake",
+        .enabled(if: openssl != nil && ServeTests.curl != nil))
+    func tls12OnlyClient() throws {
+        let server = try Server(["--rate", "10", "--duration", "10"])
+        defer { server.process.terminate() }
+        let port = try #require(server.endpoints["control"]?.split(separator: ":").last.map(String.init))
+        // -msg prints each record and message as OpenSSL read it, with its bytes.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["10", try #require(Self.openssl), "s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-msg"]
+        let output = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0 && process.terminationStatus != 124, "s_client must fail at once: \(text)")
+        // "<<< TLS 1.2, Alert [length 0002], fatal protocol_version" then "    02 46": fatal (2), protocol_version (70).
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let alert = try #require(lines.firstIndex { $0.hasPrefix("<<<") && $0.contains("Alert") }, "\(text)")
+        #expect(lines[alert].hasSuffix("fatal protocol_version"))
+        #expect(lines[alert + 1] == "02 46")
+        #expect(try server.traffic()["other"]?.tls?.handshakeFailures == 1)
+    }
+
     /// Runs `scripts/interop/NAME URL COUNT --cafile CERTIFICATE` and checks its summary: COUNT
     /// events from sequence 1, contiguous. Returns the summary.
     @discardableResult
