@@ -16,8 +16,20 @@ struct ServeTLSTests {
         var certificate: String { endpoints["certificate"] ?? "" }
 
         init(_ arguments: [String]) throws {
-            (process, endpoints) = try ServeTests.startServe(["--tls"] + arguments, lastLine: "certificate-spki-sha256")
-            try #require(FileManager.default.fileExists(atPath: certificate), "serve printed no certificate: \(endpoints)")
+            // The certificate goes to a file of the test's own, removed by stop().
+            let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-test-\(UUID().uuidString).pem")
+                .path
+            (process, endpoints) = try ServeTests.startServe(
+                ["--tls", "--cert-out", certificate] + arguments, lastLine: "certificate-spki-sha256")
+            try #require(
+                self.certificate == certificate && FileManager.default.fileExists(atPath: certificate),
+                "serve printed no certificate: \(endpoints)")
+        }
+
+        /// Stops the server and removes its certificate file.
+        func stop() {
+            process.terminate()
+            try? FileManager.default.removeItem(atPath: certificate)
         }
 
         /// `curl --cacert CERTIFICATE arguments`: its output.
@@ -48,7 +60,7 @@ struct ServeTLSTests {
         .enabled(if: ServeTests.curl != nil))
     func curlOverHTTPS() throws {
         let server = try Server(["--rate", "100", "--duration", "5"])
-        defer { server.process.terminate() }
+        defer { server.stop() }
         let poll = try #require(server.endpoints["short-polling"])
         #expect(poll.hasPrefix("https://127.0.0.1:"))
         #expect(server.endpoints["websocket"]?.hasPrefix("wss://127.0.0.1:") == true)
@@ -86,7 +98,7 @@ struct ServeTLSTests {
         .enabled(if: ServeTests.python(has: "websockets")))
     func pythonWebSocketOverTLS() throws {
         let server = try Server(["--rate", "200", "--duration", "5"])
-        defer { server.process.terminate() }
+        defer { server.stop() }
         let url = try #require(server.endpoints["websocket"])
         let summary = try Self.interop("websocket_push_client.py", url, count: 300, certificate: server.certificate)
         #expect(summary["tls"] as? String == "TLSv1.3")
@@ -98,7 +110,7 @@ struct ServeTLSTests {
         .enabled(if: ServeTests.python(has: "grpc, grpc_tools")))
     func pythonGRPCOverTLS() throws {
         let server = try Server(["--rate", "200", "--duration", "5"])
-        defer { server.process.terminate() }
+        defer { server.stop() }
         let url = try #require(server.endpoints["grpc"])
         try Self.interop("grpc_subscribe_client.py", url, count: 300, certificate: server.certificate)
         #expect(try server.handshakes("grpc") >= 1)
@@ -109,7 +121,7 @@ struct ServeTLSTests {
         .enabled(if: ServeTests.chromium != nil && ServeTests.curl != nil))
     func browserPageOverTLS() throws {
         let server = try Server(["--rate", "100", "--duration", "30"])
-        defer { server.process.terminate() }
+        defer { server.stop() }
         let page = try #require(server.endpoints["browser"])
         #expect(page.hasPrefix("https://"))
         let pin = try #require(server.endpoints["certificate-spki-sha256"])
@@ -159,7 +171,7 @@ struct ServeTLSTests {
         .enabled(if: openssl != nil && ServeTests.curl != nil))
     func tls12OnlyClient() throws {
         let server = try Server(["--rate", "10", "--duration", "10"])
-        defer { server.process.terminate() }
+        defer { server.stop() }
         let port = try #require(server.endpoints["control"]?.split(separator: ":").last.map(String.init))
         // -msg prints each record and message as OpenSSL read it, with its bytes.
         let process = Process()

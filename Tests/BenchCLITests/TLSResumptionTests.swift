@@ -14,7 +14,7 @@ struct TLSResumptionTests {
         .enabled(if: ServeTests.curl != nil), arguments: ["1.3", "1.2"])
     func curlResumes(version: String) throws {
         let server = try ServeTLSTests.Server(["--tls-version", version, "--rate", "50", "--duration", "20"])
-        defer { server.process.terminate() }
+        defer { server.stop() }
         let poll = try #require(server.endpoints["short-polling"]) + "?after=0"
 
         /// Polls `count` times in one curl run, a connection each; returns what the server's TLS
