@@ -144,9 +144,11 @@ let package = Package(
         .testTarget(
             name: "BenchTransportsTests",
             dependencies: [
-                "BenchCore", "BenchServer", "BenchTransports",
+                "BenchCore", "BenchServer", "BenchTransports", "BenchTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         .testTarget(

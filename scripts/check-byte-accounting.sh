@@ -5,6 +5,16 @@
 # results.json. They must match to the byte. The capture's bytes are read from TCP sequence
 # numbers, so a retransmitted segment counts once.
 #
+# Then the same runs with --tls (and one with --tls-version 1.2): the TCP payload (ciphertext)
+# must again equal bytesUp and bytesDown, and the TLS records tshark decrypts with the session
+# secrets bench wrote (SSLKEYLOGFILE, NSS key log format) must equal the server's record census:
+# every record is its 5-byte header plus tls.record.length (RFC 8446 §5.1); handshake
+# (content type 22) and change_cipher_spec (20) records add up to tlsHandshakeBytes, alerts (21)
+# to tlsAlertBytes, application data (23) to the census's application-record bytes. TLS 1.3
+# hides the real content type inside the encrypted record (§5.2): tshark names it in
+# tls.record.content_type once it decrypted the record, and leaves the field out when it could
+# not, which the check counts as a mismatch.
+#
 #   scripts/check-byte-accounting.sh            # builds bench (debug) if needed
 #   BENCH=.build/release/bench PORT=19000 scripts/check-byte-accounting.sh
 #
@@ -23,8 +33,8 @@ port=${PORT:-18931}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-printf '%-16s %12s %12s %12s %12s  %s\n' transport "up (report)" "up (pcap)" "down (report)" "down (pcap)" verdict
-# name, then the bench run arguments that choose the transport and put it on $port.
+# name, then the bench run arguments that choose the transport and put it on $port. A name
+# starting with tls- is a TLS run: its records are checked too.
 runs=(
   "short-polling|--transport short-polling --port $port"
   "long-polling|--transport long-polling --port $port"
@@ -32,11 +42,22 @@ runs=(
   "websocket|--transport websocket --port $port"
   "short-polling-h2|--transport short-polling --http-version 2 --port $port"
   "grpc|--transport grpc --grpc-port $port"
+  "tls-short-polling|--tls --transport short-polling --port $port"
+  "tls-long-polling|--tls --transport long-polling --port $port"
+  "tls-sse|--tls --transport sse --port $port"
+  "tls-websocket|--tls --transport websocket --port $port"
+  "tls-short-polling-h2|--tls --transport short-polling --http-version 2 --port $port"
+  "tls-grpc|--tls --transport grpc --grpc-port $port"
+  "tls1.2-short-polling|--tls --tls-version 1.2 --transport short-polling --port $port"
 )
+printf '%-21s %12s %12s %12s %12s  %s\n' transport "up (report)" "up (pcap)" "down (report)" "down (pcap)" verdict
+records="$work/records.txt"
+: >"$records"
 for run in "${runs[@]}"; do
   transport=${run%%|*}
   read -r -a arguments <<<"${run#*|}"
   pcap="$work/$transport.pcap"
+  keys="$work/$transport.keys"
   # Started with default, unblocked SIGINT and SIGTERM: a parent (a test runner) may have left
   # them ignored or blocked, both survive exec, and tshark could then not be stopped.
   python3 -c 'import os, signal, sys
@@ -45,34 +66,72 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT, signal.SIGTERM])
 os.execvp(sys.argv[1], sys.argv[1:])' tshark -i lo -f "tcp port $port" -w "$pcap" >"$work/tshark.log" 2>&1 &
   capture=$!
   for _ in $(seq 100); do grep -q "Capturing on" "$work/tshark.log" && break; sleep 0.05; done
-  "$bench" run "${arguments[@]}" --clients 3 --rate 20 --duration 1 \
+  # Both ends of a TLS run write their session secrets here (bench honours SSLKEYLOGFILE).
+  SSLKEYLOGFILE="$keys" "$bench" run "${arguments[@]}" --clients 3 --rate 20 --duration 1 \
     --poll-interval 0.2 --output "$work/$transport" >/dev/null 2>&1
   sleep 0.5
   kill -TERM "$capture"; wait "$capture" || true
-  python3 - "$transport" "$pcap" "$work/$transport/results.json" "$port" <<'PY' || status=1
+  python3 - "$transport" "$pcap" "$work/$transport/results.json" "$port" "$keys" "$records" <<'PY' || status=1
 import json, subprocess, sys
-transport, pcap, results, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+transport, pcap, results, port, keys, records = sys.argv[1:7]
+port = int(port)
+row = json.load(open(results))["results"][0]
+
+def tshark(*arguments):
+    return subprocess.run(["tshark", "-r", pcap, *arguments], capture_output=True, text=True, check=True).stdout
+
+def direction(source, destination):
+    return "up" if int(destination) == port else "down" if int(source) == port else None
+
 # Bytes per connection and direction from TCP sequence numbers (relative, so data starts at 1):
 # the highest seq + len seen, minus 1. A segment the kernel retransmitted (it happens on a busy
 # loopback) is counted once, as the application received it once.
-fields = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport",
-                         "-e", "tcp.seq", "-e", "tcp.len"],
-                        capture_output=True, text=True, check=True).stdout
 ends = {}
-for line in fields.splitlines():
+for line in tshark("-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.seq", "-e", "tcp.len").splitlines():
     stream, source, destination, sequence, length = line.split("\t")
-    if int(length or 0) == 0:
-        continue
-    direction = "up" if int(destination) == port else "down" if int(source) == port else None
-    if direction:
-        key = (stream, direction)
-        ends[key] = max(ends.get(key, 1), int(sequence) + int(length))
-up = sum(end - 1 for (stream, direction), end in ends.items() if direction == "up")
-down = sum(end - 1 for (stream, direction), end in ends.items() if direction == "down")
-row = json.load(open(results))["results"][0]
+    way = direction(source, destination)
+    if int(length or 0) and way:
+        ends[(stream, way)] = max(ends.get((stream, way), 1), int(sequence) + int(length))
+up = sum(end - 1 for (stream, way), end in ends.items() if way == "up")
+down = sum(end - 1 for (stream, way), end in ends.items() if way == "down")
 ok = row["bytesUp"] == up and row["bytesDown"] == down
-print(f'{transport:16} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}')
+print(f'{transport:21} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}', flush=True)
+
+if transport.startswith("tls"):
+    # Every TLS record in the capture, decrypted with the run's secrets: its content type (the
+    # inner one in TLS 1.3) and its length, in order within each frame. Retransmitted segments
+    # are left out: their records were dissected from the first copy.
+    kinds = {20: "handshake", 22: "handshake", 21: "alert", 23: "application"}
+    totals = {"handshake": 0, "alert": 0, "application": 0, "undecrypted": 0}
+    fields = tshark("-o", f"tls.keylog_file:{keys}", "-d", f"tcp.port=={port},tls",
+                    "-Y", "tls.record and not tcp.analysis.retransmission and not tcp.analysis.spurious_retransmission",
+                    "-T", "fields", "-e", "tls.record.content_type", "-e", "tls.record.length")
+    for line in fields.splitlines():
+        types, lengths = line.split("\t")
+        types = [int(value) for value in types.split(",") if value]
+        lengths = [int(value) for value in lengths.split(",") if value]
+        if len(types) != len(lengths):
+            # A record tshark could not decrypt has a length and no content type.
+            totals["undecrypted"] += sum(length + 5 for length in lengths)
+            continue
+        for kind, length in zip(types, lengths):
+            totals[kinds.get(kind, "undecrypted")] += length + 5
+    # The cipher suite each ServerHello chose (RFC 8446 §4.1.3, RFC 5246 §7.4.1.3).
+    suites = sorted(set(tshark("-d", f"tcp.port=={port},tls", "-Y", "tls.handshake.type == 2",
+                               "-T", "fields", "-e", "tls.handshake.ciphersuite").split()))
+    census = row["serverTLS"]
+    application = census["applicationRecordBytesIn"] + census["applicationRecordBytesOut"]
+    expected = (row["tlsHandshakeBytes"], row["tlsAlertBytes"], application)
+    found = (totals["handshake"], totals["alert"], totals["application"])
+    ok = expected == found and totals["undecrypted"] == 0 and totals["handshake"] > 0
+    with open(records, "a") as file:
+        print(f'{transport:21} {",".join(suites):>13} {expected[0]:10} {found[0]:10} {expected[1]:8} {found[1]:8} '
+              f'{expected[2]:10} {found[2]:10}  {"match" if ok else "MISMATCH"}', file=file)
 sys.exit(0 if ok else 1)
 PY
 done
+# The records tshark decrypted against the server's census, per kind (bytes, headers included).
+echo
+printf '%-21s %13s %10s %10s %8s %8s %10s %10s  %s\n' "TLS records" "cipher suite" "handshake" "(pcap)" "alert" "(pcap)" "app data" "(pcap)" verdict
+cat "$records"
 exit $status

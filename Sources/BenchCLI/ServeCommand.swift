@@ -116,7 +116,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
         let control = RunControl(routes: TransportRegistry.standard().routes, host: host)
         let routes = TransportRegistry.standard(grpc: GRPCTransport.Configuration(port: grpcPort)).routes
-            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)] + control.httpRoutes))
+            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads), TrafficRoute()] + control.httpRoutes))
         let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration)
         try await Serving.run(configuration: configuration, routes: routes, publishing: publishing) { server in
             for line in server.endpointLines { print(line) }

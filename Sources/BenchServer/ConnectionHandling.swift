@@ -158,6 +158,7 @@ enum ConnectionSetup {
 struct ConnectionContext: Sendable {
     let hub: EventHub
     let uploads: UploadRegistry
+    let traffic: TrafficRecorder
     let routes: Routes
     let configuration: ServerConfiguration
 
@@ -178,7 +179,7 @@ struct ConnectionContext: Sendable {
                 let request = HTTPRequest(head: head)
                 guard let endpoint = routes.webSocketRoute(for: request.path) else { return }
                 meter.attribute(to: endpoint.transport)
-                try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, uploads: uploads, meter: meter, configuration: configuration))
+                try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, uploads: uploads, traffic: traffic, meter: meter, configuration: configuration))
             case .http(let channel, let meter):
                 try await serveHTTP(channel, meter: meter, http2: false)
             case .http2(let multiplexer, let meter):
@@ -246,7 +247,7 @@ struct ConnectionContext: Sendable {
             return
         }
         do {
-            try await endpoint.respond(to: request, writer: writer, context: EndpointContext(hub: hub, uploads: uploads, meter: meter, configuration: configuration))
+            try await endpoint.respond(to: request, writer: writer, context: EndpointContext(hub: hub, uploads: uploads, traffic: traffic, meter: meter, configuration: configuration))
         } catch let error as HTTPRequestError {
             try await writer.respond(status: .badRequest, headers: plain, body: ByteBuffer(string: error.message + "\n"))
         }

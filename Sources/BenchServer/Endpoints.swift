@@ -121,6 +121,8 @@ public struct EndpointContext: Sendable {
     public let hub: EventHub
     /// Where events uploaded by clients are recorded.
     public let uploads: UploadRegistry
+    /// Every connection's counts (`bench serve`'s `/control/traffic`).
+    public let traffic: TrafficRecorder
     /// This connection's counts; endpoints count empty responses here.
     public let meter: ConnectionMeter
     public let configuration: ServerConfiguration

@@ -68,7 +68,7 @@ public func withLoopbackServer<Result: Sendable>(
     }
     let port = serverChannel.channel.localAddress?.port ?? configuration.port
     let uploads = UploadRegistry()
-    let context = ConnectionContext(hub: hub, uploads: uploads, routes: routes, configuration: configuration)
+    let context = ConnectionContext(hub: hub, uploads: uploads, traffic: traffic, routes: routes, configuration: configuration)
     let listenerContext = ListenerContext(host: configuration.host, hub: hub, uploads: uploads, traffic: traffic, configuration: configuration)
 
     return try await withThrowingTaskGroup(of: Void.self) { tasks in

@@ -44,6 +44,17 @@ public final class TrafficRecorder: Sendable {
         }
     }
 
+    /// Totals by transport, over every connection so far; the key `nil` holds connections that
+    /// never made a valid request for a transport (the browser page, control requests, a
+    /// handshake that failed).
+    public var totalsByTransport: [TransportKind?: TrafficTotals] {
+        state.withLock { state in
+            state.open.values.reduce(into: state.closed) { totals, meter in
+                totals[meter.transport, default: TrafficTotals()] = totals[meter.transport, default: TrafficTotals()] + meter.totals
+            }
+        }
+    }
+
     /// Totals over every connection.
     public var allTotals: TrafficTotals {
         state.withLock { state in

@@ -53,22 +53,53 @@ final class TLSLayerState {
     /// The largest plaintext of one record (RFC 8446 §5.1).
     static let maxFragment = 16_384
 
+    /// Application-data records (and their plaintext) flushed before the handshake completed:
+    /// the TLS handler holds such writes and writes them once it completes (gRPC's listener
+    /// sends its HTTP/2 SETTINGS as soon as the connection is accepted).
+    private var heldRecords = 0
+    private var heldPlaintext = 0
+
+    /// Whether the TLS handler holds flushed writes until its handshake completes.
+    var holdsWrites: Bool { heldRecords > 0 }
+
     /// Passes a flush down, then counts what it wrote: the last records are the application
     /// data (as many as ``pendingApplicationRecords``); records before them are handshake
     /// messages BoringSSL held back until the first write (TLS 1.3's session tickets).
     func flush(_ flush: () -> Void) {
-        flushExpected += pendingApplicationRecords
-        flushPlaintext += pendingPlaintext
+        let (records, plaintext) = (pendingApplicationRecords, pendingPlaintext)
         (pendingApplicationRecords, pendingPlaintext) = (0, 0)
+        count(records: records, plaintext: plaintext, writtenBy: flush)
+    }
+
+    /// Hands up an inbound handshake record with `forward` while the TLS handler holds writes,
+    /// and counts what it writes as those writes' flush: the record may complete the handshake,
+    /// after which the handler writes what it held (after the tickets TLS 1.3 sends first).
+    func forwardReleasingHeldWrites(_ forward: () -> Void) {
+        let (records, plaintext) = (heldRecords, heldPlaintext)
+        (heldRecords, heldPlaintext) = (0, 0)
+        count(records: records, plaintext: plaintext, writtenBy: forward)
+    }
+
+    /// Runs `body`, during which the TLS handler writes `records` application-data records
+    /// carrying `plaintext`, and counts what it wrote.
+    private func count(records: Int, plaintext: Int, writtenBy body: () -> Void) {
+        flushExpected += records
+        flushPlaintext += plaintext
         // A flush inside a flush (a write's promise writing again): the outer one counts.
-        guard flushed == nil else { return flush() }
+        guard flushed == nil else { return body() }
         flushed = []
-        flush()
+        body()
         let pieces = flushed ?? []
         let (expected, plaintext) = (flushExpected, flushPlaintext)
         (flushed, flushExpected, flushPlaintext) = (nil, 0, 0)
-        // Plaintext the TLS handler dropped (written after it closed) never reached the wire.
-        if pieces.contains(where: \.startsRecord) || expected == 0 { counter.countPlaintext(plaintext, .outbound) }
+        if pieces.contains(where: \.startsRecord) || expected == 0 {
+            counter.countPlaintext(plaintext, .outbound)
+        } else if !handshakeComplete {
+            // Held by the TLS handler until its handshake completes.
+            (heldRecords, heldPlaintext) = (heldRecords + expected, heldPlaintext + plaintext)
+        }
+        // Otherwise the TLS handler dropped the plaintext (written after it closed): it never
+        // reached the wire.
         var recordsLeft = pieces.filter(\.startsRecord).count
         for piece in pieces {
             if piece.startsRecord { recordsLeft -= 1 }
@@ -93,8 +124,10 @@ final class TLSLayerState {
 ///   as handshake);
 /// - after it, outbound records written during a flush from above carry application data, but for
 ///   those BoringSSL held back and writes first (TLS 1.3 sends its session tickets with the first
-///   write: ``TLSLayerState/flush(_:)``); records written while the connection closes
-///   are its close_notify; others are handshake messages;
+///   write: ``TLSLayerState/flush(_:)``); so do the writes flushed before the handshake
+///   completed, which the TLS handler writes when it completes, while the census hands up the
+///   record that completed it (``TLSLayerState/forwardReleasingHeldWrites(_:)``); records
+///   written while the connection closes are its close_notify; others are handshake messages;
 /// - inbound records after it carry application data, unless the TLS handler answered one at once
 ///   with a record of its own or a close: that one was an alert (close_notify).
 final class TLSRecordCensus: ChannelDuplexHandler {
@@ -120,6 +153,8 @@ final class TLSRecordCensus: ChannelDuplexHandler {
             counter.count(piece.bytes.readableBytes, of: piece.kind, .inbound, startsRecord: piece.startsRecord)
             if piece.endsRecord && piece.kind == .applicationData {
                 layer.watchInbound(recordBytes: piece.recordBytes) { context.fireChannelRead(wrapInboundOut(piece.bytes)) }
+            } else if piece.endsRecord && layer.holdsWrites {
+                layer.forwardReleasingHeldWrites { context.fireChannelRead(wrapInboundOut(piece.bytes)) }
             } else {
                 context.fireChannelRead(wrapInboundOut(piece.bytes))
             }

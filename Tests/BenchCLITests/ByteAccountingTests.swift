@@ -15,7 +15,9 @@ struct ByteAccountingTests {
         return ["/usr/bin/tshark", "/usr/local/bin/tshark"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    @Test("for every transport and HTTP version, the TCP payload bytes tshark captured equal the report's, per direction", .enabled(if: canCapture))
+    @Test(
+        "for every transport and HTTP version, cleartext and over TLS, the TCP payload bytes tshark captured equal the report's, per direction; the TLS records tshark decrypted equal the server's census by kind",
+        .enabled(if: canCapture))
     func tsharkAgrees() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
@@ -24,6 +26,7 @@ struct ByteAccountingTests {
         var environment = ProcessInfo.processInfo.environment
         environment["BENCH"] = try CommandLineTests.benchExecutable.path
         environment["PORT"] = "18933"
+        environment.removeValue(forKey: "SSLKEYLOGFILE")
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
@@ -31,8 +34,21 @@ struct ByteAccountingTests {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
-        let rows = text.split(separator: "\n").dropFirst()
-        #expect(rows.count == 6, "four HTTP/1.1 transports, short polling over HTTP/2, gRPC")
-        #expect(rows.allSatisfy { $0.hasSuffix("match") && !$0.hasSuffix("MISMATCH") }, "\(text)")
+        // Two tables, a blank line between: bytes per run, then TLS records per TLS run.
+        let tables = text.components(separatedBy: "\n\n").map { $0.split(separator: "\n").dropFirst() }
+        try #require(tables.count == 2, "\(text)")
+        let bytes = tables[0].map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(bytes == [
+            "short-polling", "long-polling", "sse", "websocket", "short-polling-h2", "grpc",
+            "tls-short-polling", "tls-long-polling", "tls-sse", "tls-websocket", "tls-short-polling-h2", "tls-grpc", "tls1.2-short-polling",
+        ], "\(text)")
+        #expect(tables[1].map { $0.split(separator: " ").first.map(String.init) ?? "" } == bytes.filter { $0.hasPrefix("tls") }, "\(text)")
+        #expect((tables[0] + tables[1]).allSatisfy { $0.hasSuffix(" match") }, "\(text)")
+        // The ServerHellos chose TLS 1.3's AES-128-GCM (0x1301, RFC 8446 §B.4) and, for the TLS 1.2 run,
+        // an ECDHE-ECDSA AES-GCM suite (0xc02b or 0xc02c, RFC 5289): what bench's clients offer first.
+        for row in tables[1] {
+            let suite = row.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            #expect(row.hasPrefix("tls1.2") ? ["0xc02b", "0xc02c"].contains(suite) : suite == "0x1301", "\(row)")
+        }
     }
 }

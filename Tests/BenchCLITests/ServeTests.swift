@@ -50,8 +50,9 @@ struct ServeTests {
         return summary
     }
 
-    /// Starts `bench serve` and returns it with its endpoints by name.
-    static func startServe(_ arguments: [String]) throws -> (Process, [String: String]) {
+    /// Starts `bench serve` and returns it with its endpoints by name (and any other `NAME VALUE`
+    /// line it printed up to and including the `lastLine` one).
+    static func startServe(_ arguments: [String], lastLine: String = "control") throws -> (Process, [String: String]) {
         let process = Process()
         process.executableURL = try CommandLineTests.benchExecutable
         process.arguments = ["serve"] + arguments
@@ -60,8 +61,8 @@ struct ServeTests {
         process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
-        // The control line comes last.
-        while !(text.contains("\ncontrol ") && text.hasSuffix("\n")) {
+        // The control line comes last (with --tls, the certificate's lines follow it).
+        while !(text.contains("\n\(lastLine) ") && text.hasSuffix("\n")) {
             let chunk = stdout.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)

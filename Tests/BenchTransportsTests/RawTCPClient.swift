@@ -25,6 +25,12 @@ enum RawTCPClient {
     /// Writes `request`, reads until the server closes or `timeout` passes; returns what was read
     /// and whether the server closed the connection.
     static func exchange(port: Int, sending request: String, timeout: Duration) async throws -> (bytes: [UInt8], serverClosed: Bool) {
+        try await exchange(port: port, sending: Array(request.utf8), timeout: timeout)
+    }
+
+    /// Writes `request`'s bytes, reads until the server closes or `timeout` passes; returns what
+    /// was read and whether the server closed the connection.
+    static func exchange(port: Int, sending request: [UInt8], timeout: Duration) async throws -> (bytes: [UInt8], serverClosed: Bool) {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -42,7 +48,7 @@ enum RawTCPClient {
         let received = try await channel.executeThenClose { inbound, outbound in
             // A server that closes at once (a connection over the limit) may do so before the
             // request is written; what was read and the close are then the answer.
-            try? await outbound.write(ByteBuffer(string: request))
+            try? await outbound.write(ByteBuffer(bytes: request))
             var received: [UInt8] = []
             do {
                 for try await chunk in inbound { received += chunk.readableBytesView }

@@ -1,7 +1,7 @@
 @testable import BenchServer
 import Testing
 import BenchCore
-
+import BenchTLS
 import BenchTransports
 
 /// A transport client running in its own task against a test's server.
@@ -9,8 +9,10 @@ struct RunningClient {
     let progress = ClientProgress()
     let task: Task<DeliveryRecorder, Never>
 
-    init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults) {
-        let target = ClientTarget(host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario)
+    /// Starts `client` against `server`; `tls` is what it trusts when the server speaks TLS.
+    init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults, tls: ClientTLS? = nil) {
+        let target = ClientTarget(
+            host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario, tls: tls)
         let progress = progress
         task = Task {
             var recorder = DeliveryRecorder(progress: progress)
@@ -19,8 +21,19 @@ struct RunningClient {
         }
     }
 
-    func waitUntilReady() async throws {
-        while !progress.isReady { try await Task.sleep(for: .milliseconds(2)) }
+    /// The client did not get ready in time (the test has recorded it).
+    struct NotReady: Error {}
+
+    /// Waits until the client is ready, failing after `timeout`.
+    func waitUntilReady(timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !progress.isReady {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the client was not ready within \(timeout)", sourceLocation: sourceLocation)
+                throw NotReady()
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
     }
 
     /// Asks the client to stop (the caller ends the server's streams) and returns what it recorded.

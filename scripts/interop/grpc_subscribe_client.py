@@ -15,6 +15,12 @@ the first algorithm offered compresses its responses too.
 
     python3 scripts/interop/grpc_subscribe_client.py grpc://127.0.0.1:PORT 50
     python3 scripts/interop/grpc_subscribe_client.py grpc://127.0.0.1:PORT 50 --compression gzip --offer-only
+
+A grpcs:// URL (bench serve --tls) opens a secure channel trusting the certificate --cafile names
+(bench serve's `certificate PATH` line): grpc.ssl_channel_credentials(root_certificates=...),
+which verifies the server against the address's host, 127.0.0.1 (the certificate names it).
+
+    python3 scripts/interop/grpc_subscribe_client.py grpcs://127.0.0.1:PORT 50 --cafile cert.pem
 """
 import argparse
 import importlib
@@ -45,15 +51,23 @@ def generated_modules(folder: str):
 ALGORITHMS = {"deflate": (grpc.Compression.Deflate, 1), "gzip": (grpc.Compression.Gzip, 2)}
 
 
-def main(url: str, count: int, compression: str | None, offer_only: bool) -> int:
-    address = url.removeprefix("grpc://")
+def channel_for(url: str, cafile: str | None, options, compression):
+    """An insecure channel for grpc://, a TLS one trusting `cafile` for grpcs://."""
+    if url.startswith("grpcs://"):
+        with open(cafile, "rb") as file:
+            credentials = grpc.ssl_channel_credentials(root_certificates=file.read())
+        return grpc.secure_channel(url.removeprefix("grpcs://"), credentials, options=options, compression=compression)
+    return grpc.insecure_channel(url.removeprefix("grpc://"), options=options, compression=compression)
+
+
+def main(url: str, count: int, compression: str | None, offer_only: bool, cafile: str | None) -> int:
     options = []
     if compression and offer_only:
         options.append(("grpc.compression_enabled_algorithms_bitset", 1 << ALGORITHMS[compression][1]))
     with tempfile.TemporaryDirectory() as folder:
         messages, services = generated_modules(folder)
         algorithm = ALGORITHMS[compression][0] if compression else None
-        with grpc.insecure_channel(address, options=options, compression=algorithm) as channel:
+        with channel_for(url, cafile, options, algorithm) as channel:
             stub = services.EventStreamStub(channel)
             call = stub.Subscribe(messages.Cursor(after=0), metadata=[("bench-encoding", "protobuf")], timeout=30)
             sequences = []
@@ -79,5 +93,6 @@ if __name__ == "__main__":
     parser.add_argument("count", type=int)
     parser.add_argument("--compression", choices=sorted(ALGORITHMS))
     parser.add_argument("--offer-only", action="store_true")
+    parser.add_argument("--cafile", help="the certificate to trust for grpcs:// (bench serve --tls prints its path)")
     arguments = parser.parse_args()
-    sys.exit(main(arguments.url, arguments.count, arguments.compression, arguments.offer_only))
+    sys.exit(main(arguments.url, arguments.count, arguments.compression, arguments.offer_only, arguments.cafile))

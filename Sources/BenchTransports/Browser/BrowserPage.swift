@@ -83,7 +83,9 @@ enum BrowserPage {
 
         function webSocket(after, record, until) {
           return new Promise((resolve, reject) => {
-            const socket = new WebSocket(`ws://${location.host}/ws?mode=push&after=${after}`);
+            // wss:// on a page served over HTTPS (bench serve --tls): a secure page may not open ws://.
+            const scheme = location.protocol === "https:" ? "wss" : "ws";
+            const socket = new WebSocket(`${scheme}://${location.host}/ws?mode=push&after=${after}`);
             socket.onmessage = message => { if (!message.data.startsWith("gap ")) record(JSON.parse(message.data)); };
             socket.onerror = () => reject(new Error("WebSocket error"));
             setTimeout(() => { socket.close(1000); resolve(); }, until - performance.now());
