@@ -59,7 +59,7 @@ extension MarkdownReport {
         guard settings.enabled else { return "off (clients may offer it, as the header profile's heads do; the server declines)" }
         let window = settings.webSocketContextTakeover ? "context takeover" : "no context takeover"
         return "on: WebSocket permessage-deflate (\(window), \(settings.webSocketMaxWindowBits)-bit window, messages under \(settings.webSocketThreshold) B plain); "
-            + "SSE gzip stream flushed per event; polling gzip for bodies of \(settings.gzipMinLength) B or more; gRPC \(settings.grpcAlgorithm.rawValue)"
+            + "SSE gzip stream flushed per write; polling gzip for bodies of \(settings.gzipMinLength) B or more; gRPC \(settings.grpcAlgorithm.rawValue)"
     }
 
     /// What `--tls` set.

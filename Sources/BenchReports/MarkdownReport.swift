@@ -119,7 +119,7 @@ public enum MarkdownReport {
             \(table)
 
             Each transport's standard compression: WebSocket permessage-deflate (RFC 7692), gzip on \
-            the SSE stream (flushed after every event) and on poll responses, gRPC message \
+            the SSE stream (flushed after every write: an event, or the events available at once) and on poll responses, gRPC message \
             compression. **Bodies plain / compressed** are what went into the compressors and came \
             out, at the server and the clients, counted above the layer; the wire columns stay the \
             socket's. **If uncompressed** is the wire with every compressed body at its plain size \

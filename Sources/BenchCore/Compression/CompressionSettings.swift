@@ -10,7 +10,7 @@
 ///   ``webSocketContextTakeover`` is off, an LZ77 window of ``webSocketMaxWindowBits``, and no
 ///   compression of messages under ``webSocketThreshold`` bytes (1024 by default: the `threshold`
 ///   of Node's `ws` and OkHttp's `minWebSocketMessageToCompress`).
-/// - SSE: `Content-Encoding: gzip` on the event stream, flushed after every event.
+/// - SSE: `Content-Encoding: gzip` on the event stream, flushed after every write (an event, or the events available at once).
 /// - Short and long polling: gzip responses whose body is at least ``gzipMinLength`` bytes when
 ///   the request's `Accept-Encoding` allows it (20 by default: nginx's `gzip_min_length`).
 /// - gRPC: grpc-swift's message compression with ``grpcAlgorithm``.
