@@ -188,7 +188,8 @@ CLAIMS = "Results/claims/claims.json"
 COMPRESSION = ("chat", "document")
 SCALE_COMPRESSION = ("Results/scale-compression/takeover/scale.json", "Results/scale-compression/no-takeover/scale.json")
 TLS_SUITE = "Results/tls/suite/results.json"
-TLS_HANDSHAKES = tuple(f"Results/tls/handshakes/tls{version}-{key}/results.json" for version in ("1.3", "1.2") for key in ("p256", "rsa2048"))
+TLS_HANDSHAKES = tuple(
+    f"Results/tls/handshakes/tls{name}/results.json" for name in ("1.3-p256", "1.3-rsa2048", "1.3-p256-x25519", "1.2-p256", "1.2-rsa2048"))
 TLS_LINK = tuple(f"Results/tls/link/{name}/results.json" for name in ("cleartext", "tls1.3", "tls1.2"))
 ALL_DOCUMENTS = (
     DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,

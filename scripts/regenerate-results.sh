@@ -28,6 +28,8 @@ for version in 1.3 1.2; do
         --output "Results/tls/handshakes/tls$version-$key"
   done
 done
+"$bench" run --transport short-polling --poll-connection per-request --clients 5 --tls --tls-key-exchange x25519 \
+    --output Results/tls/handshakes/tls1.3-p256-x25519
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --output Results/tls/link/cleartext
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --output Results/tls/link/tls1.3
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --tls-version 1.2 --output Results/tls/link/tls1.2
