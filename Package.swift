@@ -161,7 +161,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTransports", "BenchEngine"]),
+        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTLS", "BenchTransports", "BenchEngine"]),
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
         .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "BenchCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
     ],

@@ -50,6 +50,7 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 _ = try remoteTarget()
                 try RemoteTarget.check(scenarioOptions.direction)
+                try RemoteTarget.check(scenarioOptions.tlsOptions.settings())
             } catch { throw ValidationError(error.message) }
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }

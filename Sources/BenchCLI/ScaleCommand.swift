@@ -10,7 +10,7 @@ import Foundation
 struct ScaleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scale",
-        abstract: "Open thousands of connections per transport to a separate server process: its memory per idle connection, CPU per delivered event, and broadcast fan-out throughput."
+        abstract: "Open thousands of connections per transport to a separate server process: its memory per idle connection, CPU per connection opened and per delivered event, and broadcast fan-out throughput; with --tls, over TLS."
     )
 
     @Option(name: .long, help: ArgumentHelp(TransportRegistry.connectionHoldingHelp))
@@ -32,6 +32,8 @@ struct ScaleCommand: AsyncParsableCommand {
 
     @OptionGroup var compressionOptions: CompressionOptions
 
+    @OptionGroup var tlsOptions: TLSOptions
+
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
@@ -49,11 +51,13 @@ struct ScaleCommand: AsyncParsableCommand {
     private var configurations: [Scale.Configuration] {
         get throws(BenchError) {
             let headers = try headerOptions.profile()
+            let tls = try tlsOptions.settings()
             return compressionOptions.settings().map { compression in
                 var configuration = Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes)
                 configuration.headers = headers
                 configuration.compression = compression
                 configuration.payloadContent = compressionOptions.payloadContent
+                configuration.tls = tls
                 return configuration
             }
         }
@@ -70,7 +74,8 @@ struct ScaleCommand: AsyncParsableCommand {
         var rows: [ScaleRow] = []
         for configuration in configurations {
             let runs = try plan(configuration)
-            let compression = configurations.count > 1 ? ", compression \(configuration.compression.label)" : ""
+            let compression = (configurations.count > 1 ? ", compression \(configuration.compression.label)" : "")
+                + (configuration.tls.enabled ? ", \(configuration.tls.label)" : "")
             rows += try await progress.run {
                 try await Scale.run(configuration, runs: runs) { step in
                     switch step {
@@ -78,7 +83,8 @@ struct ScaleCommand: AsyncParsableCommand {
                         progress.step(index, of: count, "\(transport.rawValue)\(compression): \(clients) connections to a `bench serve` process, then \(events) events to each at once")
                     case .measured(let row):
                         progress.detail(
-                            "done: \(Int(row.residentBytesPerConnection)) B per connection, \(Format.significant(row.deliveriesPerSecond)) deliveries/s, "
+                            "done: \(Int(row.residentBytesPerConnection)) B per connection, opened in \(Format.decimal(row.connectSeconds ?? 0, places: 2)) s "
+                                + "(\(Format.significant(row.serverCPUMicrosecondsPerConnection ?? 0)) µs server CPU each), \(Format.significant(row.deliveriesPerSecond)) deliveries/s, "
                                 + "\(Format.significant(row.serverCPUMicrosecondsPerDelivery)) µs server CPU per delivery")
                     }
                 }

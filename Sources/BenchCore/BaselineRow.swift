@@ -13,6 +13,8 @@ public struct BaselineRow: Codable, Sendable {
     public var p50RatioToFloor: Double
     /// Whether this row is the one held to the 1.3× target.
     public var heldToTarget = false
+    /// The TLS the round trip ran over (``TLSSettings/label``); `nil` for cleartext.
+    public var tls: String?
 
     package init(name: String, detail: String, messageBytes: Int, histogram: LatencyHistogram, seconds: Double) {
         (self.name, self.detail, self.messageBytes) = (name, detail, messageBytes)

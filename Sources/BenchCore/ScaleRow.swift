@@ -18,6 +18,16 @@ public struct ScaleRow: Codable, Sendable, Hashable {
     public var residentBytesAfterFanOut: Int?
     /// The compression policy (``CompressionSettings/label``); `nil` in older documents (off).
     public var compression: String?
+    /// The connections' TLS (``TLSSettings/label``: `off`, `TLS 1.3, P-256`, …); `nil` in older
+    /// documents (cleartext).
+    public var tls: String?
+    /// From the first client's connect to the last client ready: TCP, the TLS handshake, the
+    /// transport's own setup (an upgrade, a first request); `nil` in older documents.
+    public var connectSeconds: Double?
+    /// The server's user and system CPU time while the connections opened (and the half second
+    /// after, while the last writes settle); `nil` in older documents.
+    public var serverConnectUserCPUSeconds: Double?
+    public var serverConnectSystemCPUSeconds: Double?
     /// The server's VmHWM at the end.
     public var peakResidentBytes: Int
     /// From the publish request to the last delivery.
@@ -45,6 +55,12 @@ public struct ScaleRow: Codable, Sendable, Hashable {
     /// The server's resident growth per connection after the fan-out, from before any connection.
     public var residentBytesPerConnectionAfterFanOut: Double? {
         residentBytesAfterFanOut.map { Double($0 - residentBytesIdle) / Double(max(connections, 1)) }
+    }
+    /// The server's user and system CPU time per connection opened, in microseconds: accepting
+    /// it, the transport's setup and, with TLS, the server's half of the handshake.
+    public var serverCPUMicrosecondsPerConnection: Double? {
+        guard let user = serverConnectUserCPUSeconds, let system = serverConnectSystemCPUSeconds else { return nil }
+        return (user + system) * 1e6 / Double(max(connections, 1))
     }
     /// Deliveries over the fan-out time.
     public var deliveriesPerSecond: Double { fanOutSeconds > 0 ? Double(deliveries) / fanOutSeconds : 0 }

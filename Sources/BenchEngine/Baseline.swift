@@ -9,6 +9,7 @@ private let (systemListen, systemConnect, systemAccept, systemClose) = (Darwin.l
 #endif
 import BenchCore
 import BenchServer
+import BenchTLS
 import BenchTransports
 import Foundation
 import NIOCore
@@ -26,17 +27,23 @@ import NIOPosix
 ///    to issue 9's target;
 /// 4. **the same, async client**: the same connection driven by a Swift task through
 ///    `NIOAsyncChannel`, as `bench run`'s clients are — what the hops between the event loop and
-///    the task pool add.
+///    the task pool add;
+/// 5. with `tls` enabled, **harness WebSocket echo over TLS (wss)**: the third row's client and
+///    server with swift-nio-ssl at both ends, so each message is encrypted and decrypted on both
+///    sides — what TLS adds to a round trip on this machine.
 public enum Baseline {
-    /// Runs the four measurements interleaved — `rounds` rounds, each timing a share of the
-    /// round trips of every path in turn — so that a machine that slows down or speeds up during
-    /// the run (a VM's neighbours) weighs on all four alike; then relates each p50 to the floor's.
+    /// Runs the measurements interleaved — `rounds` rounds, each timing a share of the round
+    /// trips of every path in turn — so that a machine that slows down or speeds up during the
+    /// run (a VM's neighbours) weighs on all of them alike; then relates each p50 to the floor's.
     /// `progress` hears of each timing as it begins: its number (from 1), how many there are, and
     /// which round and path it is.
     public static func run(
-        roundTrips: Int, warmup: Int, messageBytes: Int, rounds: Int = 10, progress: (_ step: Int, _ steps: Int, _ label: String) -> Void = { _, _, _ in }
+        roundTrips: Int, warmup: Int, messageBytes: Int, rounds: Int = 10, tls: TLSSettings = .off,
+        progress: (_ step: Int, _ steps: Int, _ label: String) -> Void = { _, _, _ in }
     ) async throws -> [BaselineRow] {
-        let paths: [(name: String, detail: String, measure: @Sendable (Int, Int) async throws -> (LatencyHistogram, Double))] = [
+        // One certificate and context for every round: making them is not what a round trip costs.
+        let serverTLS = tls.enabled ? try ServerTLS(tls) : nil
+        var paths: [(name: String, detail: String, measure: @Sendable (Int, Int) async throws -> (LatencyHistogram, Double))] = [
             ("raw TCP (the floor)", "blocking POSIX sockets, TCP_NODELAY, a client thread and a server thread",
              { try await rawTCP(roundTrips: $0, warmup: $1, messageBytes: messageBytes) }),
             ("NIO TCP echo", "the same client; a SwiftNIO server writing back what it reads",
@@ -46,6 +53,11 @@ public enum Baseline {
             ("harness WebSocket echo, async client", "the same connection driven by a Swift task through NIOAsyncChannel, as `bench run`'s clients are",
              { try await webSocketEcho(roundTrips: $0, warmup: $1, messageBytes: messageBytes, driver: .task) }),
         ]
+        if let serverTLS {
+            paths.append(
+                (Self.webSocketOverTLS, "the event-loop client and the echo endpoint over \(tls.label), swift-nio-ssl at both ends: each message encrypted and decrypted on both sides",
+                 { try await webSocketEcho(roundTrips: $0, warmup: $1, messageBytes: messageBytes, driver: .eventLoop, tls: serverTLS) }))
+        }
         var histograms = paths.map { _ in LatencyHistogram() }
         var seconds = paths.map { _ in 0.0 }
         let rounds = max(1, min(rounds, roundTrips))
@@ -60,15 +72,26 @@ public enum Baseline {
             }
         }
         var rows = paths.indices.map { BaselineRow(name: paths[$0].name, detail: paths[$0].detail, messageBytes: messageBytes, histogram: histograms[$0], seconds: seconds[$0]) }
+        if serverTLS != nil { rows[rows.count - 1].tls = tls.label }
         let floor = Double(max(rows[0].p50Nanoseconds, 1))
         for index in rows.indices { rows[index].p50RatioToFloor = Double(rows[index].p50Nanoseconds) / floor }
         rows[2].heldToTarget = true
         return rows
     }
 
-    static func webSocketEcho(roundTrips: Int, warmup: Int, messageBytes: Int, driver: WebSocketPingPong.Driver) async throws -> (LatencyHistogram, Double) {
-        try await withLoopbackServer(routes: TransportRegistry([WebSocketTransport()]).routes) { server in
-            try await WebSocketPingPong.measure(host: server.host, port: server.port, count: roundTrips, warmup: warmup, messageBytes: messageBytes, driver: driver)
+    /// The name of the row over TLS.
+    public static let webSocketOverTLS = "harness WebSocket echo over TLS (wss)"
+
+    /// Round trips to the loopback server's WebSocket echo endpoint, over `tls` when it is given.
+    static func webSocketEcho(
+        roundTrips: Int, warmup: Int, messageBytes: Int, driver: WebSocketPingPong.Driver, tls: ServerTLS? = nil
+    ) async throws -> (LatencyHistogram, Double) {
+        var configuration = ServerConfiguration.defaults
+        configuration.tls = tls
+        return try await withLoopbackServer(configuration: configuration, routes: TransportRegistry([WebSocketTransport()]).routes) { server in
+            try await WebSocketPingPong.measure(
+                host: server.host, port: server.port, count: roundTrips, warmup: warmup, messageBytes: messageBytes, driver: driver,
+                tls: try tls?.clientTLS)
         }
     }
 

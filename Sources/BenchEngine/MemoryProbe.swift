@@ -4,12 +4,13 @@ import BenchTransports
 /// Measures what idle connections cost a server in resident memory: starts `bench serve` in a
 /// process of its own (so the clients' memory is not counted), reads its VmRSS, opens the
 /// scenario's clients of one transport against it, waits until every client is connected and
-/// the server is quiet, and reads VmRSS again. The server publishes nothing meanwhile.
+/// the server is quiet, and reads VmRSS again. The server publishes nothing meanwhile. A
+/// scenario with TLS has the server speak it, and its clients.
 public enum MemoryProbe {
     /// `run.scenario.clients` idle connections of `run`'s transport, and what they cost `bench serve`.
     public static func measure(_ run: PlannedRun) async throws -> IdleMemory {
         let (scenario, client) = (run.scenario, run.transport.makeClient(for: run.scenario))
-        let server = try ServeProcess.start()
+        let server = try ServeProcess.start(tls: scenario.tls)
         defer { server.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let before = try server.residentBytes()

@@ -97,9 +97,7 @@ public struct Runner: Sendable {
         let scenario = modeled.wallClock
         try registry.check(transport, scenario)
         try RemoteTarget.check(scenario.direction)
-        if scenario.tls.enabled {
-            throw BenchError.usage("--tls with --target: remote runs are cleartext for now; run bench run --tls on one host")
-        }
+        try RemoteTarget.check(scenario.tls)
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
         let server = try await RemoteRunServer.open(target, scenario: scenario, transport: transport)
         var result = try await measure(scenario, transport: transport, on: server)

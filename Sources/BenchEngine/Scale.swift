@@ -9,7 +9,8 @@ import Foundation
 /// connection). For each transport it opens ``Configuration/clients`` connections, reads the
 /// server's resident memory, then has the server publish ``Configuration/events`` events at once
 /// to all of them and times the fan-out until every client has every event, reading the server's
-/// CPU time around it.
+/// CPU time around it. It also times opening the connections and reads the server's CPU time
+/// over that: with TLS, each connection's full handshake (``Configuration/tls``).
 ///
 /// ```swift
 /// let configuration = Scale.Configuration.defaults
@@ -31,6 +32,9 @@ public enum Scale {
         public var compression: CompressionSettings = .off
         /// What the events' payloads look like.
         public var payloadContent: PayloadContent = .random
+        /// The TLS every connection speaks: the server process gets the same settings and makes
+        /// its certificate, which the clients trust.
+        public var tls: TLSSettings = .off
 
         public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
 
@@ -48,6 +52,7 @@ public enum Scale {
             scenario.headers = headers
             scenario.compression = compression
             scenario.payloadContent = payloadContent
+            scenario.tls = tls
             return scenario
         }
 
@@ -76,6 +81,7 @@ public enum Scale {
             var row = try await measure(run.transport.makeClient(for: run.scenario), configuration)
             row.transportName = run.transport.displayName
             row.compression = configuration.compression.label
+            row.tls = configuration.tls.label
             rows.append(row)
             progress(.measured(rows[rows.count - 1]))
         }
@@ -87,16 +93,16 @@ public enum Scale {
     static func measure(_ client: any TransportClient, _ configuration: Configuration) async throws -> ScaleRow {
         let (clients, events) = (configuration.clients, configuration.events)
         let scenario = configuration.scenario
-        let server = try ServeProcess.start(arguments: configuration.serveArguments)
+        let server = try ServeProcess.start(arguments: configuration.serveArguments, tls: configuration.tls)
         defer { server.stop() }
         try await Task.sleep(for: .milliseconds(300))
         let idle = try server.residentBytes()
         let expected = events * clients
-        let (figures, recorders) = try await server.withClients(scenario, client: client, readyWithin: .seconds(30 + clients / 100)) { progresses in
+        let (figures, recorders, opening) = try await server.withClients(scenario, client: client, readyWithin: .seconds(30 + clients / 100)) { progresses in
             let connected = try server.residentBytes()
             let cpuBefore = try server.cpuSeconds()
             let start = ContinuousClock.now
-            let control = ClientTarget(host: "127.0.0.1", port: server.controlPort, clientIndex: 0, scenario: scenario)
+            let control = ClientTarget(host: "127.0.0.1", port: server.controlPort, clientIndex: 0, scenario: scenario, tls: server.clientTLS)
             _ = try await HTTPClientConnection.request(.POST, "/control/publish?count=\(events)", to: control)
             let deadline = start + .seconds(60 + expected / 10_000)
             var delivered = 0
@@ -126,6 +132,9 @@ public enum Scale {
             latencyP50Nanoseconds: latency.valueAtPercentile(50), latencyP99Nanoseconds: latency.valueAtPercentile(99), latencyMaxNanoseconds: latency.maxNanoseconds
         )
         row.residentBytesAfterFanOut = figures.afterFanOut
+        row.connectSeconds = opening.seconds
+        row.serverConnectUserCPUSeconds = opening.userCPUSeconds
+        row.serverConnectSystemCPUSeconds = opening.systemCPUSeconds
         return row
     }
 }
@@ -139,6 +148,18 @@ extension CompressionSettings {
             "--gzip-min-length", "\(gzipMinLength)", "--grpc-compression", grpcAlgorithm.rawValue,
         ]
         if !webSocketContextTakeover { arguments.append("--ws-no-context-takeover") }
+        return arguments
+    }
+}
+
+extension TLSSettings {
+    /// The `bench serve` flags that set these settings; none when TLS is off. Resumption is
+    /// left out: the server issues tickets either way.
+    var serveArguments: [String] {
+        guard enabled else { return [] }
+        var arguments = ["--tls", "--tls-version", version.rawValue, "--tls-key", key.rawValue]
+        if let certificatePath { arguments += ["--cert", certificatePath] }
+        if let privateKeyPath { arguments += ["--key", privateKeyPath] }
         return arguments
     }
 }

@@ -1,15 +1,31 @@
 import BenchCore
+import BenchTLS
 import BenchTransports
 import Foundation
 
 /// `bench serve` as a child process, idle (its first event would come after a day), with its
 /// ports read from the endpoint lines it prints: what ``MemoryProbe`` and ``Scale`` measure, so
 /// the server's memory and CPU time are its alone.
+///
+/// With TLS, the process serves every endpoint (control included) over TLS with a certificate
+/// of its own making, which it writes to a file (`--cert-out`); the clients trust that one.
 struct ServeProcess {
     let process: Process
     /// The port of each `NAME URL` line `bench serve` printed, by name: each transport's
     /// (`sse`, `grpc`, …), `browser` and `control`.
     let ports: [String: Int]
+    /// What clients need to speak TLS to the process; `nil` when it serves cleartext.
+    let clientTLS: ClientTLS?
+
+    /// How opening the clients' connections went: its time, and the server's CPU time over it.
+    struct Opening: Sendable {
+        /// From the first client's start to the last client ready.
+        var seconds: Double
+        /// The server's CPU time from before the first connection until the last connection's
+        /// first writes have settled.
+        var userCPUSeconds: Double
+        var systemCPUSeconds: Double
+    }
 
     /// The port of the control API (`POST /control/publish`).
     var controlPort: Int { ports["control"]! }
@@ -17,18 +33,20 @@ struct ServeProcess {
     /// Runs `client`'s clients of `scenario` against this server until `body` returns: waits
     /// until every client is connected and the last connections' first writes have settled,
     /// calls `body` with the clients' progress, then stops the clients and returns `body`'s
-    /// value with their recorders.
+    /// value with their recorders and how opening their connections went.
     func withClients<T: Sendable>(
         _ scenario: Scenario, client: any TransportClient, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
-    ) async throws -> (value: T, recorders: [DeliveryRecorder]) {
+    ) async throws -> (value: T, recorders: [DeliveryRecorder], opening: Opening) {
         let clients = scenario.clients
         let name = client.kind.rawValue
         // The endpoint line of a transport is named after it.
         guard let port = ports[name] else { throw BenchError.runFailed("`bench serve` printed no endpoint for \(name)") }
         let progresses = (0..<clients).map { _ in ClientProgress() }
+        let cpuBefore = try cpuSeconds()
+        let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: DeliveryRecorder.self) { group in
             for index in 0..<clients {
-                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario)
+                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario, tls: clientTLS)
                 let progress = progresses[index]
                 group.addTask {
                     var recorder = DeliveryRecorder(progress: progress)
@@ -43,8 +61,12 @@ struct ServeProcess {
                 group.cancelAll()
                 throw BenchError.runFailed("only \(progresses.filter(\.isReady).count) of \(clients) \(name) clients connected within \(readyWithin)")
             }
+            let connectSeconds = (ContinuousClock.now - start).seconds
             // Let the last connections' first writes settle before measuring.
             try await Task.sleep(for: .milliseconds(500))
+            let cpuAfter = try cpuSeconds()
+            let opening = Opening(
+                seconds: connectSeconds, userCPUSeconds: cpuAfter.user - cpuBefore.user, systemCPUSeconds: cpuAfter.system - cpuBefore.system)
             let value = try await body(progresses)
             progresses.forEach { $0.requestStop() }
             // Stopped clients return once their connection ends; the server is stopped by the
@@ -63,26 +85,30 @@ struct ServeProcess {
                 }
             }
             group.cancelAll()
-            return (value, recorders)
+            return (value, recorders, opening)
         }
     }
 
-    /// Starts `bench serve` with `extra` arguments and reads its endpoint lines.
-    static func start(arguments extra: [String] = []) throws -> ServeProcess {
+    /// Starts `bench serve` with `extra` arguments, and with `tls` when it is enabled, and reads
+    /// its endpoint lines (and with TLS the certificate it wrote).
+    static func start(arguments extra: [String] = [], tls: TLSSettings = .off) throws -> ServeProcess {
         guard FileManager.default.fileExists(atPath: "/proc/self/status") else {
             throw BenchError.usage("memory measurements read /proc/PID/status and need Linux")
         }
+        let certificate = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-serve-\(UUID().uuidString).pem")
         let process = Process()
         process.executableURL = try benchExecutable()
         process.arguments = ["serve", "--rate", "0.00001", "--idle-timeout", "0", "--slow-client-timeout", "0", "--max-connections", "100000"] + extra
+            + (tls.enabled ? tls.serveArguments + ["--cert-out", certificate.path] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // The control line comes last.
+        // The control line comes last, then with TLS the certificate's, once the file is written.
+        let last = tls.enabled ? "\ncertificate " : "\ncontrol "
         var text = ""
         let reader = output.fileHandleForReading
-        while !(text.contains("\ncontrol ") && text.hasSuffix("\n")) {
+        while !(text.contains(last) && text.hasSuffix("\n")) {
             let data = reader.availableData
             guard !data.isEmpty else { process.terminate(); throw BenchError.runFailed("`bench serve` ended before printing its endpoints") }
             text += String(decoding: data, as: UTF8.self)
@@ -96,7 +122,15 @@ struct ServeProcess {
             process.terminate()
             throw BenchError.runFailed("cannot read the ports from `bench serve`'s endpoint lines:\n\(text)")
         }
-        return ServeProcess(process: process, ports: ports)
+        guard tls.enabled else { return ServeProcess(process: process, ports: ports, clientTLS: nil) }
+        defer { try? FileManager.default.removeItem(at: certificate) }
+        do {
+            let pem = try String(contentsOf: certificate, encoding: .utf8)
+            return ServeProcess(process: process, ports: ports, clientTLS: try ClientTLS(settings: tls, trusting: pem))
+        } catch {
+            process.terminate()
+            throw BenchError.runFailed("cannot read the certificate `bench serve --tls` wrote to \(certificate.path)", cause: error)
+        }
     }
 
     /// The process's resident set size, VmRSS in /proc/PID/status.

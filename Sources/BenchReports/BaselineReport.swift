@@ -36,6 +36,15 @@ public struct BaselineReport {
             + (met ? "met" : "**not met**") + String(format: " (%.3f×).", webSocket.p50RatioToFloor)
     }
 
+    /// What TLS adds to the WebSocket echo at p50 (the row over TLS against the cleartext row
+    /// held to the target), in one sentence; empty without a row over TLS.
+    public var tlsCost: String {
+        guard let overTLS = rows.first(where: { $0.tls != nil }), let tls = overTLS.tls, let cleartext = rows.first(where: \.heldToTarget) else { return "" }
+        let (with, without) = (Double(overTLS.p50Nanoseconds) / 1e3, Double(cleartext.p50Nanoseconds) / 1e3)
+        return "TLS (\(tls)) adds " + String(format: "%.1f µs", with - without) + " to the harness's WebSocket echo at p50 ("
+            + String(format: "%.1f → %.1f µs, ×%.2f", without, with, with / max(without, 1e-3)) + "): each message encrypted and decrypted at both ends."
+    }
+
     /// Writes `baseline.json` and `report.md` into `directory`.
     public func write(environment: EnvironmentInfo, command: String, to directory: URL) throws {
         struct Document: Codable {
@@ -60,7 +69,7 @@ public struct BaselineReport {
 
             \(table)
 
-            \(verdict)
+            \(([verdict, tlsCost].filter { !$0.isEmpty }).joined(separator: "\n\n"))
 
             \(detail)
 

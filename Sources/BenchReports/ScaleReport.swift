@@ -14,14 +14,17 @@ public struct ScaleReport {
     /// The figures, one row per transport (what `bench scale` prints).
     public var table: String {
         var lines = [
-            "| Transport | Compression | Connections | Delivered / expected | Server RSS idle → connected (MiB) | RSS / connection (KiB) | RSS / connection after fan-out (KiB) | Peak RSS (MiB) | Fan-out (s) | Deliveries / s | Server CPU user / system (s) | CPU / delivery (µs) | p50 (ms) | p99 (ms) | max (ms) |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| Transport | Compression | TLS | Connections | Connect (s) | CPU / connection (µs) | Delivered / expected | Server RSS idle → connected (MiB) | RSS / connection (KiB) | RSS / connection after fan-out (KiB) | Peak RSS (MiB) | Fan-out (s) | Deliveries / s | Server CPU user / system (s) | CPU / delivery (µs) | p50 (ms) | p99 (ms) | max (ms) |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in rows {
             func mib(_ bytes: Int) -> String { Format.decimal(Double(bytes) / 1_048_576, places: 1) }
             let name = row.displayName
             let cells: [String] = [
-                name, row.compression ?? "off", "\(row.connections)", "\(row.deliveries) / \(row.deliveriesExpected)",
+                name, row.compression ?? "off", row.tls ?? "off", "\(row.connections)",
+                row.connectSeconds.map { Format.decimal($0, places: 2) } ?? "–",
+                row.serverCPUMicrosecondsPerConnection.map { Format.decimal($0, places: 1) } ?? "–",
+                "\(row.deliveries) / \(row.deliveriesExpected)",
                 mib(row.residentBytesIdle) + " → " + mib(row.residentBytesConnected),
                 Format.decimal(row.residentBytesPerConnection / 1024, places: 1),
                 row.residentBytesPerConnectionAfterFanOut.map { Format.decimal($0 / 1024, places: 1) } ?? "–", mib(row.peakResidentBytes),
@@ -33,6 +36,20 @@ public struct ScaleReport {
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Under which TLS conditions the rows were measured, in a sentence or two.
+    public var tlsConditions: String {
+        var labels: [String] = []
+        for row in rows where !labels.contains(row.tls ?? "off") { labels.append(row.tls ?? "off") }
+        let tls = labels.filter { $0 != "off" }
+        guard !tls.isEmpty else { return "off: every connection is cleartext TCP." }
+        return (labels.contains("off") ? "cleartext rows (off) and " : "")
+            + "rows over \(tls.map { "`\($0)`" }.joined(separator: " and ")) (the version both ends speak and the server's certificate key, "
+            + "or its file), on swift-nio-ssl (BoringSSL) at both ends, the certificate made by the `bench serve` process and trusted by the clients. "
+            + "Every connection makes a full handshake (bench's clients keep no TLS sessions, so none resumes): the server's key exchange "
+            + "and certificate signature show in CPU / connection, and its per-connection TLS state (the SSL object, its buffers) in RSS / connection. "
+            + "Compare a TLS row with the same transport's cleartext row (`bench scale` without `--tls`) for what TLS adds."
     }
 
     /// Writes `scale.json` and `report.md` into `directory`.
@@ -58,6 +75,13 @@ public struct ScaleReport {
 
             \(table)
 
+            - **TLS**: \(tlsConditions)
+            - **Connect** runs from the first client's connect to the last client ready (TCP, the \
+            TLS handshake, the WebSocket upgrade or first request), with the clients in this process \
+            sharing the machine's cores with the server; **CPU / connection** is the server's user \
+            and system CPU time over it (and the half second after, while the last writes settle), \
+            per connection: accepting it, the transport's setup and, with TLS, the server's half of \
+            the handshake.
             - **RSS / connection** is the server's resident growth divided by the connections: \
             sockets, NIO channels and pipelines, the transport's per-connection state and buffers. \
             **After fan-out** reads it again once every connection has carried the events and is \

@@ -92,6 +92,11 @@ struct CommandLineTests {
         ["run", "--target", "http://127.0.0.1:1", "--hosts", "2"],
         ["run", "--target", "http://127.0.0.1:1", "--port", "8080"],
         ["run", "--target", "http://127.0.0.1:1", "--transport", "websocket", "--direction", "upload"],
+        ["run", "--target", "http://127.0.0.1:1", "--tls", "--cert", "cert.pem", "--key", "key.pem"],
+        ["scale", "--tls", "--tls-resumption", "on"],
+        ["scale", "--tls-version", "1.2"],
+        ["baseline", "--tls", "--tls-resumption", "on"],
+        ["baseline", "--tls-key", "rsa2048"],
         ["merge", "/no/such/results"],
         ["merge", "only-one"],
     ]
@@ -143,6 +148,47 @@ struct CommandLineTests {
             #expect((row["residentBytesConnected"] as? Int ?? 0) > (row["residentBytesIdle"] as? Int ?? 0))
             #expect((row["fanOutSeconds"] as? Double ?? 0) > 0)
         }
+    }
+
+    @Test("bench scale --tls holds TLS connections to a bench serve --tls process: every event delivered, and its rows and report say under which TLS")
+    func scaleOverTLS() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-scale-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (status, stdout, stderr) = try Self.runBench([
+            "scale", "--transport", "sse,websocket,grpc", "--clients", "3", "--events", "2", "--tls", "--output", output.path,
+        ])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout.contains("| WebSocket | off | TLS 1.3, P-256 | 3 |"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("scale.json"))) as? [String: Any]
+        let rows = try #require(json?["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["transport"] as? String } == ["sse", "websocket", "grpc"])
+        for row in rows {
+            let transport = row["transport"] as? String ?? "?"
+            #expect(row["tls"] as? String == "TLS 1.3, P-256", "\(transport)")
+            // Clients that did not trust the server's certificate, or spoke cleartext to it, would deliver nothing.
+            #expect(row["deliveries"] as? Int == 6 && row["deliveriesExpected"] as? Int == 6, "\(transport)")
+            #expect((row["residentBytesIdle"] as? Int ?? 0) > 0 && (row["residentBytesConnected"] as? Int ?? 0) > 0, "\(transport)")
+            #expect((row["connectSeconds"] as? Double ?? 0) > 0, "\(transport)")
+            #expect((row["serverConnectUserCPUSeconds"] as? Double ?? -1) >= 0 && (row["serverConnectSystemCPUSeconds"] as? Double ?? -1) >= 0, "\(transport)")
+        }
+        let report = try String(contentsOf: output.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("- **TLS**: rows over `TLS 1.3, P-256`"))
+        #expect(report.contains("| TLS | Connections | Connect (s) | CPU / connection (µs) |"))
+    }
+
+    @Test("bench baseline --tls adds the WebSocket echo over TLS to its table, its JSON and what TLS adds at p50")
+    func baselineOverTLS() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("bench-baseline-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let (status, stdout, stderr) = try Self.runBench(["baseline", "--tls", "--round-trips", "200", "--output", output.path])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout.contains("| harness WebSocket echo over TLS (wss) |"))
+        #expect(stdout.contains("TLS (TLS 1.3, P-256) adds "))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("baseline.json"))) as? [String: Any]
+        let rows = try #require(json?["rows"] as? [[String: Any]])
+        #expect(rows.count == 5)
+        #expect(rows.last?["name"] as? String == "harness WebSocket echo over TLS (wss)" && rows.last?["tls"] as? String == "TLS 1.3, P-256")
+        #expect(rows.last?["roundTrips"] as? Int == 200)
     }
 
     @Test("bad values give one line on stderr and exit status 2", arguments: badArguments)

@@ -100,6 +100,30 @@ struct RemoteRunTests {
         }
     }
 
+    @Test("bench run --tls --target: the run's server on bench serve speaks TLS with the certificate the ticket hands over; every event arrives, one handshake per connection")
+    func overTLS() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("remote-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (serve, endpoints) = try ServeTests.startServe(["--rate", "1"])
+        defer { serve.terminate() }
+        let control = try #require(endpoints["control"])
+        let run = try CommandLineTests.runBench([
+            "run", "--target", control, "--tls", "--transport", "sse,websocket,grpc", "--clients", "2", "--duration", "1", "--rate", "20",
+            "--payload-bytes", "64", "--output", folder.path,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = try Self.results(folder)
+        #expect(Set(rows.keys) == ["sse", "websocket", "grpc"])
+        for (transport, row) in rows {
+            #expect(row["eventsDelivered"] as? Int == 2 * 20 && row["eventsLost"] as? Int == 0, "\(transport)")
+            #expect(row["tls"] as? String == "TLS 1.3, P-256", "\(transport)")
+            #expect(row["connections"] as? Int == 2, "\(transport)")
+            let tally = try #require(row["serverTLS"] as? [String: Any], "\(transport)")
+            #expect(tally["handshakes"] as? Int == 2 && tally["handshakeFailures"] as? Int == 0, "\(transport)")
+            #expect(row["target"] as? String == control, "\(transport)")
+        }
+    }
+
     @Test("a target with no bench serve behind it fails with a sentence naming it")
     func unreachableTarget() throws {
         let run = try CommandLineTests.runBench(["run", "--target", "http://127.0.0.1:1", "--transport", "sse", "--duration", "0.5"])

@@ -1,4 +1,5 @@
 import BenchCore
+import BenchTLS
 import NIOCore
 import NIOPosix
 import NIOWebSocket
@@ -23,11 +24,13 @@ public enum WebSocketPingPong {
     }
 
     /// Times `count` round trips of `messageBytes`-byte frames after `warmup` untimed ones, to
-    /// any WebSocket server that echoes binary frames at `path`.
+    /// any WebSocket server that echoes binary frames at `path`; over TLS (`wss://`) when `tls`
+    /// is given, the handshake done before the first frame.
     public static func measure(
-        host: String, port: Int, path: String = echoPath, count: Int, warmup: Int, messageBytes: Int, driver: Driver = .eventLoop
+        host: String, port: Int, path: String = echoPath, count: Int, warmup: Int, messageBytes: Int, driver: Driver = .eventLoop,
+        tls: ClientTLS? = nil
     ) async throws -> (LatencyHistogram, seconds: Double) {
-        let target = ClientTarget(host: host, port: port, clientIndex: 0, scenario: .defaults)
+        let target = ClientTarget(host: host, port: port, clientIndex: 0, scenario: .defaults, tls: tls)
         let payload = ByteBuffer(repeating: 0x42, count: messageBytes)
         switch driver {
         case .eventLoop:
@@ -36,8 +39,15 @@ public enum WebSocketPingPong {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             defer { group.shutdownGracefully { _ in } }
             let done = group.next().makePromise(of: PingPongHandler.Outcome.self)
-            let channel = try await WebSocketConnection.connect(to: target, uri: path, group: group) {
-                [PingPongHandler(payload: payload, count: count, warmup: warmup, done: done)]
+            let channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>
+            do {
+                channel = try await WebSocketConnection.connect(to: target, uri: path, group: group) {
+                    [PingPongHandler(payload: payload, count: count, warmup: warmup, done: done)]
+                }
+            } catch {
+                // No handler will complete it (the upgrade failed, or TLS did): NIO traps on a promise left pending.
+                done.fail(error)
+                throw error
             }
             return try await channel.executeThenClose { _, outbound in
                 channel.channel.pipeline.fireUserInboundEventTriggered(PingPongHandler.Start())

@@ -6,4 +6,7 @@ public struct RunTicket: Codable, Sendable {
     /// Hosts number their clients from here, so every client of the run has its own index.
     public var firstClientIndex: Int
     public var ports: [String: Int]
+    /// The certificate the run's server presents (PEM), for its clients to trust: set when the
+    /// run's scenario has TLS; `nil` for cleartext, and from servers older than TLS runs.
+    public var certificatePEM: String?
 }

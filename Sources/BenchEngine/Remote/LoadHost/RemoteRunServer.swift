@@ -12,18 +12,22 @@ final class RemoteRunServer: RunServer {
     let target: RemoteTarget
     let ticket: RunTicket
     let clock: ClockRelation
+    /// The run's TLS, trusting the certificate its server presents; `nil` for cleartext.
+    let clientTLS: ClientTLS?
     private let published = Atomic<Int>(0)
     private let statusTask = Mutex<Task<Void, Never>?>(nil)
 
-    private init(target: RemoteTarget, ticket: RunTicket, clock: ClockRelation) {
+    private init(target: RemoteTarget, ticket: RunTicket, clock: ClockRelation, clientTLS: ClientTLS?) {
         self.target = target
         self.ticket = ticket
         self.clock = clock
+        self.clientTLS = clientTLS
     }
 
     deinit { statusTask.withLock { $0?.cancel() } }
 
-    /// Relates the clocks, then opens (or joins) the run.
+    /// Relates the clocks, then opens (or joins) the run; with TLS, trusts the certificate the
+    /// run's server presents, which the ticket carries.
     static func open(_ target: RemoteTarget, scenario: Scenario, transport: any TransportTraits) async throws -> RemoteRunServer {
         let clock = try await measureClock(target)
         // One run per plan entry: the transport, and what else an entry can vary by.
@@ -33,7 +37,14 @@ final class RemoteRunServer: RunServer {
         guard ticket.ports[transport.kind.rawValue] != nil else {
             throw BenchError.usage("the server at \(target.url) has no endpoint for \(transport.kind.rawValue)")
         }
-        return RemoteRunServer(target: target, ticket: ticket, clock: clock)
+        var clientTLS: ClientTLS?
+        if scenario.tls.enabled {
+            guard let certificatePEM = ticket.certificatePEM else {
+                throw BenchError.usage("the server at \(target.url) sent no certificate for a TLS run: it is a bench serve from before remote TLS runs")
+            }
+            clientTLS = try ClientTLS(settings: scenario.tls, trusting: certificatePEM)
+        }
+        return RemoteRunServer(target: target, ticket: ticket, clock: clock, clientTLS: clientTLS)
     }
 
     /// The offset from the control round trip with the smallest time (as NTP and Cristian's
@@ -61,8 +72,6 @@ final class RemoteRunServer: RunServer {
     var host: String { target.host }
     func port(for transport: TransportKind) -> Int { ticket.ports[transport.rawValue] ?? 0 }
     var firstClientIndex: Int { ticket.firstClientIndex }
-    /// Remote runs are cleartext (the planner refuses `--tls` with `--target`).
-    var clientTLS: ClientTLS? { nil }
     var uploads: UploadRegistry? { nil }
     var publishedCount: Int { published.load(ordering: .relaxed) }
     private var query: String { "?id=" + (ticket.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ticket.id) }

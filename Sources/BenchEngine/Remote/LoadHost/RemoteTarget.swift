@@ -35,4 +35,13 @@ public struct RemoteTarget: Sendable {
             throw .usage("--target runs push and echo: upload's arrivals are recorded at the server, which is elsewhere (run upload in-process)")
         }
     }
+
+    /// What TLS a server elsewhere can speak: a certificate it makes for the run, which its
+    /// ticket hands to this host's clients.
+    /// - Throws: ``BenchError`` (usage) for `--cert`/`--key`, files on this host that the
+    ///   serving host would look for on its own.
+    public static func check(_ tls: TLSSettings) throws(BenchError) {
+        guard tls.enabled, tls.certificatePath != nil || tls.privateKeyPath != nil else { return }
+        throw .usage("--cert and --key with --target: the run's server is on the serving host, which makes its own certificate (choose its key with --tls-key)")
+    }
 }

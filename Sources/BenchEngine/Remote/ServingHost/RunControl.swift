@@ -78,6 +78,8 @@ public final class RunControl: Sendable {
         let server = try await run.server()
         var ports: [String: Int] = [:]
         for kind in routes.transports { ports[kind.rawValue] = server.port(for: kind) }
-        return RunTicket(id: run.id, host: hostIndex, hosts: run.hosts, firstClientIndex: hostIndex * request.scenario.clients, ports: ports)
+        return RunTicket(
+            id: run.id, host: hostIndex, hosts: run.hosts, firstClientIndex: hostIndex * request.scenario.clients, ports: ports,
+            certificatePEM: server.tls?.identity.certificatePEM)
     }
 }
