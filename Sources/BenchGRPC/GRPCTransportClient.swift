@@ -61,7 +61,7 @@ public struct GRPCTransportClient: TransportClient {
                 // gRPC over TLS: the same swift-nio-ssl client every transport uses, offering h2,
                 // in front of the census (which reads HTTP/2 frames) and grpc-swift's handlers.
                 if let tls = target.tls {
-                    try channel.pipeline.syncOperations.addHandler(tls.handler(offering: ["h2"]), position: .first)
+                    try channel.pipeline.syncOperations.addHandlers(tls.handlers(offering: ["h2"]), position: .first)
                 }
             }
         }

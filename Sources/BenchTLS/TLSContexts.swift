@@ -41,13 +41,14 @@ public struct ServerTLS: Sendable, Hashable {
     }
 
     /// The handlers that make a connection TLS, in pipeline order, to go right behind the
-    /// WireMeter: the record census (ciphertext), swift-nio-ssl's server handler, the plaintext
-    /// meter. They count into `counter`.
+    /// WireMeter: the record census (ciphertext), swift-nio-ssl's server handler, the write
+    /// coalescer (one write, so one record, per flush), the plaintext meter. They count into `counter`.
     public func handlers(counting counter: TLSCounter) -> [any ChannelHandler] {
         let layer = TLSLayerState(counter: counter)
         return [
             TLSRecordCensus(layer: layer),
             NIOSSLServerHandler(context: context),
+            TLSWriteCoalescer(),
             TLSPlaintextMeter(layer: layer, handshakeTimeout: handshakeTimeout),
         ]
     }
@@ -104,10 +105,12 @@ public struct ClientTLS: Sendable {
         self.contexts = contexts
     }
 
-    /// A client handler offering `alpn` (one of ``alpnOffers``), to go first in a client pipeline.
-    public func handler(offering alpn: [String]) throws -> NIOSSLClientHandler {
+    /// The handlers that make a client connection TLS, offering `alpn` (one of ``alpnOffers``),
+    /// to go first in its pipeline: swift-nio-ssl's client handler and a ``TLSWriteCoalescer``
+    /// (one record per flush, as a browser seals a WebSocket message or a request).
+    public func handlers(offering alpn: [String]) throws -> [any ChannelHandler] {
         guard let context = contexts[alpn] else { preconditionFailure("no TLS context offers \(alpn)") }
-        return try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+        return [try NIOSSLClientHandler(context: context, serverHostname: serverHostname), TLSWriteCoalescer()]
     }
 }
 

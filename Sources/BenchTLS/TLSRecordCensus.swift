@@ -37,10 +37,6 @@ final class TLSLayerState {
         watchedInbound = nil
         counter.reclassifyInboundRecordAsAlert(bytes: bytes)
     }
-    /// Application-data records the plaintext written since the last flush will take: one per
-    /// 16 KiB (TLS's largest plaintext fragment) of each write, as swift-nio-ssl hands every
-    /// write to BoringSSL on its own.
-    var pendingApplicationRecords = 0
     /// The plaintext written since the last flush.
     var pendingPlaintext = 0
     /// While a flush from above is passed down: the outbound pieces written so far (bytes, and
@@ -63,11 +59,13 @@ final class TLSLayerState {
     var holdsWrites: Bool { heldRecords > 0 }
 
     /// Passes a flush down, then counts what it wrote: the last records are the application
-    /// data (as many as ``pendingApplicationRecords``); records before them are handshake
-    /// messages BoringSSL held back until the first write (TLS 1.3's session tickets).
+    /// data — the ``TLSWriteCoalescer`` below hands the flush's plaintext to the TLS handler as
+    /// one write, which takes one record per 16 KiB; records before them are handshake messages
+    /// BoringSSL held back until the first write (TLS 1.3's session tickets).
     func flush(_ flush: () -> Void) {
-        let (records, plaintext) = (pendingApplicationRecords, pendingPlaintext)
-        (pendingApplicationRecords, pendingPlaintext) = (0, 0)
+        let plaintext = pendingPlaintext
+        let records = (plaintext + Self.maxFragment - 1) / Self.maxFragment
+        pendingPlaintext = 0
         count(records: records, plaintext: plaintext, writtenBy: flush)
     }
 
@@ -291,7 +289,6 @@ final class TLSPlaintextMeter: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let bytes = unwrapOutboundIn(data).readableBytes
         layer.pendingPlaintext += bytes
-        layer.pendingApplicationRecords += (bytes + TLSLayerState.maxFragment - 1) / TLSLayerState.maxFragment
         context.write(data, promise: promise)
     }
 

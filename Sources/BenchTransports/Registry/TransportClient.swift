@@ -43,7 +43,7 @@ public struct ClientTarget: Sendable {
     /// Puts TLS first in a new client pipeline, offering `alpn`, when the server speaks TLS.
     func addTLS(to channel: any Channel, offering alpn: [String]) throws {
         guard let tls else { return }
-        try channel.pipeline.syncOperations.addHandler(tls.handler(offering: alpn))
+        try channel.pipeline.syncOperations.addHandlers(tls.handlers(offering: alpn))
     }
 
     /// The `Host` header value.
