@@ -103,11 +103,20 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// What payloads look like (`--payload-content`); `nil` in documents written before it,
     /// which carried `random` filler.
     public var payloadContentKind: PayloadContent?
+    /// The handshake checks (`--allowed-origin`, `--auth`); `nil` in documents written before
+    /// them, which ran with none.
+    public var securitySettings: SecuritySettings?
 
     /// The compression layer: off, or each transport's standard compression.
     public var compression: CompressionSettings {
         get { compressionSettings ?? .off }
         set { compressionSettings = newValue }
+    }
+
+    /// What the server checks at the handshake and the clients present.
+    public var security: SecuritySettings {
+        get { securitySettings ?? .open }
+        set { securitySettings = newValue }
     }
 
     /// What payloads look like.
@@ -151,7 +160,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         link: LinkConditions? = nil,
         headers: HeaderProfile = .minimal,
         compression: CompressionSettings = .off,
-        payloadContent: PayloadContent = .random
+        payloadContent: PayloadContent = .random,
+        security: SecuritySettings = .open
     ) {
         self.name = name
         self.clients = clients
@@ -177,6 +187,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.headerProfile = headers
         self.compressionSettings = compression
         self.payloadContentKind = payloadContent
+        self.securitySettings = security
     }
 
     /// The default suite's scenario: 10 clients, 20 events/s of 128-byte payloads for 5 s.
@@ -251,5 +262,6 @@ public struct Scenario: Codable, Sendable, Hashable {
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
         try link?.validate()
         try compression.validate()
+        try security.validate()
     }
 }
