@@ -7,7 +7,9 @@ import NIOWebSocket
 /// What an accepted connection turned into once its first request was read.
 enum NegotiatedConnection: Sendable {
     case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead, ConnectionMeter)
-    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter)
+    /// HTTP/1.1; `refusedUpgrade` when its first request was a WebSocket upgrade the handshake
+    /// check refused, which is answered with the refusal instead of `101`.
+    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter, refusedUpgrade: HandshakeRefusal?)
     /// HTTP/2 with prior knowledge: each stream is one request, seen through NIO's HTTP/2 → HTTP/1 codec.
     case http2(NIOHTTP2Handler.AsyncStreamMultiplexer<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>>, ConnectionMeter)
 }
@@ -82,19 +84,29 @@ enum ConnectionSetup {
         routes: Routes,
         configuration: ServerConfiguration
     ) throws -> EventLoopFuture<NegotiatedConnection> {
+        // An upgrade the handshake check refused, for the plain HTTP path to answer. Both
+        // closures run on the connection's event loop.
+        let refusedUpgrade = NIOLoopBoundBox<HandshakeRefusal?>(nil, eventLoop: channel.eventLoop)
         let upgrader = NIOTypedWebSocketServerUpgrader<NegotiatedConnection>(
             maxFrameSize: configuration.maxWebSocketFrameBytes,
             shouldUpgrade: { channel, head in
-                let path = HTTPRequest.split(uri: head.uri).0
+                let (path, query) = HTTPRequest.split(uri: head.uri)
                 configuration.headRecorder?.record(head)
                 // nil refuses the upgrade and sends the request down the plain HTTP path, which
-                // answers 404 for an unknown path. The 101 carries the profile's response head,
-                // and permessage-deflate's parameters when the policy accepted an offer.
+                // answers 404 for an unknown path and the refusal for one the check refused. The
+                // 101 carries the profile's response head, and permessage-deflate's parameters
+                // when the policy accepted an offer.
+                guard let route = routes.webSocketRoute(for: path) else { return channel.eventLoop.makeSucceededFuture(nil) }
+                if let refusal = configuration.handshakeRefusal(for: head, query: query, webSocket: true, meter: meter) {
+                    meter.attribute(to: route.transport)
+                    refusedUpgrade.value = refusal
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
                 var extra = HTTPHeaders(configuration.headers.response(.webSocket).map { ($0.name, $0.value) })
                 if let agreement = perMessageDeflate(head, configuration) {
                     extra.replaceOrAdd(name: PerMessageDeflate.headerName, value: agreement.responseValue)
                 }
-                return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : extra)
+                return channel.eventLoop.makeSucceededFuture(extra)
             },
             upgradePipelineHandler: { channel, head in
                 // On the event loop, right after the 101 was written and before any frame is
@@ -139,7 +151,7 @@ enum ConnectionSetup {
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let http = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
-                    return NegotiatedConnection.http(http, meter)
+                    return NegotiatedConnection.http(http, meter, refusedUpgrade: refusedUpgrade.value)
                 }
             }
         )
@@ -179,8 +191,8 @@ struct ConnectionContext: Sendable {
                 guard let endpoint = routes.webSocketRoute(for: request.path) else { return }
                 meter.attribute(to: endpoint.transport)
                 try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, uploads: uploads, meter: meter, configuration: configuration))
-            case .http(let channel, let meter):
-                try await serveHTTP(channel, meter: meter, http2: false)
+            case .http(let channel, let meter, let refusedUpgrade):
+                try await serveHTTP(channel, meter: meter, http2: false, refusedUpgrade: refusedUpgrade)
             case .http2(let multiplexer, let meter):
                 defer { accepted.channel.close(promise: nil) }
                 try await withThrowingDiscardingTaskGroup { streams in
@@ -195,8 +207,12 @@ struct ConnectionContext: Sendable {
         }
     }
 
-    /// Serves the requests of an HTTP/1.1 connection, or the one request of an HTTP/2 stream.
-    private func serveHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter, http2: Bool) async throws {
+    /// Serves the requests of an HTTP/1.1 connection, or the one request of an HTTP/2 stream;
+    /// a refused WebSocket upgrade is answered with its refusal and the connection closed
+    /// (RFC 6455 §4.2.2: the server aborts the handshake).
+    private func serveHTTP(
+        _ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter, http2: Bool, refusedUpgrade: HandshakeRefusal? = nil
+    ) async throws {
         try await channel.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body = ByteBuffer()
@@ -217,6 +233,9 @@ struct ConnectionContext: Sendable {
                 case .end:
                     guard let requestHead = head else { continue }
                     meter.countRequest()
+                    if let refusedUpgrade {
+                        return try await HTTPResponseWriter(outbound: outbound, keepAlive: false).refuse(refusedUpgrade, meter: meter)
+                    }
                     // HTTP/2 has no `Connection` header (RFC 9113 §8.2.2): a stream ends with its response.
                     let writer = HTTPResponseWriter(outbound: outbound, keepAlive: http2 || (requestHead.isKeepAlive && !bodyTooLarge))
                     try await respond(to: HTTPRequest(head: requestHead, body: body), tooLarge: bodyTooLarge, writer: writer, meter: meter)
@@ -238,7 +257,12 @@ struct ConnectionContext: Sendable {
             try await writer.respond(status: .notFound, headers: plain, body: ByteBuffer(string: "no endpoint at \(request.path); endpoints: \(known)\n"))
             return
         }
-        if let transport = endpoint.transport { meter.attribute(to: transport) }
+        if let transport = endpoint.transport {
+            meter.attribute(to: transport)
+            if let refusal = configuration.handshakeRefusal(for: request.head, query: request.query, webSocket: false, meter: meter) {
+                return try await writer.refuse(refusal, meter: meter)
+            }
+        }
         guard request.head.method == .GET || request.head.method == .POST else {
             var headers = plain
             headers.add(name: "Allow", value: "GET, POST")

@@ -22,6 +22,8 @@ public final class ConnectionMeter: Sendable {
     private let handshakeBytesOutCounter = Atomic<Int>(0)
     /// The connection's compression layer: what its compressors and decompressors did.
     public let compression = CompressionCounter()
+    /// The connection's handshake checks: refusals and the tokens verified.
+    public let security = SecurityCounter()
     /// HTTP/2 connections: where the bytes went, kept by an ``HTTP2FrameCensus``.
     private let http2 = Mutex<HTTP2Breakdown?>(nil)
     /// The transport, `nil` while the connection has not said what it is for. Set once per
@@ -89,7 +91,8 @@ public final class ConnectionMeter: Sendable {
             handshakeBytesIn: handshakeBytesInCounter.load(ordering: .relaxed),
             handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed),
             http2: http2.withLock { $0 },
-            compression: compression.tally.nilIfEmpty
+            compression: compression.tally.nilIfEmpty,
+            security: security.tally.nilIfEmpty
         )
     }
 }
@@ -116,11 +119,13 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var http2: HTTP2Breakdown?
     /// The server's compression layer; `nil` when no connection compressed or decompressed.
     public var compression: CompressionTally?
+    /// The server's handshake checks; `nil` when no request was refused and no token verified.
+    public var security: SecurityTally?
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
         heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil,
-        compression: CompressionTally? = nil
+        compression: CompressionTally? = nil, security: SecurityTally? = nil
     ) {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
@@ -132,6 +137,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
         self.handshakeBytesOut = handshakeBytesOut
         self.http2 = http2
         self.compression = compression
+        self.security = security
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -145,7 +151,8 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             handshakeBytesIn: lhs.handshakeBytesIn + rhs.handshakeBytesIn,
             handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut,
             http2: Self.sum(lhs.http2, rhs.http2, +),
-            compression: Self.sum(lhs.compression, rhs.compression, +)
+            compression: Self.sum(lhs.compression, rhs.compression, +),
+            security: Self.sum(lhs.security, rhs.security, +)
         )
     }
 

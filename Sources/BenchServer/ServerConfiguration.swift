@@ -39,6 +39,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var headRecorder: HeadRecorder?
     /// The server's compression policy: what it accepts when a client offers compression.
     public var compression: CompressionSettings = .off
+    /// The server's handshake policy: the origins it accepts and whether requests need a token
+    /// (checked by ``handshakeRefusal(for:query:webSocket:meter:)``).
+    public var security: SecuritySettings = .open
+    /// The key tokens are verified with when ``security`` requires them; without one every
+    /// token is refused.
+    public var tokenAuthority: JWTAuthority?
 
     public init(
         host: String = "127.0.0.1",
