@@ -26,15 +26,31 @@ public struct ClientTarget: Sendable {
     public var scenario: Scenario
     /// Clients that send on a schedule (echo, upload) start when the runner opens this gate.
     public var startGate: StartGate
+    /// The JWT the client presents when the scenario's server requires one (the run's server
+    /// issued it); `nil` presents none.
+    public var bearerToken: String?
 
-    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate()) {
+    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate(), bearerToken: String? = nil) {
         self.host = host
         self.port = port
         self.clientIndex = clientIndex
         self.scenario = scenario
         self.startGate = startGate
+        self.bearerToken = bearerToken
     }
 
     /// The `Host` header value.
     var authority: String { "\(host):\(port)" }
+
+    /// The request head a request of `kind` carries after `Host`: the header profile's, with
+    /// the run's `Origin` and `Authorization` (``SecuritySettings/requestFields(_:kind:token:)``).
+    public func requestFields(_ kind: HeaderProfile.Kind) -> [HeaderProfile.Field] {
+        scenario.security.requestFields(scenario.headers.request(kind), kind: kind, token: bearerToken)
+    }
+
+    /// What a request of `kind` appends to its query: `&access_token=…` where the token travels
+    /// there (SSE), else nothing.
+    public func tokenQuery(_ kind: HeaderProfile.Kind) -> String {
+        SecuritySettings.tokenQuery(kind, token: bearerToken)
+    }
 }
