@@ -32,6 +32,8 @@ struct ScaleCommand: AsyncParsableCommand {
 
     @OptionGroup var compressionOptions: CompressionOptions
 
+    @OptionGroup var securityOptions: SecurityOptions
+
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
@@ -49,11 +51,13 @@ struct ScaleCommand: AsyncParsableCommand {
     private var configurations: [Scale.Configuration] {
         get throws(BenchError) {
             let headers = try headerOptions.profile()
+            let security = try securityOptions.settings()
             return compressionOptions.settings().map { compression in
                 var configuration = Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes)
                 configuration.headers = headers
                 configuration.compression = compression
                 configuration.payloadContent = compressionOptions.payloadContent
+                configuration.security = security
                 return configuration
             }
         }

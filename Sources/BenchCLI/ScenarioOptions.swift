@@ -66,6 +66,8 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var compressionOptions: CompressionOptions
 
+    @OptionGroup var securityOptions: SecurityOptions
+
     /// The scenarios these flags describe, one per HTTP version, encoding and compression
     /// setting, validated.
     func scenarios(name: String) throws(BenchError) -> [Scenario] {
@@ -92,7 +94,8 @@ struct ScenarioOptions: ParsableArguments {
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
             retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline,
             timeScale: timeScale, link: try link.conditions(), headers: try headerOptions.profile(),
-            compression: compression ?? compressionOptions.settings()[0], payloadContent: compressionOptions.payloadContent
+            compression: compression ?? compressionOptions.settings()[0], payloadContent: compressionOptions.payloadContent,
+            security: try securityOptions.settings()
         )
         try scenario.validate()
         return scenario

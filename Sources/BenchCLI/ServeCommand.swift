@@ -54,6 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var compressionOptions: CompressionOptions
 
+    @OptionGroup var securityOptions: SecurityOptions
+
+    @Option(name: .customLong("jwt-secret"), help: "With --auth jwt --jwt-alg hs256: the HS256 secret (at least 32 bytes), so clients can sign their own tokens; a random one when absent. Either way a token is printed.")
+    var jwtSecret: String?
+
+    @Option(name: .customLong("control-token"), help: "The token the control API (bench run --target) asks for as Authorization: Bearer. Required off loopback: a random one is made and printed when absent.")
+    var controlToken: String?
+
     @Option(name: .customLong("record-heads"), help: "Write every HTTP/1.1 request head received to this file, as it arrived (order and case), for scripts/capture-browser-profile.sh.")
     var recordHeads: String?
 
@@ -76,6 +84,18 @@ struct ServeCommand: AsyncParsableCommand {
         do { _ = try headerOptions.profile() } catch { throw ValidationError(error.message) }
         guard compressionOptions.compression != .both else { throw ValidationError("bench serve takes --compression off or on, not both: one server has one policy") }
         do { try compressionOptions.settings()[0].validate() } catch { throw ValidationError(error.message) }
+        do { _ = try securityOptions.settings() } catch { throw ValidationError(error.message) }
+        if let jwtSecret {
+            guard securityOptions.auth == .jwt, securityOptions.jwtAlgorithm == .hs256 else {
+                throw ValidationError("--jwt-secret goes with --auth jwt --jwt-alg hs256: an ES256 key is made by the server")
+            }
+            guard jwtSecret.utf8.count >= 32 else {
+                throw ValidationError("--jwt-secret must be at least 32 bytes, HS256's hash size (RFC 7518 §3.2; got \(jwtSecret.utf8.count))")
+            }
+        }
+        if let controlToken, controlToken.isEmpty || controlToken.contains(where: { $0 == " " || !$0.isASCII }) {
+            throw ValidationError("--control-token must be a non-empty word of ASCII characters without spaces")
+        }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
@@ -97,25 +117,41 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.headers = try headerOptions.profile()
         configuration.compression = compressionOptions.settings()[0]
         if let recordHeads { configuration.headRecorder = try HeadRecorder(path: recordHeads) }
+        configuration.security = try securityOptions.settings()
+        if let jwtSecret {
+            configuration.tokenAuthority = try await JWTAuthority.hs256(secret: Array(jwtSecret.utf8))
+        } else if configuration.security.requiresToken {
+            configuration.tokenAuthority = try await JWTAuthority.generate(configuration.security.tokenAlgorithm)
+        }
+        // Off loopback the control API starts runs for whoever asks: it needs a token.
+        let control = controlToken.map(ControlToken.init) ?? (Self.isLoopback(host) ? nil : ControlToken.generate())
         if !Self.isLoopback(host) {
-            Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the server has no authentication and publishes whatever it is told to")
+            Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the control API asks for its token, the transports' endpoints for what --auth and --allowed-origin say")
         }
         if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed, content: compressionOptions.payloadContent)
         let browserResults = BrowserResults { result in Self.printBrowserResult(result) }
         // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
-        let control = RunControl(routes: TransportRegistry.standard().routes, host: host)
+        let runs = RunControl(routes: TransportRegistry.standard().routes, host: host)
+        let controlRoutes: [any HTTPRoute] = [PublishRoute(payloads: payloads)] + runs.httpRoutes
         let routes = TransportRegistry.standard(grpc: GRPCTransport.Configuration(port: grpcPort)).routes
-            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads)] + control.httpRoutes))
+            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + (control.map { $0.guarding(controlRoutes) } ?? controlRoutes)))
+        let token = try await configuration.tokenAuthority?.issue(lifetimeSeconds: Self.printedTokenLifetimeSeconds)
         let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration)
         try await Serving.run(configuration: configuration, routes: routes, publishing: publishing) { server in
             for line in server.endpointLines { print(line) }
-            print("browser http://\(server.host):\(server.port)/browser")
+            print("browser http://\(server.host):\(server.port)/browser" + (token.map { "?access_token=\($0)" } ?? ""))
+            // Before the control line, which ends what scripts read.
+            if let token { print("token \(token)") }
+            if let control { print("control-token \(control.value)") }
             print("control http://\(server.host):\(server.port)")
             fflush(nil)
             Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
         }
     }
+
+    /// How long the token `bench serve --auth jwt` prints stays valid: a day.
+    static let printedTokenLifetimeSeconds = 86_400.0
 
     /// 127.0.0.0/8, ::1 and localhost.
     static func isLoopback(_ host: String) -> Bool {

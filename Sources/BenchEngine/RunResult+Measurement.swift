@@ -104,6 +104,7 @@ extension RunResult {
         headerProfile = scenario.headers.name
         cookieBytes = scenario.headers.cookieBytes > 0 ? scenario.headers.cookieBytes : nil
         recordCompression(scenario: scenario, server: traffic.compression, clients: clientTally.nilIfEmpty)
+        recordSecurity(scenario: scenario, server: traffic.security ?? SecurityTally())
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered))
@@ -134,6 +135,22 @@ extension RunResult {
         if eventsDelivered > 0, both.compressNanoseconds + both.decompressNanoseconds > 0 {
             compressCPUNanosecondsPerEvent = Double(both.compressNanoseconds) / Double(eventsDelivered)
             decompressCPUNanosecondsPerEvent = Double(both.decompressNanoseconds) / Double(eventsDelivered)
+        }
+    }
+}
+
+extension RunResult {
+    /// Fills the security columns from what the server's handshake checks counted: refusals
+    /// always, and with tokens required what presenting and verifying them cost per event.
+    mutating func recordSecurity(scenario: Scenario, server: SecurityTally) {
+        security = scenario.security.label
+        refusedRequests = server.refused
+        guard scenario.security.requiresToken else { return }
+        tokensVerified = server.tokensChecked
+        authenticationBytes = server.tokenBytes
+        if eventsDelivered > 0 {
+            authenticationBytesPerEvent = Double(server.tokenBytes) / Double(eventsDelivered)
+            verifyCPUNanosecondsPerEvent = Double(server.verifyNanoseconds) / Double(eventsDelivered)
         }
     }
 }

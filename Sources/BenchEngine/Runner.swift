@@ -77,8 +77,10 @@ public struct Runner: Sendable {
         }
         // Both ends of every connection live in this process, plus room for the rest.
         try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
-        return try await withLoopbackServer(configuration: .forRun(scenario, port: port), routes: routes) { server in
-            try await measure(scenario, transport: transport, on: LocalRunServer(server: server, scenario: scenario))
+        let authority = try await JWTAuthority.forRun(scenario)
+        let token = try await authority?.runToken(for: scenario)
+        return try await withLoopbackServer(configuration: .forRun(scenario, port: port, tokenAuthority: authority), routes: routes) { server in
+            try await measure(scenario, transport: transport, on: LocalRunServer(server: server, scenario: scenario, bearerToken: token))
         }
     }
 
@@ -142,7 +144,8 @@ public struct Runner: Sendable {
         let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
             for index in 0..<scenario.clients {
                 let target = ClientTarget(
-                    host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate
+                    host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate,
+                    bearerToken: server.bearerToken
                 )
                 let progress = progresses[index]
                 group.addTask {

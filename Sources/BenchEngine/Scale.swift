@@ -31,6 +31,8 @@ public enum Scale {
         public var compression: CompressionSettings = .off
         /// What the events' payloads look like.
         public var payloadContent: PayloadContent = .random
+        /// The server's handshake checks, and what the clients present (the token the server prints).
+        public var security: SecuritySettings = .open
 
         public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
 
@@ -48,13 +50,14 @@ public enum Scale {
             scenario.headers = headers
             scenario.compression = compression
             scenario.payloadContent = payloadContent
+            scenario.security = security
             return scenario
         }
 
         /// `bench serve`'s flags for this configuration's server half.
         var serveArguments: [String] {
             ["--payload-bytes", "\(payloadBytes)", "--max-connections", "\(clients + 1000)", "--headers", headers.name,
-             "--payload-content", payloadContent.rawValue] + compression.serveArguments
+             "--payload-content", payloadContent.rawValue] + compression.serveArguments + security.serveArguments
         }
     }
 
@@ -140,5 +143,12 @@ extension CompressionSettings {
         ]
         if !webSocketContextTakeover { arguments.append("--ws-no-context-takeover") }
         return arguments
+    }
+}
+
+extension SecuritySettings {
+    /// The `bench serve` flags that set this policy.
+    var serveArguments: [String] {
+        allowedOrigins.flatMap { ["--allowed-origin", $0] } + ["--auth", authentication.rawValue, "--jwt-alg", tokenAlgorithm.rawValue]
     }
 }

@@ -10,6 +10,8 @@ struct ServeProcess {
     /// The port of each `NAME URL` line `bench serve` printed, by name: each transport's
     /// (`sse`, `grpc`, …), `browser` and `control`.
     let ports: [String: Int]
+    /// The token its `token` line printed (`--auth jwt`), which the clients present.
+    let bearerToken: String?
 
     /// The port of the control API (`POST /control/publish`).
     var controlPort: Int { ports["control"]! }
@@ -28,7 +30,7 @@ struct ServeProcess {
         let progresses = (0..<clients).map { _ in ClientProgress() }
         return try await withThrowingTaskGroup(of: DeliveryRecorder.self) { group in
             for index in 0..<clients {
-                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario)
+                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario, bearerToken: bearerToken)
                 let progress = progresses[index]
                 group.addTask {
                     var recorder = DeliveryRecorder(progress: progress)
@@ -88,15 +90,18 @@ struct ServeProcess {
             text += String(decoding: data, as: UTF8.self)
         }
         var ports: [String: Int] = [:]
+        var token: String?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            if parts.count == 2, let port = URL(string: String(parts[1]))?.port { ports[String(parts[0])] = port }
+            guard parts.count == 2 else { continue }
+            if parts[0] == "token" { token = String(parts[1]) }
+            if let port = URL(string: String(parts[1]))?.port { ports[String(parts[0])] = port }
         }
         guard ports["control"] != nil else {
             process.terminate()
             throw BenchError.runFailed("cannot read the ports from `bench serve`'s endpoint lines:\n\(text)")
         }
-        return ServeProcess(process: process, ports: ports)
+        return ServeProcess(process: process, ports: ports, bearerToken: token)
     }
 
     /// The process's resident set size, VmRSS in /proc/PID/status.

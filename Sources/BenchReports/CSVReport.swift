@@ -23,6 +23,8 @@ public enum CSVReport {
         "compression", "payload_content", "compression_plain_bytes", "compression_compressed_bytes", "compression_ratio_percent",
         "bytes_if_uncompressed_bytes", "messages_sent_uncompressed_count", "compress_cpu_per_delivered_event_ns",
         "decompress_cpu_per_delivered_event_ns",
+        "security", "refused_requests_count", "tokens_verified_count", "authentication_bytes",
+        "authentication_per_delivered_event_bytes", "verify_cpu_per_delivered_event_ns",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -64,6 +66,10 @@ public enum CSVReport {
                 result.isCompressed ? "\(result.messagesSentUncompressed)" : "",
                 result.compressCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
                 result.decompressCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
+                escape(result.security ?? ""), result.refusedRequests.map { "\($0)" } ?? "",
+                result.tokensVerified.map { "\($0)" } ?? "", result.authenticationBytes.map { "\($0)" } ?? "",
+                result.authenticationBytesPerEvent.map { Format.decimal($0, places: 3) } ?? "",
+                result.verifyCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -6,4 +6,7 @@ public struct RunTicket: Codable, Sendable {
     /// Hosts number their clients from here, so every client of the run has its own index.
     public var firstClientIndex: Int
     public var ports: [String: Int]
+    /// The token this host's clients present, issued by the run's key; `nil` when the run's
+    /// scenario requires none.
+    public var bearerToken: String?
 }
