@@ -9,8 +9,9 @@ struct RunningClient {
     let progress = ClientProgress()
     let task: Task<DeliveryRecorder, Never>
 
-    init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults) {
-        let target = ClientTarget(host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario)
+    init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults, bearerToken: String? = nil) {
+        let target = ClientTarget(
+            host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario, bearerToken: bearerToken)
         let progress = progress
         task = Task {
             var recorder = DeliveryRecorder(progress: progress)

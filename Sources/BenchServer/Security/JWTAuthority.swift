@@ -59,10 +59,11 @@ public final class JWTAuthority: Sendable, Hashable {
         try await JWTAuthority(algorithm: .hs256, keys: await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256))
     }
 
-    /// A token for `subject` that expires `lifetimeSeconds` after `now` (a negative lifetime
-    /// gives an expired one, for tests).
+    /// A token for `subject` that expires `lifetimeSeconds` after `now`, in whole seconds (a
+    /// NumericDate, RFC 7519 §2; a negative lifetime gives an expired token, for tests).
     public func issue(subject: String = "bench-client", lifetimeSeconds: Double, now: Date = Date()) async throws -> String {
-        let claims = Claims(sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: now.addingTimeInterval(lifetimeSeconds)))
+        let expiry = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + lifetimeSeconds).rounded(.down))
+        let claims = Claims(sub: SubjectClaim(value: subject), exp: ExpirationClaim(value: expiry))
         return try await keys.sign(claims, header: ["typ": "JWT"])
     }
 

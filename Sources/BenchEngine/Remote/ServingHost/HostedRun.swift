@@ -30,7 +30,7 @@ final class HostedRun: Sendable {
     private let cpuBefore = ProcessResources.now()
 
     /// A run opened now by its first host; it retires after `expiry` without a request.
-    init(id: String, hosts: Int, scenario: Scenario, tokenAuthority: JWTAuthority?, expiry: Duration) {
+    init(id: String, hosts: Int, scenario: Scenario, tokenAuthority: JWTAuthority? = nil, expiry: Duration) {
         self.id = id
         self.hosts = hosts
         self.scenario = scenario
