@@ -18,16 +18,9 @@ struct GRPCAuthenticationTests {
         let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: server.host, port: server.port(for: .grpc)), transportSecurity: .plaintext)
         return try await withGRPCClient(transport: transport) { client in
             var metadata = Metadata()
-            metadata.addString("protobuf", forKey: EventStreamMetadata.encoding)
             if let authorization { metadata.addString(authorization, forKey: "authorization") }
             do {
-                try await client.unary(
-                    request: ClientRequest(message: Transportbench_Cursor(), metadata: metadata),
-                    descriptor: Transportbench_EventStream.Method.Poll.descriptor,
-                    serializer: EncodingSerializer<Transportbench_Cursor>(encoding: .protobuf),
-                    deserializer: EncodedBodySerializer(),
-                    options: .defaults
-                ) { _ = try $0.message }
+                try await GRPCTests.poll(client, extra: metadata)
                 return nil
             } catch let error as RPCError {
                 return error.code
