@@ -37,6 +37,9 @@ struct SecurityCommandTests {
         #expect(scenario.security == SecuritySettings(allowedOrigins: ["https://a.example", "http://127.0.0.1:8080"], authentication: .jwt, tokenAlgorithm: .es256))
         let plain = try #require(try Bench.parseAsRoot(["run"]) as? RunCommand)
         #expect(try plain.scenarioOptions.scenario(name: "x").security == .open)
+        // A claim file's run line takes bench run's flags.
+        let line = try RunLine.parse(["sse", "--auth", "jwt", "--allowed-origin", "https://a.example"])
+        #expect(try line.scenarioOptions.scenario(name: "claim").security == SecuritySettings(allowedOrigins: ["https://a.example"], authentication: .jwt))
     }
 
     @Test("bench serve --auth jwt prints a token that curl's polls and SSE request are served with; without it they get 401", .enabled(if: ServeTests.curl != nil))
