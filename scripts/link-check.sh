@@ -57,6 +57,8 @@ serve_pid=$!
 for _ in $(seq 100); do grep -q '^control ' "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^control ' "$work/serve.out" || { cat "$work/serve.err" >&2; cannot "bench serve did not start in the server namespace"; }
 target=http://10.77.0.1:18080
+# Off loopback the control API asks for the token bench serve printed; bench run reads it here.
+export BENCH_CONTROL_TOKEN=$(awk '$1 == "control-token" { print $2 }' "$work/serve.out")
 
 failures=0
 ran=0

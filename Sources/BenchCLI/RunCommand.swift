@@ -42,9 +42,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("run-id"), help: "With --target and --hosts above 1: a name every host gives, so they join the same run.")
     var runID: String?
 
+    @Option(name: .customLong("control-token"), help: "With --target: the control token bench serve printed (sent as Authorization: Bearer); BENCH_CONTROL_TOKEN when absent.")
+    var controlToken: String?
+
     func validate() throws {
         if target == nil {
-            guard hosts == 1, runID == nil else { throw ValidationError("--hosts and --run-id go with --target URL (a bench serve on another host)") }
+            guard hosts == 1, runID == nil, controlToken == nil else {
+                throw ValidationError("--hosts, --run-id and --control-token go with --target URL (a bench serve on another host)")
+            }
         } else {
             guard port == 0, grpcPort == 0 else { throw ValidationError("--port and --grpc-port set the in-process server's ports; with --target the server is bench serve's") }
             do {
@@ -72,7 +77,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func remoteTarget() throws(BenchError) -> RemoteTarget? {
-        try target.map { url throws(BenchError) in try RemoteTarget(url: url, hosts: hosts, runID: runID) }
+        let token = controlToken ?? ProcessInfo.processInfo.environment["BENCH_CONTROL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return try target.map { url throws(BenchError) in try RemoteTarget(url: url, hosts: hosts, runID: runID, controlToken: token) }
     }
 
     func run() async throws {

@@ -33,6 +33,7 @@ struct ScaleCommand: AsyncParsableCommand {
     @OptionGroup var compressionOptions: CompressionOptions
 
     @OptionGroup var tlsOptions: TLSOptions
+    @OptionGroup var securityOptions: SecurityOptions
 
     func validate() throws {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
@@ -52,12 +53,14 @@ struct ScaleCommand: AsyncParsableCommand {
         get throws(BenchError) {
             let headers = try headerOptions.profile()
             let tls = try tlsOptions.settings()
+            let security = try securityOptions.settings()
             return compressionOptions.settings().map { compression in
                 var configuration = Scale.Configuration(clients: clients, events: events, payloadBytes: payloadBytes)
                 configuration.headers = headers
                 configuration.compression = compression
                 configuration.payloadContent = compressionOptions.payloadContent
                 configuration.tls = tls
+                configuration.security = security
                 return configuration
             }
         }

@@ -67,6 +67,7 @@ struct ScenarioOptions: ParsableArguments {
     @OptionGroup var compressionOptions: CompressionOptions
 
     @OptionGroup var tlsOptions: TLSOptions
+    @OptionGroup var securityOptions: SecurityOptions
 
     /// The scenarios these flags describe, one per HTTP version, encoding and compression
     /// setting, validated.
@@ -94,7 +95,8 @@ struct ScenarioOptions: ParsableArguments {
             dropFraction: dropFraction, dropIntervalSeconds: dropInterval, dropTiming: dropTiming, seed: seed,
             retainedEvents: retainedEvents, httpVersion: httpVersion, callDeadlineSeconds: deadline,
             timeScale: timeScale, link: try link.conditions(), headers: try headerOptions.profile(),
-            compression: compression ?? compressionOptions.settings()[0], payloadContent: compressionOptions.payloadContent
+            compression: compression ?? compressionOptions.settings()[0], payloadContent: compressionOptions.payloadContent,
+            security: try securityOptions.settings()
         )
         scenario.tls = try tlsOptions.settings()
         try scenario.validate()

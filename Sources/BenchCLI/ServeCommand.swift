@@ -59,6 +59,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("cert-out"), help: ArgumentHelp("With --tls: write the certificate clients should trust (PEM) to this file; a file in the temporary folder when absent. Printed as a 'certificate PATH' line.", valueName: "PATH"))
     var certificateOut: String?
+    @OptionGroup var securityOptions: SecurityOptions
+
+    @Option(name: .customLong("jwt-secret"), help: "With --auth jwt --jwt-alg hs256: the HS256 secret (at least 32 bytes), so clients can sign their own tokens; a random one when absent. Either way a token is printed.")
+    var jwtSecret: String?
+
+    @Option(name: .customLong("control-token"), help: "The token the control API (bench run --target) asks for as Authorization: Bearer. Required off loopback: a random one is made and printed when absent.")
+    var controlToken: String?
 
     @Option(name: .customLong("record-heads"), help: "Write every HTTP/1.1 request head received to this file, as it arrived (order and case), for scripts/capture-browser-profile.sh.")
     var recordHeads: String?
@@ -84,6 +91,18 @@ struct ServeCommand: AsyncParsableCommand {
         do { try compressionOptions.settings()[0].validate() } catch { throw ValidationError(error.message) }
         do { _ = try tlsOptions.settings() } catch { throw ValidationError(error.message) }
         if certificateOut != nil && !tlsOptions.tls { throw ValidationError("--cert-out needs --tls") }
+        do { _ = try securityOptions.settings() } catch { throw ValidationError(error.message) }
+        if let jwtSecret {
+            guard securityOptions.auth == .jwt, securityOptions.jwtAlgorithm == .hs256 else {
+                throw ValidationError("--jwt-secret goes with --auth jwt --jwt-alg hs256: an ES256 key is made by the server")
+            }
+            guard jwtSecret.utf8.count >= 32 else {
+                throw ValidationError("--jwt-secret must be at least 32 bytes, HS256's hash size (RFC 7518 §3.2; got \(jwtSecret.utf8.count))")
+            }
+        }
+        if let controlToken, controlToken.isEmpty || controlToken.contains(where: { $0 == " " || !$0.isASCII }) {
+            throw ValidationError("--control-token must be a non-empty word of ASCII characters without spaces")
+        }
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
@@ -107,21 +126,34 @@ struct ServeCommand: AsyncParsableCommand {
         if let recordHeads { configuration.headRecorder = try HeadRecorder(path: recordHeads) }
         let tls = try tlsOptions.settings()
         if tls.enabled { configuration.tls = try ServerTLS(tls) }
+        configuration.security = try securityOptions.settings()
+        if let jwtSecret {
+            configuration.tokenAuthority = try await JWTAuthority.hs256(secret: Array(jwtSecret.utf8))
+        } else if configuration.security.requiresToken {
+            configuration.tokenAuthority = try await JWTAuthority.generate(configuration.security.tokenAlgorithm)
+        }
+        // Off loopback the control API starts runs for whoever asks: it needs a token.
+        let control = controlToken.map(ControlToken.init) ?? (Self.isLoopback(host) ? nil : ControlToken.generate())
         if !Self.isLoopback(host) {
-            Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the server has no authentication and publishes whatever it is told to")
+            Console.status("warning: serving on \(host), not loopback: any host that can reach this address can connect; the control API asks for its token, the transports' endpoints for what --auth and --allowed-origin say")
         }
         if let link = configuration.link { Console.status("emulating a link on every connection: \(link.summary)") }
         let payloads = PayloadFactory(byteCount: payloadBytes, seed: seed, content: compressionOptions.payloadContent)
         let browserResults = BrowserResults { result in Self.printBrowserResult(result) }
         // Runs driven from other hosts (bench run --target) get servers of their own, gRPC on a free port.
-        let control = RunControl(routes: TransportRegistry.standard().routes, host: host)
+        let runs = RunControl(routes: TransportRegistry.standard().routes, host: host)
+        let controlRoutes: [any HTTPRoute] = [PublishRoute(payloads: payloads), TrafficRoute()] + runs.httpRoutes
         let routes = TransportRegistry.standard(grpc: GRPCTransport.Configuration(port: grpcPort)).routes
-            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + [PublishRoute(payloads: payloads), TrafficRoute()] + control.httpRoutes))
+            .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + (control.map { $0.guarding(controlRoutes) } ?? controlRoutes)))
+        let token = try await configuration.tokenAuthority?.issue(lifetimeSeconds: Self.printedTokenLifetimeSeconds)
         let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration)
         try await Serving.run(configuration: configuration, routes: routes, publishing: publishing) { server in
             for line in server.endpointLines { print(line) }
             let scheme = server.tls == nil ? "http" : "https"
-            print("browser \(scheme)://\(server.host):\(server.port)/browser")
+            print("browser \(scheme)://\(server.host):\(server.port)/browser" + (token.map { "?access_token=\($0)" } ?? ""))
+            // Before the control line, which ends what scripts read (then, with TLS, the certificate's).
+            if let token { print("token \(token)") }
+            if let control { print("control-token \(control.value)") }
             print("control \(scheme)://\(server.host):\(server.port)")
             if let tls = server.tls { try? printCertificate(tls.identity) }
             fflush(nil)
@@ -139,6 +171,9 @@ struct ServeCommand: AsyncParsableCommand {
         print("certificate-spki-sha256 \(identity.spkiSHA256Base64)")
         Console.status("TLS \(tlsOptions.tlsVersion.rawValue) with the \(identity.origin) certificate; clients trust \(path)")
     }
+
+    /// How long the token `bench serve --auth jwt` prints stays valid: a day.
+    static let printedTokenLifetimeSeconds = 86_400.0
 
     /// 127.0.0.0/8, ::1 and localhost.
     static func isLoopback(_ host: String) -> Bool {

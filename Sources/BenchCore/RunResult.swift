@@ -161,6 +161,20 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var tlsRecordOverheadBytesPerRecord: Double?
     /// TLS rows: the server certificate's DER size, most of what its handshake carries.
     public var tlsCertificateBytes: Int?
+    /// The handshake checks the server made (``SecuritySettings/label``: `none`, `jwt es256`,
+    /// `origins …`); `nil` in documents written before them (they ran with none).
+    public var security: String?
+    /// Requests, WebSocket upgrades and gRPC calls the server refused (400, 401, 403,
+    /// `UNAUTHENTICATED`); `nil` in documents written before the checks.
+    public var refusedRequests: Int?
+    /// Authentication rows (`--auth jwt`): the tokens the server verified (a poll's every
+    /// request, a stream's one), the bytes they took (``BearerCredential/wireBytes`` each:
+    /// `Authorization: Bearer …` and its CRLF, or `access_token=…` and its separator), those
+    /// bytes per delivered event, and the server's thread CPU time verifying per delivered event.
+    public var tokensVerified: Int?
+    public var authenticationBytes: Int?
+    public var authenticationBytesPerEvent: Double?
+    public var verifyCPUNanosecondsPerEvent: Double?
 
     /// CPU time of the process during the run, user and system, in seconds. In-process runs hold
     /// the server and every client in this one process, so this is all of them together.
@@ -259,6 +273,9 @@ public struct RunResult: Codable, Sendable, Hashable {
 
     /// Whether compression was on for the row (`--compression on`).
     public var compressionOn: Bool { compression.map { $0 != "off" } ?? false }
+
+    /// Whether the row's requests presented tokens (`--auth jwt`).
+    public var authenticationOn: Bool { tokensVerified != nil }
 
     /// Whether the row's traffic went through a compressor.
     public var isCompressed: Bool { (compressionPlainBytes ?? 0) > 0 }

@@ -111,11 +111,20 @@ public struct Scenario: Codable, Sendable, Hashable {
         get { tlsSettings ?? .off }
         set { tlsSettings = newValue }
     }
+    /// The handshake checks (`--allowed-origin`, `--auth`); `nil` in documents written before
+    /// them, which ran with none.
+    public var securitySettings: SecuritySettings?
 
     /// The compression layer: off, or each transport's standard compression.
     public var compression: CompressionSettings {
         get { compressionSettings ?? .off }
         set { compressionSettings = newValue }
+    }
+
+    /// What the server checks at the handshake and the clients present.
+    public var security: SecuritySettings {
+        get { securitySettings ?? .open }
+        set { securitySettings = newValue }
     }
 
     /// What payloads look like.
@@ -159,7 +168,8 @@ public struct Scenario: Codable, Sendable, Hashable {
         link: LinkConditions? = nil,
         headers: HeaderProfile = .minimal,
         compression: CompressionSettings = .off,
-        payloadContent: PayloadContent = .random
+        payloadContent: PayloadContent = .random,
+        security: SecuritySettings = .open
     ) {
         self.name = name
         self.clients = clients
@@ -185,6 +195,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         self.headerProfile = headers
         self.compressionSettings = compression
         self.payloadContentKind = payloadContent
+        self.securitySettings = security
     }
 
     /// The default suite's scenario: 10 clients, 20 events/s of 128-byte payloads for 5 s.
@@ -259,5 +270,6 @@ public struct Scenario: Codable, Sendable, Hashable {
         try check(timeScale.isFinite && timeScale > 0, "time scale must be positive (got \(timeScale))")
         try link?.validate()
         try compression.validate()
+        try security.validate()
     }
 }

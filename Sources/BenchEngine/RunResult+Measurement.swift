@@ -105,6 +105,7 @@ extension RunResult {
         cookieBytes = scenario.headers.cookieBytes > 0 ? scenario.headers.cookieBytes : nil
         recordCompression(scenario: scenario, server: traffic.compression, clients: clientTally.nilIfEmpty)
         recordTLS(scenario: scenario, server: traffic.tls)
+        recordSecurity(scenario: scenario, server: traffic.security ?? SecurityTally())
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered),
@@ -152,6 +153,20 @@ extension RunResult {
         if server.handshakes > 0 { tlsHandshakeBytesPerConnection = Double(server.handshakeBytes) / Double(server.handshakes) }
         if server.applicationRecords > 0 {
             tlsRecordOverheadBytesPerRecord = Double(server.recordOverheadBytes) / Double(server.applicationRecords)
+        }
+    }
+
+    /// Fills the security columns from what the server's handshake checks counted: refusals
+    /// always, and with tokens required what presenting and verifying them cost per event.
+    mutating func recordSecurity(scenario: Scenario, server: SecurityTally) {
+        security = scenario.security.label
+        refusedRequests = server.refused
+        guard scenario.security.requiresToken else { return }
+        tokensVerified = server.tokensChecked
+        authenticationBytes = server.tokenBytes
+        if eventsDelivered > 0 {
+            authenticationBytesPerEvent = Double(server.tokenBytes) / Double(eventsDelivered)
+            verifyCPUNanosecondsPerEvent = Double(server.verifyNanoseconds) / Double(eventsDelivered)
         }
     }
 }

@@ -20,6 +20,8 @@ protocol RunServer: Sendable {
     var clientTLS: ClientTLS? { get }
     /// How the clients' clock relates to the server's, for push latency.
     var clock: ClockRelation { get }
+    /// The token the run's clients present when its server requires one (``JWTAuthority``).
+    var bearerToken: String? { get }
     /// Upload arrivals, recorded where they arrive; `nil` when the server is elsewhere.
     var uploads: UploadRegistry? { get }
     /// Starts the run's schedule: publishing (push) and fault injection.
@@ -66,11 +68,13 @@ struct LocalRunServer: RunServer {
     let server: LoopbackServer
     let schedule: ServerSchedule
     let clientTLS: ClientTLS?
+    let bearerToken: String?
 
-    init(server: LoopbackServer, scenario: Scenario) throws(BenchError) {
+    init(server: LoopbackServer, scenario: Scenario, bearerToken: String? = nil) throws(BenchError) {
         self.server = server
         self.schedule = ServerSchedule(server: server, scenario: scenario)
         self.clientTLS = try server.tls?.clientTLS
+        self.bearerToken = bearerToken
     }
 
     var host: String { server.host }
@@ -89,17 +93,36 @@ struct LocalRunServer: RunServer {
 extension ServerConfiguration {
     /// The server a run of `scenario` (at wall clock) needs: its retention, encoding and link,
     /// room for its clients' connections, and an idle timeout held long polls and quiet streams
-    /// stay inside.
-    static func forRun(_ scenario: Scenario, host: String = "127.0.0.1", port: Int = 0) throws(BenchError) -> ServerConfiguration {
+    /// stay inside, its TLS, and its handshake policy with `tokenAuthority` (``JWTAuthority/forRun(_:)``).
+    static func forRun(
+        _ scenario: Scenario, host: String = "127.0.0.1", port: Int = 0, tokenAuthority: JWTAuthority? = nil
+    ) throws(BenchError) -> ServerConfiguration {
         var configuration = ServerConfiguration(host: host, port: port, retainedEvents: scenario.retainedEvents, encodings: [scenario.encoding])
         configuration.link = scenario.link
         configuration.linkSeed = scenario.seed
         configuration.headers = scenario.headers
         configuration.compression = scenario.compression
         configuration.tls = scenario.tls.enabled ? try ServerTLS(scenario.tls) : nil
+        configuration.security = scenario.security
+        configuration.tokenAuthority = tokenAuthority
         configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))
         return configuration
+    }
+}
+
+extension JWTAuthority {
+    /// A new key for a run of `scenario` (at wall clock) when its server requires tokens, with
+    /// the scenario's algorithm; `nil` when it requires none.
+    static func forRun(_ scenario: Scenario) async throws -> JWTAuthority? {
+        guard scenario.security.requiresToken else { return nil }
+        return try await generate(scenario.security.tokenAlgorithm)
+    }
+
+    /// A token for a run of `scenario`'s clients: valid for the run and an hour more, as a
+    /// session's access token would be.
+    func runToken(for scenario: Scenario) async throws -> String {
+        try await issue(lifetimeSeconds: 3600 + 2 * scenario.durationSeconds)
     }
 }

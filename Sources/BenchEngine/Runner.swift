@@ -77,8 +77,10 @@ public struct Runner: Sendable {
         }
         // Both ends of every connection live in this process, plus room for the rest.
         try OpenFileLimit.ensure(2 * scenario.clients + 256, for: "\(scenario.clients) clients (two descriptors per connection: both ends are in this process)")
-        return try await withLoopbackServer(configuration: .forRun(scenario, port: port), routes: routes) { server in
-            try await measure(scenario, transport: transport, on: try LocalRunServer(server: server, scenario: scenario))
+        let authority = try await JWTAuthority.forRun(scenario)
+        let token = try await authority?.runToken(for: scenario)
+        return try await withLoopbackServer(configuration: .forRun(scenario, port: port, tokenAuthority: authority), routes: routes) { server in
+            try await measure(scenario, transport: transport, on: try LocalRunServer(server: server, scenario: scenario, bearerToken: token))
         }
     }
 
@@ -144,7 +146,7 @@ public struct Runner: Sendable {
             for index in 0..<scenario.clients {
                 let target = ClientTarget(
                     host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate,
-                    tls: server.clientTLS
+                    tls: server.clientTLS, bearerToken: server.bearerToken
                 )
                 let progress = progresses[index]
                 group.addTask {

@@ -35,6 +35,8 @@ public enum Scale {
         /// The TLS every connection speaks: the server process gets the same settings and makes
         /// its certificate, which the clients trust.
         public var tls: TLSSettings = .off
+        /// The server's handshake checks, and what the clients present (the token the server prints).
+        public var security: SecuritySettings = .open
 
         public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
 
@@ -53,13 +55,14 @@ public enum Scale {
             scenario.compression = compression
             scenario.payloadContent = payloadContent
             scenario.tls = tls
+            scenario.security = security
             return scenario
         }
 
         /// `bench serve`'s flags for this configuration's server half.
         var serveArguments: [String] {
             ["--payload-bytes", "\(payloadBytes)", "--max-connections", "\(clients + 1000)", "--headers", headers.name,
-             "--payload-content", payloadContent.rawValue] + compression.serveArguments
+             "--payload-content", payloadContent.rawValue] + compression.serveArguments + security.serveArguments
         }
     }
 
@@ -157,9 +160,16 @@ extension TLSSettings {
     /// left out: the server issues tickets either way.
     var serveArguments: [String] {
         guard enabled else { return [] }
-        var arguments = ["--tls", "--tls-version", version.rawValue, "--tls-key", key.rawValue]
+        var arguments = ["--tls", "--tls-version", version.rawValue, "--tls-key", key.rawValue, "--tls-key-exchange", keyExchange.rawValue]
         if let certificatePath { arguments += ["--cert", certificatePath] }
         if let privateKeyPath { arguments += ["--key", privateKeyPath] }
         return arguments
+    }
+}
+
+extension SecuritySettings {
+    /// The `bench serve` flags that set this policy.
+    var serveArguments: [String] {
+        allowedOrigins.flatMap { ["--allowed-origin", $0] } + ["--auth", authentication.rawValue, "--jwt-alg", tokenAlgorithm.rawValue]
     }
 }

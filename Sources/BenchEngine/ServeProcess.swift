@@ -26,6 +26,8 @@ struct ServeProcess {
         var userCPUSeconds: Double
         var systemCPUSeconds: Double
     }
+    /// The token its `token` line printed (`--auth jwt`), which the clients present.
+    let bearerToken: String?
 
     /// The port of the control API (`POST /control/publish`).
     var controlPort: Int { ports["control"]! }
@@ -46,7 +48,8 @@ struct ServeProcess {
         let start = ContinuousClock.now
         return try await withThrowingTaskGroup(of: DeliveryRecorder.self) { group in
             for index in 0..<clients {
-                let target = ClientTarget(host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario, tls: clientTLS)
+                let target = ClientTarget(
+                    host: "127.0.0.1", port: port, clientIndex: index, scenario: scenario, tls: clientTLS, bearerToken: bearerToken)
                 let progress = progresses[index]
                 group.addTask {
                     var recorder = DeliveryRecorder(progress: progress)
@@ -114,19 +117,22 @@ struct ServeProcess {
             text += String(decoding: data, as: UTF8.self)
         }
         var ports: [String: Int] = [:]
+        var token: String?
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            if parts.count == 2, let port = URL(string: String(parts[1]))?.port { ports[String(parts[0])] = port }
+            guard parts.count == 2 else { continue }
+            if parts[0] == "token" { token = String(parts[1]) }
+            if let port = URL(string: String(parts[1]))?.port { ports[String(parts[0])] = port }
         }
         guard ports["control"] != nil else {
             process.terminate()
             throw BenchError.runFailed("cannot read the ports from `bench serve`'s endpoint lines:\n\(text)")
         }
-        guard tls.enabled else { return ServeProcess(process: process, ports: ports, clientTLS: nil) }
+        guard tls.enabled else { return ServeProcess(process: process, ports: ports, clientTLS: nil, bearerToken: token) }
         defer { try? FileManager.default.removeItem(at: certificate) }
         do {
             let pem = try String(contentsOf: certificate, encoding: .utf8)
-            return ServeProcess(process: process, ports: ports, clientTLS: try ClientTLS(settings: tls, trusting: pem))
+            return ServeProcess(process: process, ports: ports, clientTLS: try ClientTLS(settings: tls, trusting: pem), bearerToken: token)
         } catch {
             process.terminate()
             throw BenchError.runFailed("cannot read the certificate `bench serve --tls` wrote to \(certificate.path)", cause: error)

@@ -67,7 +67,9 @@ public struct GRPCEndpoint: ListenerRoute {
                 transportSecurity: .plaintext,
                 config: config
             ),
-            services: [EventStreamService(context: context, connections: connections)]
+            services: [EventStreamService(context: context, connections: connections)],
+            interceptors: context.configuration.security.requiresToken
+                ? [BearerTokenInterceptor(configuration: context.configuration, connections: connections)] : []
         )
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {

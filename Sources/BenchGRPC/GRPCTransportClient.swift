@@ -128,10 +128,10 @@ private struct CallSession<Transport: ClientTransport> {
     }
 
     /// Each call's metadata: the header profile's gRPC request head (HTTP/2 names are lower
-    /// case), then the encoding.
+    /// case) with the run's `authorization: Bearer` token, then the encoding.
     private var metadata: Metadata {
         var metadata = Metadata()
-        for field in target.scenario.headers.request(.grpc) { metadata.addString(field.value, forKey: field.name.lowercased()) }
+        for field in target.requestFields(.grpc) { metadata.addString(field.value, forKey: field.name.lowercased()) }
         metadata.addString(encoding.rawValue, forKey: EventStreamMetadata.encoding)
         return metadata
     }

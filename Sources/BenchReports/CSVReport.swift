@@ -26,6 +26,8 @@ public enum CSVReport {
         "tls", "tls_handshakes_count", "tls_handshake_bytes", "tls_handshake_per_connection_bytes", "tls_application_records_count",
         "tls_record_overhead_bytes", "tls_record_overhead_per_record_bytes", "tls_alert_bytes", "tls_plaintext_bytes",
         "tls_handshake_failures_count", "tls_handshake_timeouts_count",
+        "security", "refused_requests_count", "tokens_verified_count", "authentication_bytes",
+        "authentication_per_delivered_event_bytes", "verify_cpu_per_delivered_event_ns",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -73,6 +75,10 @@ public enum CSVReport {
                 result.tlsRecordOverheadBytesPerRecord.map { Format.decimal($0, places: 3) } ?? "", result.tlsAlertBytes.map { "\($0)" } ?? "",
                 result.serverTLS.map { "\($0.plaintextBytesIn + $0.plaintextBytesOut)" } ?? "",
                 result.serverTLS.map { "\($0.handshakeFailures)" } ?? "", result.serverTLS.map { "\($0.handshakeTimeouts)" } ?? "",
+                escape(result.security ?? ""), result.refusedRequests.map { "\($0)" } ?? "",
+                result.tokensVerified.map { "\($0)" } ?? "", result.authenticationBytes.map { "\($0)" } ?? "",
+                result.authenticationBytesPerEvent.map { Format.decimal($0, places: 3) } ?? "",
+                result.verifyCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -134,6 +134,28 @@ extension MarkdownReport {
         return render(table, rightAligned: Set(3..<header.count))
     }
 
+    /// Rows with handshake checks (`--auth`, `--allowed-origin`) or refusals: what was refused
+    /// and what presenting and verifying tokens cost per delivered event. Empty when no row had
+    /// either.
+    public static func securityTable(_ results: [RunResult]) -> String {
+        let rows = results.filter { ($0.security ?? "none") != "none" || ($0.refusedRequests ?? 0) > 0 }
+        guard !rows.isEmpty else { return "" }
+        let header = [
+            "Transport", "Variant, HTTP, encoding", "Checks", "Requests", "Refused", "Tokens verified", "Token bytes (B)",
+            "Token bytes / event (B)", "Verify CPU / event (µs)",
+        ]
+        var table = [header]
+        for result in rows {
+            table.append([
+                result.displayName, "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)", result.security ?? "none",
+                "\(result.requests)", "\(result.refusedRequests ?? 0)", result.tokensVerified.map { "\($0)" } ?? "–",
+                result.authenticationBytes.map { "\($0)" } ?? "–", result.authenticationBytesPerEvent.map { Format.decimal($0, places: 2) } ?? "–",
+                result.verifyCPUNanosecondsPerEvent.map { Format.decimal($0 / 1000, places: 3) } ?? "–",
+            ])
+        }
+        return render(table, rightAligned: Set(3..<header.count))
+    }
+
     /// Whether each request fetches events (polling, gRPC's unary poll), so overhead per request
     /// means something; a stream's one request carries the whole run.
     static func exchangesEvents(_ result: RunResult) -> Bool {

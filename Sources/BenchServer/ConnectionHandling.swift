@@ -7,9 +7,19 @@ import NIOWebSocket
 /// What an accepted connection turned into once its first request was read.
 enum NegotiatedConnection: Sendable {
     case webSocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, HTTPRequestHead, ConnectionMeter)
-    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter)
+    /// HTTP/1.1; `declinedUpgrade` when its first request asked for an upgrade the server did
+    /// not make.
+    case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, ConnectionMeter, declinedUpgrade: DeclinedUpgrade?)
     /// HTTP/2 with prior knowledge: each stream is one request, seen through NIO's HTTP/2 → HTTP/1 codec.
     case http2(NIOHTTP2Handler.AsyncStreamMultiplexer<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>>, ConnectionMeter)
+}
+
+/// An upgrade request the server did not upgrade: its head, and the handshake check's refusal
+/// when that was the reason (else the path has no WebSocket endpoint). NIO's typed upgrader
+/// does not pass such a request's head on to the HTTP handlers, so it travels here.
+struct DeclinedUpgrade: Sendable {
+    let head: HTTPRequestHead
+    let refusal: HandshakeRefusal?
 }
 
 /// An accepted connection and what its first request will turn it into.
@@ -82,19 +92,32 @@ enum ConnectionSetup {
         routes: Routes,
         configuration: ServerConfiguration
     ) throws -> EventLoopFuture<NegotiatedConnection> {
+        // An upgrade not made, for the plain HTTP path to answer. Both closures run on the
+        // connection's event loop.
+        let declinedUpgrade = NIOLoopBoundBox<DeclinedUpgrade?>(nil, eventLoop: channel.eventLoop)
         let upgrader = NIOTypedWebSocketServerUpgrader<NegotiatedConnection>(
             maxFrameSize: configuration.maxWebSocketFrameBytes,
             shouldUpgrade: { channel, head in
-                let path = HTTPRequest.split(uri: head.uri).0
+                let (path, query) = HTTPRequest.split(uri: head.uri)
                 configuration.headRecorder?.record(head)
-                // nil refuses the upgrade and sends the request down the plain HTTP path, which
-                // answers 404 for an unknown path. The 101 carries the profile's response head,
-                // and permessage-deflate's parameters when the policy accepted an offer.
+                // nil declines the upgrade and sends the request down the plain HTTP path, which
+                // answers 404 for an unknown path and the refusal for one the check refused. The
+                // 101 carries the profile's response head, and permessage-deflate's parameters
+                // when the policy accepted an offer.
+                guard let route = routes.webSocketRoute(for: path) else {
+                    declinedUpgrade.value = DeclinedUpgrade(head: head, refusal: nil)
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                if let refusal = configuration.handshakeRefusal(for: head, query: query, webSocket: true, meter: meter) {
+                    meter.attribute(to: route.transport)
+                    declinedUpgrade.value = DeclinedUpgrade(head: head, refusal: refusal)
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
                 var extra = HTTPHeaders(configuration.headers.response(.webSocket).map { ($0.name, $0.value) })
                 if let agreement = perMessageDeflate(head, configuration) {
                     extra.replaceOrAdd(name: PerMessageDeflate.headerName, value: agreement.responseValue)
                 }
-                return channel.eventLoop.makeSucceededFuture(routes.webSocketRoute(for: path) == nil ? nil : extra)
+                return channel.eventLoop.makeSucceededFuture(extra)
             },
             upgradePipelineHandler: { channel, head in
                 // On the event loop, right after the 101 was written and before any frame is
@@ -139,7 +162,7 @@ enum ConnectionSetup {
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let http = try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
-                    return NegotiatedConnection.http(http, meter)
+                    return NegotiatedConnection.http(http, meter, declinedUpgrade: declinedUpgrade.value)
                 }
             }
         )
@@ -180,8 +203,8 @@ struct ConnectionContext: Sendable {
                 guard let endpoint = routes.webSocketRoute(for: request.path) else { return }
                 meter.attribute(to: endpoint.transport)
                 try await endpoint.serve(channel, request: request, context: EndpointContext(hub: hub, uploads: uploads, traffic: traffic, meter: meter, configuration: configuration))
-            case .http(let channel, let meter):
-                try await serveHTTP(channel, meter: meter, http2: false)
+            case .http(let channel, let meter, let declinedUpgrade):
+                try await serveHTTP(channel, meter: meter, http2: false, declinedUpgrade: declinedUpgrade)
             case .http2(let multiplexer, let meter):
                 defer { accepted.channel.close(promise: nil) }
                 try await withThrowingDiscardingTaskGroup { streams in
@@ -197,8 +220,19 @@ struct ConnectionContext: Sendable {
     }
 
     /// Serves the requests of an HTTP/1.1 connection, or the one request of an HTTP/2 stream.
-    private func serveHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter, http2: Bool) async throws {
+    /// A declined upgrade request is answered at once — with the handshake check's refusal
+    /// (RFC 6455 §4.2.2: the server aborts the handshake), or as a plain request (404 for a
+    /// path with no WebSocket endpoint) — and the connection closed.
+    private func serveHTTP(
+        _ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, meter: ConnectionMeter, http2: Bool, declinedUpgrade: DeclinedUpgrade? = nil
+    ) async throws {
         try await channel.executeThenClose { inbound, outbound in
+            if let declinedUpgrade {
+                meter.countRequest()
+                let writer = HTTPResponseWriter(outbound: outbound, keepAlive: false)
+                if let refusal = declinedUpgrade.refusal { return try await writer.refuse(refusal, meter: meter) }
+                return try await respond(to: HTTPRequest(head: declinedUpgrade.head), tooLarge: false, writer: writer, meter: meter)
+            }
             var head: HTTPRequestHead?
             var body = ByteBuffer()
             var bodyTooLarge = false
@@ -239,7 +273,12 @@ struct ConnectionContext: Sendable {
             try await writer.respond(status: .notFound, headers: plain, body: ByteBuffer(string: "no endpoint at \(request.path); endpoints: \(known)\n"))
             return
         }
-        if let transport = endpoint.transport { meter.attribute(to: transport) }
+        if let transport = endpoint.transport {
+            meter.attribute(to: transport)
+            if let refusal = configuration.handshakeRefusal(for: request.head, query: request.query, webSocket: false, meter: meter) {
+                return try await writer.refuse(refusal, meter: meter)
+            }
+        }
         guard request.head.method == .GET || request.head.method == .POST else {
             var headers = plain
             headers.add(name: "Allow", value: "GET, POST")

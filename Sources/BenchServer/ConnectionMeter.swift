@@ -24,6 +24,8 @@ public final class ConnectionMeter: Sendable {
     public let compression = CompressionCounter()
     /// The connection's TLS layer: its records by kind, and the plaintext above it.
     public let tls = TLSCounter()
+    /// The connection's handshake checks: refusals and the tokens verified.
+    public let security = SecurityCounter()
     /// HTTP/2 connections: where the bytes went, kept by an ``HTTP2FrameCensus``.
     private let http2 = Mutex<HTTP2Breakdown?>(nil)
     /// The transport, `nil` while the connection has not said what it is for. Set once per
@@ -92,7 +94,8 @@ public final class ConnectionMeter: Sendable {
             handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed),
             http2: http2.withLock { $0 },
             compression: compression.tally.nilIfEmpty,
-            tls: tls.tally.nilIfEmpty
+            tls: tls.tally.nilIfEmpty,
+            security: security.tally.nilIfEmpty
         )
     }
 }
@@ -121,11 +124,13 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var compression: CompressionTally?
     /// The TLS layer; `nil` for cleartext connections.
     public var tls: TLSTally?
+    /// The server's handshake checks; `nil` when no request was refused and no token verified.
+    public var security: SecurityTally?
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
         heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil,
-        compression: CompressionTally? = nil, tls: TLSTally? = nil
+        compression: CompressionTally? = nil, tls: TLSTally? = nil, security: SecurityTally? = nil
     ) {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
@@ -138,6 +143,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
         self.http2 = http2
         self.compression = compression
         self.tls = tls
+        self.security = security
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -152,7 +158,8 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut,
             http2: Self.sum(lhs.http2, rhs.http2, +),
             compression: Self.sum(lhs.compression, rhs.compression, +),
-            tls: Self.sum(lhs.tls, rhs.tls, +)
+            tls: Self.sum(lhs.tls, rhs.tls, +),
+            security: Self.sum(lhs.security, rhs.security, +)
         )
     }
 

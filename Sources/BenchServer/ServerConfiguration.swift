@@ -42,6 +42,12 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var compression: CompressionSettings = .off
     /// TLS on every connection (HTTPS, wss://, gRPC over TLS); `nil` for cleartext.
     public var tls: ServerTLS?
+    /// The server's handshake policy: the origins it accepts and whether requests need a token
+    /// (checked by ``handshakeRefusal(for:query:webSocket:meter:)``).
+    public var security: SecuritySettings = .open
+    /// The key tokens are verified with when ``security`` requires them; without one every
+    /// token is refused.
+    public var tokenAuthority: JWTAuthority?
 
     public init(
         host: String = "127.0.0.1",

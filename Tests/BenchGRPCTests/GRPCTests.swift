@@ -26,6 +26,19 @@ struct GRPCTests {
         return (progress, task)
     }
 
+    /// One protobuf `Poll` call from after 0 with `extra` metadata besides the encoding.
+    static func poll(_ client: GRPCClient<HTTP2ClientTransport.Posix>, extra: Metadata = [:]) async throws {
+        var metadata = extra
+        metadata.addString("protobuf", forKey: EventStreamMetadata.encoding)
+        try await client.unary(
+            request: ClientRequest(message: Transportbench_Cursor(), metadata: metadata),
+            descriptor: Transportbench_EventStream.Method.Poll.descriptor,
+            serializer: EncodingSerializer<Transportbench_Cursor>(encoding: .protobuf),
+            deserializer: EncodedBodySerializer(),
+            options: .defaults
+        ) { _ = try $0.message }
+    }
+
     /// Waits until `condition` holds, for 10 s at most.
     static func wait(until condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
@@ -38,17 +51,7 @@ struct GRPCTests {
             let transport = try HTTP2ClientTransport.Posix(
                 target: .ipv4(address: server.host, port: server.port(for: .grpc)), transportSecurity: .plaintext)
             try await withGRPCClient(transport: transport) { client in
-                @Sendable func poll() async throws {
-                    var metadata = Metadata()
-                    metadata.addString("protobuf", forKey: EventStreamMetadata.encoding)
-                    try await client.unary(
-                        request: ClientRequest(message: Transportbench_Cursor(), metadata: metadata),
-                        descriptor: Transportbench_EventStream.Method.Poll.descriptor,
-                        serializer: EncodingSerializer<Transportbench_Cursor>(encoding: .protobuf),
-                        deserializer: EncodedBodySerializer(),
-                        options: .defaults
-                    ) { _ = try $0.message }
-                }
+                @Sendable func poll() async throws { try await Self.poll(client) }
                 try await poll()
                 let first = try #require(server.traffic.totals(for: .grpc).http2)
                 try await poll()

@@ -39,7 +39,10 @@ struct ReportTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
         let units = ["_count", "_bytes", "_percent", "_ns", "_us", "_ms", "_s", "_factor", "_bits_per_second"]
-        let textColumns: Set = ["scenario", "transport", "variant", "http_version", "encoding", "direction", "header_profile", "compression", "payload_content", "tls"]
+        let textColumns: Set = [
+            "scenario", "transport", "variant", "http_version", "encoding", "direction", "header_profile", "compression", "payload_content", "tls",
+            "security",
+        ]
         for column in CSVReport.header where !textColumns.contains(column) {
             #expect(units.contains { column.hasSuffix($0) }, "column \(column) names no unit")
         }
@@ -130,5 +133,34 @@ struct ReportTests {
         var broken = Self.sampleResult()
         broken.overheadBytes = -1
         #expect(MarkdownReport.problems([broken]).contains { $0.contains("does not add up") })
+    }
+
+    @Test("an authenticated row gets the Authentication table and columns; a row without checks gets neither")
+    func authenticationReport() {
+        var authenticated = Self.sampleResult()
+        authenticated.security = "jwt es256"
+        authenticated.refusedRequests = 3
+        authenticated.requests = 12
+        authenticated.tokensVerified = 12
+        authenticated.authenticationBytes = 12 * 200
+        authenticated.authenticationBytesPerEvent = 120
+        authenticated.verifyCPUNanosecondsPerEvent = 45_000
+        var plain = Self.sampleResult(transport: "sse")
+        plain.security = "none"
+        plain.refusedRequests = 0
+        #expect(MarkdownReport.securityTable([plain]).isEmpty)
+        #expect(!MarkdownReport.render(Self.document([plain])).contains("### Authentication"))
+        let text = MarkdownReport.render(Self.document([plain, authenticated]))
+        #expect(text.contains("### Authentication"))
+        let table = MarkdownReport.securityTable([plain, authenticated]).split(separator: "\n")
+        #expect(table.count == 3)
+        #expect(table[2].contains("| jwt es256 ") && table[2].contains(" 2400 |") && table[2].contains(" 120.00 |") && table[2].contains(" 45.000 |"))
+        #expect(table[2].contains(" 3 |"))
+        let csv = CSVReport.render([plain, authenticated]).split(separator: "\n").map(String.init)
+        let fields = csv[2].replacingOccurrences(of: #""a, ""quoted"" name""#, with: "name").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let column = { (name: String) in fields[CSVReport.header.firstIndex(of: name)!] }
+        #expect(column("security") == "jwt es256" && column("refused_requests_count") == "3" && column("tokens_verified_count") == "12")
+        #expect(column("authentication_bytes") == "2400" && column("authentication_per_delivered_event_bytes") == "120.000")
+        #expect(column("verify_cpu_per_delivered_event_ns") == "45000.0")
     }
 }

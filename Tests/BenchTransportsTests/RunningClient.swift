@@ -10,9 +10,13 @@ struct RunningClient {
     let task: Task<DeliveryRecorder, Never>
 
     /// Starts `client` against `server`; `tls` is what it trusts when the server speaks TLS.
-    init(_ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults, tls: ClientTLS? = nil) {
+    init(
+        _ client: any TransportClient, server: LoopbackServer, clientIndex: Int = 0, scenario: Scenario = .defaults, tls: ClientTLS? = nil,
+        bearerToken: String? = nil
+    ) {
         let target = ClientTarget(
-            host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario, tls: tls)
+            host: server.host, port: server.port(for: client.kind), clientIndex: clientIndex, scenario: scenario, tls: tls,
+            bearerToken: bearerToken)
         let progress = progress
         task = Task {
             var recorder = DeliveryRecorder(progress: progress)

@@ -105,8 +105,8 @@ extension Character {
 }
 
 extension Substring {
-    /// Without leading and trailing spaces and tabs (OWS).
-    fileprivate func trimmingWhitespace() -> Substring {
+    /// Without leading and trailing spaces and tabs (OWS, RFC 9110 §5.6.3).
+    func trimmingWhitespace() -> Substring {
         var text = self
         while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
         while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }

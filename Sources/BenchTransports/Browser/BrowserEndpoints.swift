@@ -11,6 +11,8 @@ import Synchronization
 ///   seconds in turn with the browser's own APIs — `fetch` short polling every `interval`, `fetch`
 ///   long polling, `EventSource`, `WebSocket` — keeps a ledger of the sequences it received and
 ///   their latencies, shows a table and posts one result per transport to `/browser/results`.
+///   With `&access_token=JWT` (what `bench serve --auth jwt` prints) the polls send
+///   `Authorization: Bearer JWT` and the `EventSource` and `WebSocket` URLs carry the token.
 /// - `GET /browser/clock`: `{"now": NS, "last": SEQ}`, the server's monotonic clock and its last
 ///   sequence. The page estimates the offset between its clock and the server's from the
 ///   fastest of several round trips (half the round trip is the error bound, well under a

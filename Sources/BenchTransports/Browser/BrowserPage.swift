@@ -18,6 +18,11 @@ enum BrowserPage {
         const duration = Number(params.get("duration") || 3) * 1000;
         const interval = Number(params.get("interval") || 0.5) * 1000;
         const status = text => { document.getElementById("status").textContent = text; };
+        // With bench serve --auth jwt the page's URL carries the token: fetch sends it as a
+        // header, EventSource and WebSocket (which cannot set headers) in the query.
+        const token = params.get("access_token");
+        const auth = token ? {headers: {Authorization: `Bearer ${token}`}} : {};
+        const tokenQuery = token ? `&access_token=${encodeURIComponent(token)}` : "";
 
         // The server's monotonic clock in the page's terms: offset from the fastest round trip.
         async function clockOffset() {
@@ -58,7 +63,7 @@ enum BrowserPage {
 
         async function shortPolling(after, record, until) {
           while (performance.now() < until) {
-            const events = await (await fetch(`/poll?after=${after}`, {cache: "no-store"})).json();
+            const events = await (await fetch(`/poll?after=${after}`, {cache: "no-store", ...auth})).json();
             for (const event of events) { record(event); after = Math.max(after, event.sequence); }
             await sleep(interval);
           }
@@ -67,14 +72,14 @@ enum BrowserPage {
         async function longPolling(after, record, until) {
           while (performance.now() < until) {
             const wait = Math.max(1, Math.round(until - performance.now()));
-            const events = await (await fetch(`/long-poll?after=${after}&timeout=${wait}`, {cache: "no-store"})).json();
+            const events = await (await fetch(`/long-poll?after=${after}&timeout=${wait}`, {cache: "no-store", ...auth})).json();
             for (const event of events) { record(event); after = Math.max(after, event.sequence); }
           }
         }
 
         function serverSentEvents(after, record, until) {
           return new Promise((resolve, reject) => {
-            const source = new EventSource(`/sse?after=${after}`);
+            const source = new EventSource(`/sse?after=${after}${tokenQuery}`);
             source.onmessage = message => record(JSON.parse(message.data));
             source.onerror = () => { if (source.readyState === EventSource.CLOSED) reject(new Error("EventSource closed")); };
             setTimeout(() => { source.close(); resolve(); }, until - performance.now());
@@ -85,7 +90,7 @@ enum BrowserPage {
           return new Promise((resolve, reject) => {
             // wss:// on a page served over HTTPS (bench serve --tls): a secure page may not open ws://.
             const scheme = location.protocol === "https:" ? "wss" : "ws";
-            const socket = new WebSocket(`${scheme}://${location.host}/ws?mode=push&after=${after}`);
+            const socket = new WebSocket(`${scheme}://${location.host}/ws?mode=push&after=${after}${tokenQuery}`);
             socket.onmessage = message => { if (!message.data.startsWith("gap ")) record(JSON.parse(message.data)); };
             socket.onerror = () => reject(new Error("WebSocket error"));
             setTimeout(() => { socket.close(1000); resolve(); }, until - performance.now());

@@ -31,13 +31,21 @@ public struct ClientTarget: Sendable {
     /// The server's TLS, as its clients see it; `nil` for cleartext.
     public var tls: ClientTLS?
 
-    public init(host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate(), tls: ClientTLS? = nil) {
+    /// The JWT the client presents when the scenario's server requires one (the run's server
+    /// issued it); `nil` presents none.
+    public var bearerToken: String?
+
+    public init(
+        host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate(), tls: ClientTLS? = nil,
+        bearerToken: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.clientIndex = clientIndex
         self.scenario = scenario
         self.startGate = startGate
         self.tls = tls
+        self.bearerToken = bearerToken
     }
 
     /// Puts TLS first in a new client pipeline, offering `alpn`, when the server speaks TLS.
@@ -48,4 +56,16 @@ public struct ClientTarget: Sendable {
 
     /// The `Host` header value.
     var authority: String { "\(host):\(port)" }
+
+    /// The request head a request of `kind` carries after `Host`: the header profile's, with
+    /// the run's `Origin` and `Authorization` (``SecuritySettings/requestFields(_:kind:token:)``).
+    public func requestFields(_ kind: HeaderProfile.Kind) -> [HeaderProfile.Field] {
+        scenario.security.requestFields(scenario.headers.request(kind), kind: kind, token: bearerToken)
+    }
+
+    /// What a request of `kind` appends to its query: `&access_token=…` where the token travels
+    /// there (SSE), else nothing.
+    public func tokenQuery(_ kind: HeaderProfile.Kind) -> String {
+        SecuritySettings.tokenQuery(kind, token: bearerToken)
+    }
 }

@@ -21,6 +21,8 @@ public struct ServerSentEventsClient: TransportClient {
         let codec = EventCodec(target.scenario.encoding)
         var query = "\(ServerSentEventsEndpoint().path)?encoding=\(target.scenario.encoding.rawValue)"
         if let heartbeat = target.scenario.heartbeatIntervalSeconds { query += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
+        // EventSource cannot set headers: the token travels in the query, as a browser's must.
+        query += target.tokenQuery(.eventSource)
         var lastEventID: String? = nil
         // The server's retry time (1 s until it names one), plus exponential growth with jitter
         // if failures repeat.
@@ -31,7 +33,7 @@ public struct ServerSentEventsClient: TransportClient {
                 let compression = CompressionCounter()
                 defer { recorder.compression = recorder.compression + compression.tally }
                 let fields = HTTPClientConnection.offeringGzip(
-                    target.scenario.headers.request(.eventSource), if: target.scenario.compression.enabled)
+                    target.requestFields(.eventSource), if: target.scenario.compression.enabled)
                 var head = connection.get(query, fields: fields)
                 if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
                 recorder.requestsSent += 1

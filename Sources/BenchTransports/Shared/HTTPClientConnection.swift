@@ -87,15 +87,19 @@ public struct HTTPClientConnection {
     }
 
     /// One request on a connection of its own, for control requests such as `bench scale`'s
-    /// publish and `bench run --target`'s on `bench serve`; returns the response body, and
-    /// throws unless the status is 200.
+    /// publish and `bench run --target`'s on `bench serve` (with `Authorization: Bearer` when
+    /// `target` has a ``ClientTarget/bearerToken``: the control token); returns the response
+    /// body, and throws unless the status is 200.
     public static func request(_ method: HTTPMethod, _ uri: String, to target: ClientTarget, body requestBody: ByteBuffer? = nil) async throws -> String {
         try await withConnection(to: target, version: .http1_1) { connection in
-            var head = connection.get(uri, close: true)
+            var head = connection.get(uri, fields: target.bearerToken.map { [HeaderProfile.Field("Authorization", "Bearer " + $0)] } ?? [], close: true)
             head.method = method
             head.headers.replaceOrAdd(name: "Content-Length", value: String(requestBody?.readableBytes ?? 0))
             if requestBody != nil { head.headers.replaceOrAdd(name: "Content-Type", value: "application/json") }
             let (response, body) = try await connection.send(head, body: requestBody)
+            if response.status == .unauthorized {
+                throw BenchError.usage("\(method) \(uri) was refused (401): bench serve asks for its control token; pass --control-token or set BENCH_CONTROL_TOKEN")
+            }
             guard response.status == .ok else {
                 throw BenchError.runFailed("\(method) \(uri) was answered \(response.status.code): \(String(buffer: body).prefix(200))")
             }

@@ -67,7 +67,7 @@ struct PollingSession {
     private mutating func poll(
         _ connection: inout HTTPClientConnection, compression: CompressionCounter, recorder: inout DeliveryRecorder
     ) async throws {
-        let fields = HTTPClientConnection.offeringGzip(target.scenario.headers.request(kind), if: target.scenario.compression.enabled)
+        let fields = HTTPClientConnection.offeringGzip(target.requestFields(kind), if: target.scenario.compression.enabled)
         let head = connection.get(receiver.uri(path: path, extra: extraQuery), fields: fields, close: connectionMode == .perRequest)
         let progress = recorder.progress
         let (responseHead, body) = try await connection.exchange(head) { response in

@@ -45,7 +45,7 @@ public struct WebSocketClient: TransportClient {
             let counter = CompressionCounter()
             defer { recorder.compression = recorder.compression + counter.tally }
             let channel = try await WebSocketConnection.connect(
-                to: target, uri: uri, fields: target.scenario.headers.request(.webSocket),
+                to: target, uri: uri, fields: target.requestFields(.webSocket),
                 compression: target.scenario.compression, counter: counter
             )
             recorder.connectionsOpened += 1

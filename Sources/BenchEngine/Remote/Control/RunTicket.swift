@@ -9,4 +9,7 @@ public struct RunTicket: Codable, Sendable {
     /// The certificate the run's server presents (PEM), for its clients to trust: set when the
     /// run's scenario has TLS; `nil` for cleartext, and from servers older than TLS runs.
     public var certificatePEM: String?
+    /// The token this host's clients present, issued by the run's key; `nil` when the run's
+    /// scenario requires none.
+    public var bearerToken: String?
 }

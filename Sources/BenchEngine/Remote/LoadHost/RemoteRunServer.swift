@@ -72,6 +72,7 @@ final class RemoteRunServer: RunServer {
     var host: String { target.host }
     func port(for transport: TransportKind) -> Int { ticket.ports[transport.rawValue] ?? 0 }
     var firstClientIndex: Int { ticket.firstClientIndex }
+    var bearerToken: String? { ticket.bearerToken }
     var uploads: UploadRegistry? { nil }
     var publishedCount: Int { published.load(ordering: .relaxed) }
     private var query: String { "?id=" + (ticket.id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ticket.id) }
@@ -112,7 +113,7 @@ final class RemoteRunServer: RunServer {
     static func control<Answer: Decodable>(
         _ method: HTTPMethod, _ path: ControlPath, _ query: String = "", on target: RemoteTarget, body: Data? = nil
     ) async throws -> Answer {
-        let control = ClientTarget(host: target.host, port: target.port, clientIndex: 0, scenario: .defaults)
+        let control = ClientTarget(host: target.host, port: target.port, clientIndex: 0, scenario: .defaults, bearerToken: target.controlToken)
         let uri = path.rawValue + query
         let text: String
         do {

@@ -11,9 +11,12 @@ public struct RemoteTarget: Sendable {
     public var hosts: Int
     /// The name every host of a multi-host run gives, so they join the same run; `nil` for one host.
     public var runID: String?
+    /// The token `bench serve`'s control API asks for (``ControlToken``), sent as
+    /// `Authorization: Bearer`; `nil` sends none (a loopback `bench serve` without one).
+    public var controlToken: String?
 
     /// - Throws: ``BenchError`` (usage) when `url` is not `http://HOST:PORT`.
-    public init(url: String, hosts: Int = 1, runID: String? = nil) throws(BenchError) {
+    public init(url: String, hosts: Int = 1, runID: String? = nil, controlToken: String? = nil) throws(BenchError) {
         guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host, !host.isEmpty,
             let port = components.port, components.path.isEmpty || components.path == "/"
         else {
@@ -26,6 +29,7 @@ public struct RemoteTarget: Sendable {
         self.port = port
         self.hosts = hosts
         self.runID = runID
+        self.controlToken = controlToken
     }
 
     /// What a server elsewhere can run: push and echo, whose arrivals the clients record.

@@ -22,15 +22,19 @@ final class HostedRun: Sendable {
     let hosts: Int
     /// One host's scenario (every host runs the same).
     let scenario: Scenario
+    /// The run's JWT key when its scenario requires tokens: its server verifies with it, and
+    /// each host's ticket carries a token it issued.
+    let tokenAuthority: JWTAuthority?
     private let machine: Mutex<Machine>
     private let waiterIDs = Atomic<Int>(0)
     private let cpuBefore = ProcessResources.now()
 
     /// A run opened now by its first host; it retires after `expiry` without a request.
-    init(id: String, hosts: Int, scenario: Scenario, expiry: Duration) {
+    init(id: String, hosts: Int, scenario: Scenario, tokenAuthority: JWTAuthority? = nil, expiry: Duration) {
         self.id = id
         self.hosts = hosts
         self.scenario = scenario
+        self.tokenAuthority = tokenAuthority
         self.machine = Mutex(Machine(id: id, hosts: hosts, durationSeconds: scenario.durationSeconds, expiry: expiry, now: .now))
         _ = ProcessResources.resetPeakResident()
     }

@@ -41,7 +41,7 @@ public final class RunControl: Sendable {
 
     /// Checks the request, then joins the run it names or registers a new one: the run, this
     /// host's index, and whether it is new.
-    private func register(_ request: RunRequest) throws(HTTPRequestError) -> (HostedRun, Int, Bool) {
+    private func register(_ request: RunRequest, tokenAuthority: JWTAuthority?) throws(HTTPRequestError) -> (HostedRun, Int, Bool) {
         do { try request.scenario.validate() } catch { throw HTTPRequestError(message: "the run's scenario is not valid: \(error)") }
         guard (1...1000).contains(request.hosts) else {
             throw HTTPRequestError(message: "hosts must be between 1 and 1000 (got \(request.hosts))")
@@ -50,22 +50,25 @@ public final class RunControl: Sendable {
             if let id = request.id, let existing = runs[id] {
                 return (existing, try existing.join(request), false)
             }
-            let run = HostedRun(id: request.id ?? UUID().uuidString, hosts: request.hosts, scenario: request.scenario, expiry: Self.expiry)
+            let run = HostedRun(
+                id: request.id ?? UUID().uuidString, hosts: request.hosts, scenario: request.scenario, tokenAuthority: tokenAuthority, expiry: Self.expiry)
             runs[run.id] = run
             return (run, 0, true)
         }
     }
 
-    /// Opens a run, or joins the one the request names; answers once the run's server listens.
+    /// Opens a run, or joins the one the request names; answers once the run's server listens,
+    /// with a token of the run's key for this host's clients when the scenario requires one.
     func open(_ request: RunRequest) async throws -> RunTicket {
-        let (run, hostIndex, isNew) = try register(request)
+        // A new run's key (a joining host's is not used: the run has one).
+        let (run, hostIndex, isNew) = try register(request, tokenAuthority: try await JWTAuthority.forRun(request.scenario))
         if isNew {
             var total = request.scenario
             total.clients *= request.hosts
             let (routes, host) = (routes, host)
             Task {
                 do {
-                    try await withLoopbackServer(configuration: .forRun(total, host: host), routes: routes) { server in
+                    try await withLoopbackServer(configuration: .forRun(total, host: host, tokenAuthority: run.tokenAuthority), routes: routes) { server in
                         run.attach(server)
                         await run.waitUntilRetired()
                     }
@@ -80,6 +83,7 @@ public final class RunControl: Sendable {
         for kind in routes.transports { ports[kind.rawValue] = server.port(for: kind) }
         return RunTicket(
             id: run.id, host: hostIndex, hosts: run.hosts, firstClientIndex: hostIndex * request.scenario.clients, ports: ports,
-            certificatePEM: server.tls?.identity.certificatePEM)
+            certificatePEM: server.tls?.identity.certificatePEM,
+            bearerToken: try await run.tokenAuthority?.runToken(for: run.scenario))
     }
 }
