@@ -149,18 +149,23 @@ struct ServeTests {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    @Test("headless Chromium runs the browser page: fetch polling, long polling, EventSource and WebSocket each receive every event", .enabled(if: chromium != nil))
-    func browserPage() throws {
-        let (serve, endpoints) = try Self.startServe(["--rate", "100", "--duration", "30"])
+    @Test(
+        "headless Chromium runs the browser page: fetch polling, long polling, EventSource and WebSocket each receive every event (with --auth jwt, the token from the page's URL)",
+        .enabled(if: chromium != nil), arguments: [[String](), ["--auth", "jwt"]])
+    func browserPage(serveArguments: [String]) throws {
+        let (serve, endpoints) = try Self.startServe(["--rate", "100", "--duration", "30"] + serveArguments)
         defer { serve.terminate() }
-        let page = try #require(endpoints["browser"])
+        // With --auth jwt the browser line carries ?access_token=…; results live beside the page.
+        let printed = try #require(endpoints["browser"])
+        let page = String(printed.prefix { $0 != "?" })
+        let pageQuery = printed.contains("?") ? String(printed.drop { $0 != "?" }) + "&" : "?"
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-chromium-\(getpid())")
         defer { try? FileManager.default.removeItem(at: profile) }
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
         browser.arguments = [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--user-data-dir=\(profile.path)", page + "?duration=1.5&interval=0.25",
+            "--user-data-dir=\(profile.path)", page + pageQuery + "duration=1.5&interval=0.25",
         ]
         browser.standardOutput = FileHandle.nullDevice
         browser.standardError = FileHandle.nullDevice
