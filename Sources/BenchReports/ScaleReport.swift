@@ -81,7 +81,8 @@ public struct ScaleReport {
             sharing the machine's cores with the server; **CPU / connection** is the server's user \
             and system CPU time over it (and the half second after, while the last writes settle), \
             per connection: accepting it, the transport's setup and, with TLS, the server's half of \
-            the handshake.
+            the handshake. The kernel counts CPU time in 10 ms ticks, so over a few connections this \
+            figure is coarse.
             - **RSS / connection** is the server's resident growth divided by the connections: \
             sockets, NIO channels and pipelines, the transport's per-connection state and buffers. \
             **After fan-out** reads it again once every connection has carried the events and is \
