@@ -9,7 +9,7 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
-    Results/compression Results/scale-compression Results/tls
+    Results/compression Results/scale-compression Results/tls Results/scale-tls
 "$bench" suite --output Results/default
 # The same workload behind a 25 ms one-way link: the round trips loopback hides.
 "$bench" run --transport all --delay-ms 25 --output Results/link
@@ -33,7 +33,8 @@ done
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --output Results/tls/link/cleartext
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --output Results/tls/link/tls1.3
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --tls-version 1.2 --output Results/tls/link/tls1.2
-"$bench" baseline --output Results/baseline
+# The round-trip floor, the harness, and the harness's WebSocket echo over TLS (wss).
+"$bench" baseline --tls --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
 # Where transports cross as events get more frequent: short polling's empty polls against
 # long polling's request per event against the streams. 20 modeled seconds per point, 10× faster.
@@ -53,6 +54,9 @@ done
     --output Results/scale-compression/takeover
 "$bench" scale --clients 2000 --events 10 --transport websocket --compression on --ws-no-context-takeover --payload-content chat --payload-bytes 2048 \
     --output Results/scale-compression/no-takeover
+# What TLS costs a server per idle connection and per connection opened: 2,000 connections of
+# SSE and WebSocket over TLS 1.3 (Results/scale has them in cleartext).
+"$bench" scale --clients 2000 --events 10 --transport sse,websocket --tls --output Results/scale-tls
 # Two load processes as the two hosts of one run on a bench serve process, and their merge.
 scripts/remote-pair.sh "$bench" Results/remote
 # The figures README.md and docs/ quote, rewritten from the new Results/.
