@@ -187,13 +187,14 @@ PAYLOADS = "Results/payloads/payloads.json"
 CLAIMS = "Results/claims/claims.json"
 COMPRESSION = ("chat", "document")
 SCALE_COMPRESSION = ("Results/scale-compression/takeover/scale.json", "Results/scale-compression/no-takeover/scale.json")
+SECURITY = tuple(f"Results/security/{alg}/results.json" for alg in ("hs256", "es256"))
 TLS_SUITE = "Results/tls/suite/results.json"
 TLS_HANDSHAKES = tuple(
     f"Results/tls/handshakes/tls{name}/results.json" for name in ("1.3-p256", "1.3-rsa2048", "1.3-p256-x25519", "1.2-p256", "1.2-rsa2048"))
 TLS_LINK = tuple(f"Results/tls/link/{name}/results.json" for name in ("cleartext", "tls1.3", "tls1.2"))
 ALL_DOCUMENTS = (
     DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,
-    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK,
+    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY,
     "Results/sweeps/rate/results.json",
     "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
 )
@@ -782,6 +783,37 @@ def tls_link(results):
     return table(["Transport", "Variant, HTTP", "TLS", "p50 (ms)", "Model p50 (ms)", "Model", "Wire B / event"], body, right={3, 4, 6})
 
 
+def security_pairs(results):
+    """(HS256, ES256) row pairs of the two authenticated runs, by transport."""
+    hs, es = (by_transport(results.rows(source), source) for source in SECURITY)
+    for transport, row in hs.items():
+        if not row.get("tokensVerified"):
+            raise DocError(f"{SECURITY[0]} has a {transport} row that verified no token")
+    return [(row, need(es, transport, SECURITY[1])) for transport, row in hs.items()]
+
+
+def security_table(results):
+    body = []
+    for hs, es in security_pairs(results):
+        micro = lambda row: fixed(row["verifyCPUNanosecondsPerEvent"] / 1e3, 2)
+        body.append([
+            display(hs), f"{hs['requests']} / {es['requests']}", f"{hs['refusedRequests']} / {es['refusedRequests']}",
+            f"{fixed(hs['authenticationBytesPerEvent'], 2)} / {fixed(es['authenticationBytesPerEvent'], 2)}",
+            fixed(hs["overheadBytes"] / max(hs["eventsDelivered"], 1), 1), f"{micro(hs)} / {micro(es)}",
+        ])
+    return table(["Transport", "Requests (HS256 / ES256)", "Refused", "Token bytes / event, HS256 / ES256 (B)", "Overhead / event, HS256 (B)",
+                  "Verify CPU / event, HS256 / ES256 (µs)"], body, right={1, 2, 3, 4, 5})
+
+
+def security_summary(results):
+    parts = []
+    for hs, _ in security_pairs(results):
+        overhead = hs["overheadBytes"] / max(hs["eventsDelivered"], 1)
+        parts.append(f"{prose(hs)} {percent(hs['authenticationBytesPerEvent'] / overhead, 0)} "
+                     f"({fixed(hs['authenticationBytesPerEvent'], 2)} of {fixed(overhead, 1)} B)")
+    return "with minimal headers the token's bytes were this share of each transport's overhead per event: " + listing(parts)
+
+
 def environment(results):
     """The machine and build the committed reports came from."""
     machines = {}
@@ -824,6 +856,8 @@ GENERATORS = {
     "tls-suite": tls_suite,
     "tls-summary": sentence(tls_summary),
     "tls-link": tls_link,
+    "security-table": security_table,
+    "security-summary": sentence(security_summary),
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
-    Results/compression Results/scale-compression Results/tls Results/scale-tls
+    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security
 "$bench" suite --output Results/default
 # The same workload behind a 25 ms one-way link: the round trips loopback hides.
 "$bench" run --transport all --delay-ms 25 --output Results/link
@@ -33,6 +33,11 @@ done
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --output Results/tls/link/cleartext
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --output Results/tls/link/tls1.3
 "$bench" run --transport short-polling,long-polling --poll-connection per-request --delay-ms 25 --tls --tls-version 1.2 --output Results/tls/link/tls1.2
+# What authentication costs each transport (docs/security.md): a JWT on every poll, once per stream.
+for alg in hs256 es256; do
+  "$bench" run --transport short-polling,long-polling,sse,websocket,grpc --clients 10 --rate 20 --duration 5 --poll-interval 0.5 \
+      --headers minimal --auth jwt --jwt-alg "$alg" --output "Results/security/$alg"
+done
 # The round-trip floor, the harness, and the harness's WebSocket echo over TLS (wss).
 "$bench" baseline --tls --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
