@@ -125,33 +125,9 @@ struct ServeTLSTests {
         let page = try #require(server.endpoints["browser"])
         #expect(page.hasPrefix("https://"))
         let pin = try #require(server.endpoints["certificate-spki-sha256"])
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-chromium-tls-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        let browser = Process()
-        browser.executableURL = URL(fileURLWithPath: try #require(ServeTests.chromium))
-        browser.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--ignore-certificate-errors-spki-list=\(pin)",
-            "--user-data-dir=\(profile.path)", page + "?duration=1.5&interval=0.25",
-        ]
-        browser.standardOutput = FileHandle.nullDevice
-        browser.standardError = FileHandle.nullDevice
-        try browser.run()
-        defer { browser.terminate() }
-        var results: [[String: Any]] = []
-        let deadline = Date().addingTimeInterval(25)
-        while results.count < 4 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.5)
-            let body = try server.curl(["-s", "--max-time", "2", page + "/results"])
-            results = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
-        }
-        #expect(results.map { $0["transport"] as? String } == ["short-polling", "long-polling", "sse", "websocket"])
-        for result in results {
-            let name = result["transport"] as? String ?? "?"
-            #expect((result["received"] as? Int ?? 0) >= 100, "\(name): \(result)")
-            #expect((result["missing"] as? [Int])?.isEmpty == true, "\(name) missed \(result["missing"] ?? [])")
-            #expect(result["duplicates"] as? Int == 0, "\(name)")
-        }
+        _ = try ServeTests.runBrowserPage(
+            page + "?duration=1.5&interval=0.25", results: page + "/results", browserArguments: ["--ignore-certificate-errors-spki-list=\(pin)"]
+        ) { try server.curl($0) }
         // The WebSocket went over a TLS connection of its own (wss://); fetch and EventSource
         // share Chromium's others (HTTP/2 by ALPN), attributed to the transport they asked for last.
         let traffic = try server.traffic()

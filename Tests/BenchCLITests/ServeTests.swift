@@ -159,33 +159,10 @@ struct ServeTests {
         let printed = try #require(endpoints["browser"])
         let page = String(printed.prefix { $0 != "?" })
         let pageQuery = printed.contains("?") ? String(printed.drop { $0 != "?" }) + "&" : "?"
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-chromium-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: profile) }
-        let browser = Process()
-        browser.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
-        browser.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-            "--user-data-dir=\(profile.path)", page + pageQuery + "duration=1.5&interval=0.25",
-        ]
-        browser.standardOutput = FileHandle.nullDevice
-        browser.standardError = FileHandle.nullDevice
-        try browser.run()
-        defer { browser.terminate() }
-        // The page posts one result per transport; poll for all four.
-        var results: [[String: Any]] = []
-        let deadline = Date().addingTimeInterval(25)
-        while results.count < 4 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.5)
-            let body = try Self.runCurl(["-s", "--max-time", "2", page + "/results"])
-            results = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
+        let results = try Self.runBrowserPage(page + pageQuery + "duration=1.5&interval=0.25", results: page + "/results") {
+            try Self.runCurl($0)
         }
-        #expect(results.map { $0["transport"] as? String } == ["short-polling", "long-polling", "sse", "websocket"])
         for result in results {
-            let name = result["transport"] as? String ?? "?"
-            // 1.5 s at 100 events/s; the first poll may land a little late.
-            #expect((result["received"] as? Int ?? 0) >= 100, "\(name): \(result)")
-            #expect((result["missing"] as? [Int])?.isEmpty == true, "\(name) missed \(result["missing"] ?? [])")
-            #expect(result["duplicates"] as? Int == 0, "\(name)")
             #expect((result["userAgent"] as? String)?.contains("Chrome") == true)
         }
     }
@@ -221,5 +198,44 @@ struct ServeTests {
         let http2Events = try #require(try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [[String: Any]])
         #expect(http2Events.count >= events.count)
         #expect(http2Events.enumerated().allSatisfy { $0.element["sequence"] as? Int == $0.offset + 1 })
+    }
+}
+
+extension ServeTests {
+    /// Runs the browser page at `url` in headless Chromium (with `browserArguments`, such as a
+    /// key pin), polls `results` through `curl` until every transport posted its result (25 s at
+    /// most), and checks each: 1.5 s at 100 events/s is 100 events or more (the first poll may
+    /// land a little late), none missing, none twice. Returns the results for further checks.
+    static func runBrowserPage(
+        _ url: String, results: String, browserArguments: [String] = [], curl: ([String]) throws -> String
+    ) throws -> [[String: Any]] {
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("transportbench-chromium-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: try #require(chromium))
+        browser.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(profile.path)",
+        ] + browserArguments + [url]
+        browser.standardOutput = FileHandle.nullDevice
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        defer { browser.terminate() }
+        // The page posts one result per transport; poll for all four.
+        var posted: [[String: Any]] = []
+        let deadline = Date().addingTimeInterval(25)
+        while posted.count < 4 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.5)
+            let body = try curl(["-s", "--max-time", "2", results])
+            posted = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
+        }
+        #expect(posted.map { $0["transport"] as? String } == ["short-polling", "long-polling", "sse", "websocket"])
+        for result in posted {
+            let name = result["transport"] as? String ?? "?"
+            #expect((result["received"] as? Int ?? 0) >= 100, "\(name): \(result)")
+            #expect((result["missing"] as? [Int])?.isEmpty == true, "\(name) missed \(result["missing"] ?? [])")
+            #expect(result["duplicates"] as? Int == 0, "\(name)")
+        }
+        return posted
     }
 }
