@@ -1,7 +1,6 @@
 import ArgumentParser
 import BenchCore
 import BenchTLS
-import Foundation
 
 /// `--tls` and its settings, shared by `bench run`, `sweep`, `serve`, `scale`, `baseline` and
 /// claim files' `run` lines.
@@ -38,19 +37,13 @@ struct TLSOptions: ParsableArguments {
             if let first = given.first { throw .usage("\(first) needs --tls") }
             return .off
         }
-        switch (certificatePath, privateKeyPath) {
-        case (let certificate?, nil): throw .usage("--cert \(certificate) needs --key, the PEM private key of that certificate")
-        case (nil, let key?): throw .usage("--key \(key) needs --cert, the PEM certificate chain it belongs to")
-        default: break
-        }
-        for (flag, path) in [("--cert", certificatePath), ("--key", privateKeyPath)] {
-            if let path, !FileManager.default.isReadableFile(atPath: path) { throw .usage("\(flag) \(path): no readable file there") }
-        }
-        // A certificate and key that do not load, or do not belong together, are refused before anything runs.
-        if let certificatePath, let privateKeyPath { _ = try TLSIdentity.load(certificatePath: certificatePath, privateKeyPath: privateKeyPath) }
-        return TLSSettings(
+        let settings = TLSSettings(
             enabled: true, version: tlsVersion, key: tlsKey, keyExchange: tlsKeyExchange, resumption: tlsResumption == .on,
             certificatePath: certificatePath, privateKeyPath: privateKeyPath)
+        // A certificate and key that are missing, do not load, or do not belong together are
+        // refused before anything runs (read once: the identity is kept for the runs).
+        if certificatePath != nil || privateKeyPath != nil { _ = try TLSIdentity.make(for: settings) }
+        return settings
     }
 }
 

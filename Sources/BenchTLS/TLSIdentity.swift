@@ -32,29 +32,38 @@ public struct TLSIdentity: Sendable {
     /// The identity `settings` asks for: the PEM files it names, or a generated certificate
     /// (one per key kind and process: an RSA key takes a while to make).
     public static func make(for settings: TLSSettings) throws(BenchError) -> TLSIdentity {
-        if let certificatePath = settings.certificatePath {
-            guard let keyPath = settings.privateKeyPath else {
-                throw .usage("--cert \(certificatePath) needs --key, the PEM private key of that certificate")
-            }
-            return try load(certificatePath: certificatePath, privateKeyPath: keyPath)
+        let source: Source
+        switch (settings.certificatePath, settings.privateKeyPath) {
+        case (let certificate?, let key?): source = .files(certificate: certificate, key: key)
+        case (let certificate?, nil): throw .usage("--cert \(certificate) needs --key, the PEM private key of that certificate")
+        case (nil, let key?): throw .usage("--key \(key) needs --cert, the PEM certificate chain it belongs to")
+        case (nil, nil): source = .generated(settings.key)
         }
-        if settings.privateKeyPath != nil {
-            throw .usage("--key needs --cert, the PEM certificate chain it belongs to")
-        }
-        return try generated.withLock { cache throws(BenchError) in
-            if let identity = cache[settings.key] { return identity }
+        return try made.withLock { cache throws(BenchError) in
+            if let identity = cache[source] { return identity }
             let identity: TLSIdentity
-            do {
-                identity = try generate(settings.key)
-            } catch {
-                throw .runFailed("could not make a \(settings.key.displayName) certificate", cause: error)
+            switch source {
+            case .files(let certificate, let key):
+                identity = try load(certificatePath: certificate, privateKeyPath: key)
+            case .generated(let kind):
+                do {
+                    identity = try generate(kind)
+                } catch {
+                    throw .runFailed("could not make a \(kind.displayName) certificate", cause: error)
+                }
             }
-            cache[settings.key] = identity
+            cache[source] = identity
             return identity
         }
     }
 
-    private static let generated = Mutex<[TLSSettings.KeyKind: TLSIdentity]>([:])
+    /// Where an identity comes from: each is made or read once per process.
+    private enum Source: Hashable {
+        case generated(TLSSettings.KeyKind)
+        case files(certificate: String, key: String)
+    }
+
+    private static let made = Mutex<[Source: TLSIdentity]>([:])
 
     /// A new self-signed certificate for `localhost`, `127.0.0.1` and `::1`.
     public static func generate(_ kind: TLSSettings.KeyKind, validFor seconds: TimeInterval = 7 * 86_400) throws -> TLSIdentity {
@@ -118,15 +127,17 @@ public struct TLSIdentity: Sendable {
         }
         guard let leaf = chain.first else { throw .usage("--cert \(certificatePath) holds no certificate") }
         let key: NIOSSLPrivateKey
+        let keyPEM: String
         do {
-            key = try NIOSSLPrivateKey(file: privateKeyPath, format: .pem)
+            keyPEM = try String(contentsOfFile: privateKeyPath, encoding: .utf8)
+            key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
         } catch {
             throw .usage("--key \(privateKeyPath) is not a readable PEM private key (\(error))")
         }
         do {
             let der = try leaf.toDERBytes()
             let parsed = try Certificate(derEncoded: der)
-            guard parsed.publicKey == (try Certificate.PrivateKey(pemEncoded: String(decoding: try Data(contentsOf: URL(fileURLWithPath: privateKeyPath)), as: UTF8.self)).publicKey) else {
+            guard parsed.publicKey == (try Certificate.PrivateKey(pemEncoded: keyPEM).publicKey) else {
                 throw BenchError.usage("--key \(privateKeyPath) is not the private key of the certificate in --cert \(certificatePath)")
             }
             let spki = try leaf.extractPublicKey().toSPKIBytes()

@@ -37,14 +37,24 @@ final class TLSLayerState {
         watchedInbound = nil
         counter.reclassifyInboundRecordAsAlert(bytes: bytes)
     }
+
     /// The plaintext written since the last flush.
     var pendingPlaintext = 0
     /// While a flush from above is passed down: the outbound pieces written so far (bytes, and
-    /// whether each starts a record), counted when the flush returns.
-    var flushed: [(bytes: Int, startsRecord: Bool)]?
+    /// whether each starts a record) and the records they start, counted when the flush returns.
+    /// Kept between flushes, so a flush allocates nothing.
+    private(set) var isFlushing = false
+    private var flushed: [(bytes: Int, startsRecord: Bool)] = []
+    private var flushedRecords = 0
     /// Application-data records the flush under way will write, and the plaintext they carry.
     private var flushExpected = 0
     private var flushPlaintext = 0
+
+    /// Notes an outbound piece of an application-data record written during a flush.
+    func noteFlushed(bytes: Int, startsRecord: Bool) {
+        flushed.append((bytes, startsRecord))
+        if startsRecord { flushedRecords += 1 }
+    }
 
     /// The largest plaintext of one record (RFC 8446 §5.1).
     static let maxFragment = 16_384
@@ -84,13 +94,14 @@ final class TLSLayerState {
         flushExpected += records
         flushPlaintext += plaintext
         // A flush inside a flush (a write's promise writing again): the outer one counts.
-        guard flushed == nil else { return body() }
-        flushed = []
+        guard !isFlushing else { return body() }
+        isFlushing = true
         body()
-        let pieces = flushed ?? []
-        let (expected, plaintext) = (flushExpected, flushPlaintext)
-        (flushed, flushExpected, flushPlaintext) = (nil, 0, 0)
-        if pieces.contains(where: \.startsRecord) || expected == 0 {
+        isFlushing = false
+        let (expected, plaintext, records) = (flushExpected, flushPlaintext, flushedRecords)
+        (flushExpected, flushPlaintext, flushedRecords) = (0, 0, 0)
+        defer { flushed.removeAll(keepingCapacity: true) }
+        if records > 0 || expected == 0 {
             counter.countPlaintext(plaintext, .outbound)
         } else if !handshakeComplete {
             // Held by the TLS handler until its handshake completes.
@@ -98,8 +109,8 @@ final class TLSLayerState {
         }
         // Otherwise the TLS handler dropped the plaintext (written after it closed): it never
         // reached the wire.
-        var recordsLeft = pieces.filter(\.startsRecord).count
-        for piece in pieces {
+        var recordsLeft = records
+        for piece in flushed {
             if piece.startsRecord { recordsLeft -= 1 }
             // recordsLeft counts the records after this piece's own.
             let kind: TLSCounter.Kind = recordsLeft < expected ? .applicationData : .handshake
@@ -117,9 +128,8 @@ final class TLSLayerState {
 /// also reads the connection's state:
 ///
 /// - every record before the handshake completed on this side is handshake (the TLS handler
-///   writes its whole flight, tickets included, before it reports completion; inbound records are
-///   handed up one at a time, so the record that completes the handshake is the last one counted
-///   as handshake);
+///   writes its flight before it reports completion; inbound records are handed up one at a
+///   time, so the record that completes the handshake is the last one counted as handshake);
 /// - after it, outbound records written during a flush from above carry application data, but for
 ///   those BoringSSL held back and writes first (TLS 1.3 sends its session tickets with the first
 ///   write: ``TLSLayerState/flush(_:)``); so do the writes flushed before the handshake
@@ -162,8 +172,8 @@ final class TLSRecordCensus: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .byteBuffer(var bytes) = unwrapOutboundIn(data) {
             while let piece = outbound.nextPiece(of: &bytes, classify: { classifyOutbound(type: $0) }) {
-                if piece.kind == .applicationData, layer.flushed != nil {
-                    layer.flushed!.append((piece.bytes.readableBytes, piece.startsRecord))
+                if piece.kind == .applicationData, layer.isFlushing {
+                    layer.noteFlushed(bytes: piece.bytes.readableBytes, startsRecord: piece.startsRecord)
                 } else {
                     counter.count(piece.bytes.readableBytes, of: piece.kind, .outbound, startsRecord: piece.startsRecord)
                 }
@@ -186,7 +196,7 @@ final class TLSRecordCensus: ChannelDuplexHandler {
     private func classifyOutbound(type: UInt8) -> TLSCounter.Kind {
         if type == RecordReader.alert { return .alert }
         if !layer.handshakeComplete || type != RecordReader.applicationData { return .handshake }
-        if layer.flushed != nil { return .applicationData }
+        if layer.isFlushing { return .applicationData }
         if layer.isWatchingInbound {
             layer.inboundAnswered()
             return .alert
@@ -214,37 +224,50 @@ struct RecordReader {
         var recordBytes: Int
     }
 
+    /// A header that arrived split across reads, until it is whole.
     private var header: [UInt8] = []
-    /// Bytes of the current record still to come, header included; 0 between records.
+    /// Bytes of the current record still to come (its header too, while that is still in the
+    /// bytes read); 0 between records.
     private var remaining = 0
     private var kind = TLSCounter.Kind.handshake
     private var recordBytes = 0
 
-    /// The next piece of `bytes` that belongs to one record (taking it from `bytes`), or `nil`
-    /// when `bytes` is used up (a partial header is held until the rest arrives). `classify` is
-    /// asked once per record, when its header is complete.
+    /// The next piece of `bytes` that belongs to one record (taken from `bytes` as a slice, no
+    /// copy), or `nil` when `bytes` is used up (a partial header is held until the rest
+    /// arrives). `classify` is asked once per record, when its header is whole.
     mutating func nextPiece(of bytes: inout ByteBuffer, classify: (UInt8) -> TLSCounter.Kind) -> Piece? {
-        var startsRecord = false
-        var piece = ByteBuffer()
-        if remaining == 0 {
-            let available = Swift.min(Self.headerBytes - header.count, bytes.readableBytes)
-            if available > 0, let taken = bytes.readBytes(length: available) { header += taken }
-            guard header.count == Self.headerBytes else { return nil }
-            let length = Int(header[3]) << 8 | Int(header[4])
-            recordBytes = Self.headerBytes + length
-            remaining = length
-            kind = classify(header[0])
-            piece.writeBytes(header)
-            header.removeAll(keepingCapacity: true)
-            startsRecord = true
+        var held: [UInt8] = []
+        let startsRecord = remaining == 0
+        if startsRecord {
+            if header.isEmpty, bytes.readableBytes >= Self.headerBytes {
+                // The usual case: the whole header is here; read it in place.
+                let at = bytes.readerIndex
+                start(bytes.getInteger(at: at, as: UInt8.self)!, Int(bytes.getInteger(at: at + 3, as: UInt16.self)!), classify)
+                remaining = recordBytes
+            } else {
+                let available = Swift.min(Self.headerBytes - header.count, bytes.readableBytes)
+                if available > 0, let taken = bytes.readBytes(length: available) { header += taken }
+                guard header.count == Self.headerBytes else { return nil }
+                start(header[0], Int(header[3]) << 8 | Int(header[4]), classify)
+                remaining = recordBytes - Self.headerBytes
+                (held, header) = (header, [])
+            }
         }
-        let body = Swift.min(remaining, bytes.readableBytes)
-        if body > 0, var slice = bytes.readSlice(length: body) {
-            piece.writeBuffer(&slice)
+        let count = Swift.min(remaining, bytes.readableBytes)
+        remaining -= count
+        guard var piece = bytes.readSlice(length: count) else { return nil }
+        if !held.isEmpty {
+            var joined = ByteBuffer(bytes: held)
+            joined.writeBuffer(&piece)
+            piece = joined
         }
-        remaining -= body
         guard piece.readableBytes > 0 else { return nil }
         return Piece(bytes: piece, kind: kind, startsRecord: startsRecord, endsRecord: remaining == 0, recordBytes: recordBytes)
+    }
+
+    private mutating func start(_ type: UInt8, _ length: Int, _ classify: (UInt8) -> TLSCounter.Kind) {
+        recordBytes = Self.headerBytes + length
+        kind = classify(type)
     }
 }
 
