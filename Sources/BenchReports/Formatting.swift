@@ -45,3 +45,16 @@ public enum Format {
         return text
     }
 }
+
+extension RunResult {
+    /// `keep-alive, HTTP/1.1, json`; with `layers`, then the layers the row ran over:
+    /// `, compressed`, `, TLS 1.3`. Every table names a row this way.
+    func variantLabel(layers: Bool = true) -> String {
+        var label = "\(variant), HTTP/\(httpVersion), \(encoding)"
+        if layers {
+            if compressionOn { label += ", compressed" }
+            if isTLS { label += ", \(tlsVersionLabel)" }
+        }
+        return label
+    }
+}

@@ -15,8 +15,7 @@ extension MarkdownReport {
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             rows.append([
                 result.displayName,
-                "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)" + (result.compressionOn ? ", compressed" : "")
-                    + (result.isTLS ? ", \(result.tlsVersionLabel)" : ""),
+                result.variantLabel(),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 result.eventsLost == 0 ? "0" : "**\(result.eventsLost)**",
                 "\(result.eventsDuplicated)",
@@ -96,7 +95,7 @@ extension MarkdownReport {
         for result in rows {
             let micro = { (nanoseconds: Double?) in nanoseconds.map { Format.decimal($0 / 1000, places: 2) } ?? "–" }
             table.append([
-                result.displayName, "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)", result.payloadContent ?? "random",
+                result.displayName, result.variantLabel(layers: false), result.payloadContent ?? "random",
                 "\(result.bytesUp + result.bytesDown)", result.bytesIfUncompressed.map { "\($0)" } ?? "–",
                 result.compressionPlainBytes.map { "\($0)" } ?? "0", result.compressionCompressedBytes.map { "\($0)" } ?? "0",
                 result.compressionRatio.map { Format.percent($0) } ?? "–", "\(result.messagesSentUncompressed)",
@@ -120,7 +119,7 @@ extension MarkdownReport {
             let tls = result.serverTLS ?? TLSTally()
             let wire = result.bytesUp + result.bytesDown
             table.append([
-                result.displayName, "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)", result.tls ?? "–",
+                result.displayName, result.variantLabel(layers: false), result.tls ?? "–",
                 "\(wire)", "\(tls.handshakes)", "\(tls.handshakeBytes)",
                 result.tlsHandshakeBytesPerConnection.map { Format.decimal($0, places: 1) } ?? "–",
                 "\(tls.applicationRecords)", "\(tls.recordOverheadBytes)",
@@ -147,7 +146,7 @@ extension MarkdownReport {
         var table = [header]
         for result in rows {
             table.append([
-                result.displayName, "\(result.variant), HTTP/\(result.httpVersion), \(result.encoding)", result.security ?? "none",
+                result.displayName, result.variantLabel(layers: false), result.security ?? "none",
                 "\(result.requests)", "\(result.refusedRequests ?? 0)", result.tokensVerified.map { "\($0)" } ?? "–",
                 result.authenticationBytes.map { "\($0)" } ?? "–", result.authenticationBytesPerEvent.map { Format.decimal($0, places: 2) } ?? "–",
                 result.verifyCPUNanosecondsPerEvent.map { Format.decimal($0 / 1000, places: 3) } ?? "–",

@@ -31,7 +31,7 @@ public enum TerminalTable {
             // A host's share of a multi-host run: the bytes are the whole run's, the deliveries its own.
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             return [
-                "\(result.displayName) \(result.variant), HTTP/\(result.httpVersion), \(result.encoding)" + (result.compressionOn ? ", compressed" : ""),
+                "\(result.displayName) \(result.variantLabel(layers: false))" + (result.compressionOn ? ", compressed" : ""),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 "\(result.requests)",
                 perEvent(Format.decimal(result.bytesPerDeliveredEvent, places: 1)),
@@ -55,6 +55,14 @@ public enum TerminalTable {
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
-        return ([line(header.map { $0[0] }), line(header.map { $0[1] }), rule] + rows.map(line)).joined(separator: "\n")
+        return ([line(header.map { $0[0] }), line(header.map { $0[1] }), rule] + rows.map(line) + tlsNote(results)).joined(separator: "\n")
+    }
+
+    /// Which rows ran over TLS, in a line under the table (a row's name has no room for it).
+    static func tlsNote(_ results: [RunResult]) -> [String] {
+        let rows = results.filter(\.isTLS)
+        guard !rows.isEmpty else { return [] }
+        let labels = Set(rows.map { $0.tls ?? "TLS" }).sorted().joined(separator: "; ")
+        return ["Over TLS (\(labels)): " + (rows.count == results.count ? "every row" : "\(rows.count) of \(results.count) rows") + "."]
     }
 }

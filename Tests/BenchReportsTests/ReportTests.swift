@@ -135,6 +135,35 @@ struct ReportTests {
         #expect(MarkdownReport.problems([broken]).contains { $0.contains("does not add up") })
     }
 
+    @Test("a TLS row gets the TLS table, with the layer's bytes apart from those above it, and names its version in every table")
+    func tlsReport() {
+        var tls = Self.sampleResult()
+        tls.tls = "TLS 1.3, P-256"
+        var tally = TLSTally()
+        // 2 handshakes of 1500 B; 50 records carrying 2600 B of plaintext in 3700 B (22 B each);
+        // 4 close_notify alerts of 24 B: 3000 + 3700 + 96 = 6796 B on the wire.
+        (tally.handshakeBytesIn, tally.handshakeBytesOut, tally.handshakes) = (1000, 2000, 2)
+        (tally.applicationRecordBytesIn, tally.applicationRecordBytesOut) = (700, 3000)
+        (tally.applicationRecordsIn, tally.applicationRecordsOut) = (10, 40)
+        (tally.plaintextBytesIn, tally.plaintextBytesOut) = (480, 2120)
+        (tally.alertBytesIn, tally.alertBytesOut) = (48, 48)
+        tls.serverTLS = tally
+        (tls.tlsHandshakeBytes, tls.tlsRecordOverheadBytes, tls.tlsAlertBytes) = (3000, 1100, 96)
+        (tls.tlsHandshakeBytesPerConnection, tls.tlsRecordOverheadBytesPerRecord) = (1500, 22)
+        (tls.bytesUp, tls.bytesDown) = (1000 + 700 + 48, 2000 + 3000 + 48)
+        tls.overheadBytes = tls.bytesUp + tls.bytesDown - tls.payloadBytes
+        let rows = [Self.sampleResult(), tls]
+        let table = MarkdownReport.tlsTable(rows).split(separator: "\n")
+        #expect(table.count == 3, "header, rule and the one TLS row")
+        // Above TLS: the overhead (6796 - 2500 = 4296) less the layer's 3000 + 1100 + 96.
+        #expect(table[2].contains(" 6796 |") && table[2].contains(" 1500.0 |") && table[2].contains(" 22.00 |") && table[2].contains(" 100 |"))
+        #expect(table[2].contains(" 61.7 |"), "the layer's share of the wire: 4196 / 6796")
+        #expect(MarkdownReport.render(Self.document(rows)).contains("### TLS"))
+        #expect(MarkdownReport.table(rows).contains("json, TLS 1.3 |"))
+        #expect(TerminalTable.render(rows).hasSuffix("\nOver TLS (TLS 1.3, P-256): 1 of 2 rows."))
+        #expect(!MarkdownReport.tlsSection([Self.sampleResult()]).contains("TLS"))
+    }
+
     @Test("an authenticated row gets the Authentication table and columns; a row without checks gets neither")
     func authenticationReport() {
         var authenticated = Self.sampleResult()
