@@ -229,7 +229,7 @@ struct ConnectionContext: Sendable {
         try await channel.executeThenClose { inbound, outbound in
             if let declinedUpgrade {
                 meter.countRequest()
-                let writer = HTTPResponseWriter(outbound: outbound, keepAlive: false)
+                let writer = HTTPResponseWriter(outbound: outbound, channel: channel.channel, keepAlive: false)
                 if let refusal = declinedUpgrade.refusal { return try await writer.refuse(refusal, meter: meter) }
                 return try await respond(to: HTTPRequest(head: declinedUpgrade.head), tooLarge: false, writer: writer, meter: meter)
             }
@@ -253,7 +253,7 @@ struct ConnectionContext: Sendable {
                     guard let requestHead = head else { continue }
                     meter.countRequest()
                     // HTTP/2 has no `Connection` header (RFC 9113 §8.2.2): a stream ends with its response.
-                    let writer = HTTPResponseWriter(outbound: outbound, keepAlive: http2 || (requestHead.isKeepAlive && !bodyTooLarge))
+                    let writer = HTTPResponseWriter(outbound: outbound, channel: channel.channel, keepAlive: http2 || (requestHead.isKeepAlive && !bodyTooLarge))
                     try await respond(to: HTTPRequest(head: requestHead, body: body), tooLarge: bodyTooLarge, writer: writer, meter: meter)
                     if !writer.keepAlive { return }
                     head = nil

@@ -80,22 +80,36 @@ private extension String {
 }
 
 /// Writes one HTTP/1.1 response, whole or streamed.
+///
+/// The `async` methods write from the endpoint's task; the `…Now` methods write from the
+/// connection's event loop (``channel``'s), which is where an endpoint that streams the hub
+/// (``EventHub/stream(after:heartbeat:to:_:)``) writes each batch, with no task in between.
 public struct HTTPResponseWriter: Sendable {
     let outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    /// The connection (HTTP/1.1) or stream (HTTP/2) the response goes out on.
+    public let channel: any Channel
     /// Whether the connection stays open after this response.
     public let keepAlive: Bool
 
     /// Writes a complete response with a `Content-Length`.
     public func respond(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) async throws {
+        try await outbound.write(contentsOf: parts(status: status, headers: headers, body: body))
+    }
+
+    /// ``respond(status:headers:body:)`` from the event loop; the future of the write.
+    public func respondNow(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) -> EventLoopFuture<Void> {
+        let parts = parts(status: status, headers: headers, body: body)
+        for part in parts.dropLast() { channel.write(part, promise: nil) }
+        return channel.writeAndFlush(parts.last!)
+    }
+
+    /// A complete response's parts.
+    private func parts(status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer) -> [HTTPServerResponsePart] {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
-        if body.readableBytes > 0 {
-            try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
-        } else {
-            try await outbound.write(contentsOf: [.head(head), .end(nil)])
-        }
+        return body.readableBytes > 0 ? [.head(head), .body(.byteBuffer(body)), .end(nil)] : [.head(head), .end(nil)]
     }
 
     /// Starts a streamed response; with no `Content-Length`, HTTP/1.1 uses chunked transfer coding.
@@ -108,6 +122,11 @@ public struct HTTPResponseWriter: Sendable {
     /// Writes one part of a streamed body (one chunk).
     public func writeBodyPart(_ buffer: ByteBuffer) async throws {
         try await outbound.write(.body(.byteBuffer(buffer)))
+    }
+
+    /// ``writeBodyPart(_:)`` from the event loop; the future of the write.
+    public func writeBodyPartNow(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
     }
 
     /// Ends a streamed response.

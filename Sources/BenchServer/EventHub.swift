@@ -59,12 +59,32 @@ public final class EventHub: Sendable {
         public var reason: Reason
 
         public var isEmpty: Bool { events.isEmpty && gap == nil }
+
+        /// The cursor of a client that was at `cursor` once it has this batch.
+        public func cursor(after cursor: UInt64) -> UInt64 {
+            Swift.max(cursor, gap?.upperBound ?? 0, events.last?.event.sequence ?? 0)
+        }
     }
 
     private struct Waiter {
         var cursor: UInt64
-        var continuation: CheckedContinuation<Batch, Never>
+        var wake: Wake
         var timer: Scheduled<Void>?
+    }
+
+    /// How a waiter is handed its batch: a task's continuation (``next(after:timeout:)``), or a
+    /// callback run on a connection's event loop (``stream(after:heartbeat:to:_:)``), so a server
+    /// writes from the event loop with no task between the publish and the write.
+    private enum Wake {
+        case task(CheckedContinuation<Batch, Never>)
+        case loop(any EventLoop, @Sendable (Batch) -> Void)
+
+        func callAsFunction(_ batch: Batch) {
+            switch self {
+            case .task(let continuation): continuation.resume(returning: batch)
+            case .loop(let loop, let callback): loop.execute { callback(batch) }
+            }
+        }
     }
 
     private struct State {
@@ -120,7 +140,7 @@ public final class EventHub: Sendable {
     /// Publishes one event now and wakes every waiting client.
     @discardableResult
     public func publish(payload: String) -> StoredEvent {
-        var woken: [(CheckedContinuation<Batch, Never>, Batch, Scheduled<Void>?)] = []
+        var woken: [(Wake, Batch, Scheduled<Void>?)] = []
         let stored = state.withLock { state -> StoredEvent in
             state.lastSequence += 1
             let event = Event(sequence: state.lastSequence, publishedAt: MonotonicClock.nowNanoseconds(), payload: payload)
@@ -136,15 +156,15 @@ public final class EventHub: Sendable {
                 for (_, waiter) in state.waiters {
                     let batch = batches[waiter.cursor] ?? state.batch(after: waiter.cursor, limit: .max)
                     batches[waiter.cursor] = batch
-                    woken.append((waiter.continuation, batch, waiter.timer))
+                    woken.append((waiter.wake, batch, waiter.timer))
                 }
                 state.waiters.removeAll(keepingCapacity: true)
             }
             return stored
         }
-        for (continuation, batch, timer) in woken {
+        for (wake, batch, timer) in woken {
             timer?.cancel()
-            continuation.resume(returning: batch)
+            wake(batch)
         }
         return stored
     }
@@ -160,27 +180,85 @@ public final class EventHub: Sendable {
         let id = nextWaiterID.add(1, ordering: .relaxed).newValue
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Batch, Never>) in
-                let immediate = state.withLock { state -> Batch? in
-                    if state.finished { return Batch(events: [], gap: nil, reason: .finished) }
-                    let batch = state.batch(after: cursor, limit: .max)
-                    if !batch.isEmpty { return batch }
-                    // Checked under the lock: a cancellation handler that ran before this point
-                    // found no waiter to remove, but it had already set the flag.
-                    if Task.isCancelled { return Batch(events: [], gap: nil, reason: .cancelled) }
-                    var waiter = Waiter(cursor: cursor, continuation: continuation, timer: nil)
-                    if let timeout {
-                        waiter.timer = timerLoop.scheduleTask(in: timeout) { [self] in
-                            self.resumeWaiter(id, reason: .timedOut)
-                        }
-                    }
-                    state.waiters[id] = waiter
-                    return nil
-                }
-                if let immediate { continuation.resume(returning: immediate) }
+                // Checked under the lock: a cancellation handler that ran before this point
+                // found no waiter to remove, but it had already set the flag.
+                wait(id, after: cursor, timeout: timeout, wake: .task(continuation)) { Task.isCancelled }
             }
         } onCancel: {
             resumeWaiter(id, reason: .cancelled)
         }
+    }
+
+    /// Streams the events after `cursor` to one connection (`channel`) from its event loop, until
+    /// the hub finishes or the calling task is cancelled.
+    ///
+    /// `write` runs on `loop` with each batch — events, a gap, ``Batch/Reason/timedOut`` after
+    /// `heartbeat` of idleness, then ``Batch/Reason/finished`` or ``Batch/Reason/cancelled`` —
+    /// and returns the future of its writes, or `nil` once the stream is over; returns how the
+    /// stream ended (finished, or cancelled). The hub is asked for more at once while the channel
+    /// stays writable, else only when the writes have gone out, so a client that stops reading
+    /// holds back only itself: it falls behind, and a gap is announced once its cursor leaves the
+    /// retention window.
+    @discardableResult
+    public func stream(
+        after cursor: UInt64, heartbeat: TimeAmount?, to channel: any Channel, _ write: @escaping @Sendable (Batch) -> EventLoopFuture<Void>?
+    ) async -> Batch.Reason {
+        let loop = channel.eventLoop
+        // How the stream ended: finished or cancelled (also when a write failed or `write` stopped it).
+        let ended = loop.makePromise(of: Batch.Reason.self)
+        // The waiter armed now, and whether the task was cancelled (then the next arming ends the stream).
+        let armed = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
+        @Sendable func arm(after cursor: UInt64) {
+            let id = nextWaiterID.add(1, ordering: .relaxed).newValue
+            guard armed.withLock({ state in state.id = id; return !state.cancelled }) else {
+                _ = write(Batch(events: [], gap: nil, reason: .cancelled))
+                return ended.succeed(.cancelled)
+            }
+            wait(id, after: cursor, timeout: heartbeat, wake: .loop(loop) { batch in
+                guard let written = write(batch) else {
+                    return ended.succeed(batch.reason == .finished ? .finished : .cancelled)
+                }
+                // As NIO's async writers do: more while the channel is writable, else once the
+                // writes have gone out.
+                if channel.isWritable { return arm(after: batch.cursor(after: cursor)) }
+                written.whenComplete { result in
+                    switch result {
+                    case .success: arm(after: batch.cursor(after: cursor))
+                    case .failure: ended.succeed(.cancelled)
+                    }
+                }
+            }) { false }
+        }
+        loop.execute { arm(after: cursor) }
+        return await withTaskCancellationHandler {
+            (try? await ended.futureResult.get()) ?? .cancelled
+        } onCancel: {
+            let id = armed.withLock { state in
+                state.cancelled = true
+                return state.id
+            }
+            if let id { resumeWaiter(id, reason: .cancelled) }
+        }
+    }
+
+    /// Hands `wake` the events after `cursor` at once if there are some (or the hub has
+    /// finished, or `cancelled()` says so under the lock), otherwise registers it as waiter `id`.
+    private func wait(_ id: UInt64, after cursor: UInt64, timeout: TimeAmount?, wake: Wake, cancelled: () -> Bool) {
+        let immediate = state.withLock { state -> Batch? in
+            if state.finished { return Batch(events: [], gap: nil, reason: .finished) }
+            let batch = state.batch(after: cursor, limit: .max)
+            if !batch.isEmpty { return batch }
+            if cancelled() { return Batch(events: [], gap: nil, reason: .cancelled) }
+            var waiter = Waiter(cursor: cursor, wake: wake, timer: nil)
+            if let timeout {
+                waiter.timer = timerLoop.scheduleTask(in: timeout) { [self] in
+                    self.resumeWaiter(id, reason: .timedOut)
+                }
+            }
+            state.waiters[id] = waiter
+            return nil
+        }
+        if let immediate { wake(immediate) }
     }
 
     /// Ends the stream: every waiting client is woken with ``Batch/Reason/finished`` and later
@@ -193,13 +271,13 @@ public final class EventHub: Sendable {
         }
         for waiter in waiters {
             waiter.timer?.cancel()
-            waiter.continuation.resume(returning: Batch(events: [], gap: nil, reason: .finished))
+            waiter.wake(Batch(events: [], gap: nil, reason: .finished))
         }
     }
 
     private func resumeWaiter(_ id: UInt64, reason: Batch.Reason) {
         guard let waiter = state.withLock({ $0.waiters.removeValue(forKey: id) }) else { return }
         if reason != .timedOut { waiter.timer?.cancel() }
-        waiter.continuation.resume(returning: Batch(events: [], gap: nil, reason: reason))
+        waiter.wake(Batch(events: [], gap: nil, reason: reason))
     }
 }

@@ -55,7 +55,10 @@ extension EndpointContext {
 /// try await body.write(ByteBuffer(string: "data: hello\n\n"))
 /// try await body.end()
 /// ```
-public struct StreamingResponseBody {
+///
+/// One writer at a time uses it: the endpoint's task, or the connection's event loop while the
+/// endpoint streams the hub from there (``writeNow(_:)``).
+public struct StreamingResponseBody: @unchecked Sendable {
     public let writer: HTTPResponseWriter
     private let gzip: GzipStreamCompressor?
     private let counter: CompressionCounter
@@ -72,10 +75,19 @@ public struct StreamingResponseBody {
 
     /// Writes one part: compressed and flushed with gzip, as is without.
     public func write(_ part: ByteBuffer) async throws {
-        guard let gzip else { return try await writer.writeBodyPart(part) }
-        let compressed = try counter.compress(
+        try await writer.writeBodyPart(try encode(part))
+    }
+
+    /// ``write(_:)`` from the event loop; the future of the write.
+    public func writeNow(_ part: ByteBuffer) throws -> EventLoopFuture<Void> {
+        writer.writeBodyPartNow(try encode(part))
+    }
+
+    /// A part as it goes out: compressed (and counted) with gzip, as is without.
+    private func encode(_ part: ByteBuffer) throws -> ByteBuffer {
+        guard let gzip else { return part }
+        return try counter.compress(
             plainBytes: part.readableBytes, { () throws(GzipError) in try gzip.compress(part) }, compressedBytes: \.readableBytes)
-        try await writer.writeBodyPart(compressed)
     }
 
     /// Ends the response: with gzip, the last deflate block and the trailer first.

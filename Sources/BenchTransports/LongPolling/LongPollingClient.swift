@@ -13,12 +13,13 @@ public struct LongPollingClient: TransportClient {
 
     public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
         let timeoutMilliseconds = Int((target.scenario.longPollTimeoutSeconds * 1000).rounded())
-        var session = PollingSession(
+        let session = PollingSession(
             target: target,
             connectionMode: connectionMode,
             path: LongPollingEndpoint().path,
             kind: .longPoll,
-            extraQuery: "&timeout=\(timeoutMilliseconds)"
+            extraQuery: "&timeout=\(timeoutMilliseconds)",
+            recorder: recorder
         )
         await session.run(recorder: &recorder) {}
     }

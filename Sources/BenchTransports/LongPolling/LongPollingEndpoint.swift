@@ -1,5 +1,6 @@
 import BenchCore
 import BenchServer
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// Long polling's server half: `GET /long-poll?after=N&timeout=MS&encoding=E` answers at once
@@ -22,7 +23,17 @@ public struct LongPollingEndpoint: HTTPRoute {
         guard timeout <= Self.maximumTimeoutMilliseconds else {
             throw HTTPRequestError(message: "timeout must be at most \(Self.maximumTimeoutMilliseconds) ms, got \(timeout)")
         }
-        let batch = await context.hub.next(after: cursor, timeout: .milliseconds(Int64(timeout)))
-        try await PollResponse.write(batch, to: request, kind: .longPoll, encoding: encoding, writer: writer, context: context)
+        // Answered from the connection's event loop as soon as an event is published.
+        let failure = NIOLockedValueBox<(any Error)?>(nil)
+        await context.hub.stream(after: cursor, heartbeat: .milliseconds(Int64(timeout)), to: writer.channel) { batch in
+            guard batch.reason != .cancelled else { return nil }
+            do {
+                _ = try PollResponse.writeNow(batch, to: request, kind: .longPoll, encoding: encoding, writer: writer, context: context)
+            } catch {
+                failure.withLockedValue { $0 = error }
+            }
+            return nil
+        }
+        if let error = failure.withLockedValue({ $0 }) { throw error }
     }
 }

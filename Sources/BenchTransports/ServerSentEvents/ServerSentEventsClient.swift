@@ -23,7 +23,7 @@ public struct ServerSentEventsClient: TransportClient {
         if let heartbeat = target.scenario.heartbeatIntervalSeconds { query += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
         // EventSource cannot set headers: the token travels in the query, as a browser's must.
         query += target.tokenQuery(.eventSource)
-        var lastEventID: String? = nil
+        let arrivals = Arrivals(for: recorder, resume: EventStreamReceiver.Resume())
         // The server's retry time (1 s until it names one), plus exponential growth with jitter
         // if failures repeat.
         var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E, retryBaseSeconds: 1)
@@ -35,42 +35,18 @@ public struct ServerSentEventsClient: TransportClient {
                 let fields = HTTPClientConnection.offeringGzip(
                     target.requestFields(.eventSource), if: target.scenario.compression.enabled)
                 var head = connection.get(query, fields: fields)
-                if let lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
+                if let lastEventID = arrivals.resume.lastEventID { head.headers.add(name: "Last-Event-ID", value: lastEventID) }
                 recorder.requestsSent += 1
-                try await connection.exchange(head) { stream in
-                    let response = try await stream.readHead()
-                    let decoding = try ResponseDecoding(request: head, response: response, counter: compression)
-                    guard response.status == .ok else {
-                        throw HTTPClientError.status(response.status, String(buffer: try decoding.decodeWhole(try await stream.readBody())))
-                    }
-                    recorder.progress.markReady()
-                    var parser = SSEParser(lastEventID: lastEventID ?? "")
-                    while let part = try await stream.readBodyPart() {
-                        // Each read decodes at once: the server flushes its gzip stream after every write.
-                        let messages = parser.feed(try decoding.decode(part))
-                        let receivedAt = MonotonicClock.nowNanoseconds()
-                        for message in messages {
-                            try Self.handle(message, codec: codec, receivedAt: receivedAt, recorder: &recorder)
-                        }
-                        if !parser.lastEventID.isEmpty { lastEventID = parser.lastEventID }
-                        if let retry = parser.retryMilliseconds { loop.retryBaseSeconds = Double(retry) / 1000 }
-                        if !messages.isEmpty { loop.resetBackoff() }
-                    }
-                    try decoding.finish()
+                defer {
+                    let resume = arrivals.resume
+                    if let retry = resume.retryMilliseconds { loop.retryBaseSeconds = Double(retry) / 1000 }
+                    if arrivals.takeProgress() { loop.resetBackoff() }
                 }
+                try await connection.exchange(head, receiver: EventStreamReceiver(request: head, codec: codec, counter: compression, arrivals: arrivals))
             }
             // The stream ended before the run did: no error, but a reconnect.
             return .endedEarly(noting: nil)
         }
-    }
-
-    static func handle(_ message: SSEMessage, codec: EventCodec, receivedAt: UInt64, recorder: inout DeliveryRecorder) throws {
-        switch message.type {
-        case "gap":
-            if let gap = GapNotice.parse(message.data) { recorder.ledger.recordAnnouncedGap(gap) }
-        default:
-            let event = try codec.decodeText(message.data)
-            recorder.deliver(event, receivedAt: receivedAt)
-        }
+        arrivals.collect(into: &recorder)
     }
 }

@@ -43,33 +43,31 @@ public struct ServerSentEventsEndpoint: HTTPRoute {
         headers.add(contentsOf: body.fields)
         try await writer.writeHead(status: .ok, headers: context.responseHeaders(.eventSource, headers))
         try await body.write(ByteBuffer(string: "retry: \(retry)\n\n"))
-        while true {
-            let batch = await context.hub.next(after: cursor, timeout: heartbeat)
+        // Each batch is written from the connection's event loop as it is published.
+        let (meter, served) = (context.meter, encoding)
+        let ending = await context.hub.stream(after: cursor, heartbeat: heartbeat, to: writer.channel) { batch in
             switch batch.reason {
-            case .finished:
-                try await body.end()
-                return
-            case .cancelled:
-                return
+            case .finished, .cancelled:
+                return nil
             case .timedOut:
-                try await body.write(Self.heartbeat)
-                context.meter.countHeartbeat()
-                continue
+                meter.countHeartbeat()
+                return try? body.writeNow(Self.heartbeat)
             case .available:
-                break
+                return try? body.writeNow(Self.chunk(batch, encoding: served))
             }
-            var chunk = ByteBuffer()
-            if let gap = batch.gap {
-                chunk.writeString("event: gap\ndata: \(GapNotice.text(gap))\n\n")
-                cursor = gap.upperBound
-            }
-            for stored in batch.events {
-                chunk.writeString("id: \(stored.event.sequence)\ndata: ")
-                chunk.writeImmutableBuffer(stored.textBody(encoding)!)
-                chunk.writeString("\n\n")
-                cursor = stored.event.sequence
-            }
-            try await body.write(chunk)
         }
+        if ending == .finished { try await body.end() }
+    }
+
+    /// One batch as the stream carries it: a gap notice, then each event's `id:` and `data:` lines.
+    static func chunk(_ batch: EventHub.Batch, encoding: Encoding) -> ByteBuffer {
+        var chunk = ByteBuffer()
+        if let gap = batch.gap { chunk.writeString("event: gap\ndata: \(GapNotice.text(gap))\n\n") }
+        for stored in batch.events {
+            chunk.writeString("id: \(stored.event.sequence)\ndata: ")
+            chunk.writeImmutableBuffer(stored.textBody(encoding)!)
+            chunk.writeString("\n\n")
+        }
+        return chunk
     }
 }

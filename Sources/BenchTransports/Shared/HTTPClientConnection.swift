@@ -5,7 +5,8 @@ import NIOHTTP2
 import NIOPosix
 
 /// One HTTP client connection on SwiftNIO, HTTP/1.1 or HTTP/2, used by the HTTP transports'
-/// clients.
+/// clients. Responses are read on the connection's event loop by an ``HTTPExchangeHandler``,
+/// which hands each part to the exchange's ``ResponseReceiver`` in the read that brought it.
 ///
 /// - HTTP/1.1: NIO's HTTP/1 codec; requests go one after another on the connection.
 /// - TLS (when the target has it) goes first, offering `http/1.1` or `h2` by ALPN as browsers do.
@@ -20,9 +21,10 @@ import NIOPosix
 /// ```
 public struct HTTPClientConnection {
     private enum Session {
-        case http1(HTTPResponseReader, NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>)
+        case http1(HandlerOnLoop)
         case http2(NIOHTTP2Handler.AsyncStreamMultiplexer<Void>)
     }
+    private typealias HandlerOnLoop = NIOLoopBound<HTTPExchangeHandler>
 
     private var connection: Session
     let authority: String
@@ -38,23 +40,24 @@ public struct HTTPClientConnection {
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
+        let channel: any Channel
+        var connection: HTTPClientConnection
         switch version {
         case .http1_1:
-            let channel = try await bootstrap.connect(host: target.host, port: target.port) { channel in
+            let handler: HandlerOnLoop
+            (channel, handler) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try target.addTLS(to: channel, offering: ["http/1.1"])
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                    let handler = HTTPExchangeHandler()
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
-            return try await channel.executeThenClose { inbound, outbound in
-                var connection = HTTPClientConnection(
-                    connection: .http1(HTTPResponseReader(inbound.makeAsyncIterator()), outbound), authority: target.authority, version: version
-                )
-                return try await body(&connection)
-            }
+            connection = HTTPClientConnection(connection: .http1(handler), authority: target.authority, version: version)
         case .http2:
-            let (channel, multiplexer) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
+            let multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
+            (channel, multiplexer) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try target.addTLS(to: channel, offering: ["h2"])
                     let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .client) { stream in
@@ -64,15 +67,20 @@ public struct HTTPClientConnection {
                     return (channel, multiplexer)
                 }
             }
-            var connection = HTTPClientConnection(connection: .http2(multiplexer), authority: target.authority, version: version)
-            do {
-                let result = try await body(&connection)
-                try? await channel.close()
-                return result
-            } catch {
-                try? await channel.close()
-                throw error
+            connection = HTTPClientConnection(connection: .http2(multiplexer), authority: target.authority, version: version)
+        }
+        do {
+            let result = try await withTaskCancellationHandler {
+                try await body(&connection)
+            } onCancel: {
+                // Ends an exchange waiting for its response.
+                channel.close(promise: nil)
             }
+            try? await channel.close()
+            return result
+        } catch {
+            try? await channel.close()
+            throw error
         }
     }
 
@@ -107,72 +115,39 @@ public struct HTTPClientConnection {
         }
     }
 
-    /// Sends a request (with no body unless `requestBody` is given) and runs `body` with its
-    /// response: on HTTP/1.1 the next response on the connection, on HTTP/2 a new stream's.
-    mutating func exchange<Result>(
-        _ head: HTTPRequestHead, requestBody: ByteBuffer? = nil, _ body: (inout HTTPResponseReader) async throws -> Result
-    ) async throws -> Result {
+    /// Sends a request (with no body unless `requestBody` is given) and hands its response to
+    /// `receiver` on the event loop as it arrives (on HTTP/1.1 the next response on the connection,
+    /// on HTTP/2 a new stream's); returns when the response has ended.
+    mutating func exchange(_ head: HTTPRequestHead, requestBody: ByteBuffer? = nil, receiver: any ResponseReceiver) async throws {
         let parts: [HTTPClientRequestPart] = requestBody.map { [.head(head), .body(.byteBuffer($0)), .end(nil)] } ?? [.head(head), .end(nil)]
+        let handler: HandlerOnLoop
         switch connection {
-        case .http1(var reader, let outbound):
-            try await outbound.write(contentsOf: parts)
-            defer { connection = .http1(reader, outbound) }
-            return try await body(&reader)
+        case .http1(let connectionHandler):
+            handler = connectionHandler
         case .http2(let multiplexer):
-            let stream = try await multiplexer.openStream { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: .http))
-                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+            handler = try await multiplexer.openStream { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: .http))
+                    let handler = HTTPExchangeHandler()
+                    try stream.pipeline.syncOperations.addHandler(handler)
+                    return NIOLoopBound(handler, eventLoop: stream.eventLoop)
                 }
             }
-            return try await stream.executeThenClose { inbound, outbound in
-                try await outbound.write(contentsOf: parts)
-                var reader = HTTPResponseReader(inbound.makeAsyncIterator())
-                return try await body(&reader)
-            }
         }
+        let loop = handler.eventLoop
+        try await loop.flatSubmit {
+            let done = loop.makePromise(of: Void.self)
+            handler.value.start(parts, receiver: receiver, done: done)
+            return done.futureResult
+        }.get()
     }
 
     /// Sends a request and reads the whole response.
     mutating func send(_ head: HTTPRequestHead, body requestBody: ByteBuffer? = nil) async throws -> (HTTPResponseHead, ByteBuffer) {
-        try await exchange(head, requestBody: requestBody) { response in
-            let responseHead = try await response.readHead()
-            return (responseHead, try await response.readBody())
-        }
-    }
-}
-
-/// Reads one response: its head, then its body part by part.
-struct HTTPResponseReader {
-    private var parts: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
-
-    init(_ parts: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator) {
-        self.parts = parts
-    }
-
-    /// Reads the response head.
-    mutating func readHead() async throws -> HTTPResponseHead {
-        while let part = try await parts.next() {
-            if case .head(let head) = part { return head }
-        }
-        throw HTTPClientError.connectionClosed
-    }
-
-    /// Reads the next body part; `nil` at the end of the response.
-    mutating func readBodyPart() async throws -> ByteBuffer? {
-        guard let part = try await parts.next() else { throw HTTPClientError.connectionClosed }
-        switch part {
-        case .body(let buffer): return buffer
-        case .end: return nil
-        case .head: throw HTTPClientError.unexpectedHead
-        }
-    }
-
-    /// Reads the rest of the body.
-    mutating func readBody() async throws -> ByteBuffer {
-        var body = ByteBuffer()
-        while var part = try await readBodyPart() { body.writeBuffer(&part) }
-        return body
+        let response = CollectingReceiver()
+        try await exchange(head, requestBody: requestBody, receiver: response)
+        guard let responseHead = response.head else { throw HTTPClientError.connectionClosed }
+        return (responseHead, response.body)
     }
 }
 

@@ -16,20 +16,28 @@ struct PollingSession {
     let kind: HeaderProfile.Kind
     /// Extra query text appended to every request, such as `&timeout=30000`.
     var extraQuery = ""
-    private var receiver: PollReceiver
+    /// Where each response's events are recorded, in the read that ends the response; the
+    /// cursor the next poll asks from.
+    private let arrivals: Arrivals<PollReceiver>
+    private let codec: EventCodec
 
-    init(target: ClientTarget, connectionMode: ConnectionMode, path: String, kind: HeaderProfile.Kind, extraQuery: String = "") {
+    init(
+        target: ClientTarget, connectionMode: ConnectionMode, path: String, kind: HeaderProfile.Kind, extraQuery: String = "",
+        recorder: DeliveryRecorder
+    ) {
         self.target = target
         self.kind = kind
         self.connectionMode = connectionMode
         self.path = path
         self.extraQuery = extraQuery
-        self.receiver = PollReceiver(encoding: target.scenario.encoding)
+        self.codec = EventCodec(target.scenario.encoding)
+        self.arrivals = Arrivals(for: recorder, resume: PollReceiver(encoding: target.scenario.encoding))
     }
 
     /// Polls until the run asks the client to stop or cancels it; `beforePoll` runs before every
     /// request (it may sleep).
-    mutating func run(recorder: inout DeliveryRecorder, beforePoll: () async throws -> Void) async {
+    func run(recorder: inout DeliveryRecorder, beforePoll: () async throws -> Void) async {
+        defer { arrivals.collect(into: &recorder) }
         var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex))
         await loop.run(recorder: &recorder) { loop, recorder in
             switch connectionMode {
@@ -64,18 +72,13 @@ struct PollingSession {
 
     /// One poll: offers gzip when the scenario compresses (unless the profile already offers),
     /// decodes a gzip answer (counted in `compression`, the connection's tally) and records its events.
-    private mutating func poll(
+    private func poll(
         _ connection: inout HTTPClientConnection, compression: CompressionCounter, recorder: inout DeliveryRecorder
     ) async throws {
         let fields = HTTPClientConnection.offeringGzip(target.requestFields(kind), if: target.scenario.compression.enabled)
-        let head = connection.get(receiver.uri(path: path, extra: extraQuery), fields: fields, close: connectionMode == .perRequest)
-        let progress = recorder.progress
-        let (responseHead, body) = try await connection.exchange(head) { response in
-            progress.markReady()
-            return (try await response.readHead(), try await response.readBody())
-        }
+        let head = connection.get(arrivals.resume.uri(path: path, extra: extraQuery), fields: fields, close: connectionMode == .perRequest)
+        recorder.progress.markReady()
+        try await connection.exchange(head, receiver: PollResponseReceiver(request: head, codec: codec, counter: compression, arrivals: arrivals))
         recorder.requestsSent += 1
-        let plain = try ResponseDecoding(request: head, response: responseHead, counter: compression).decodeWhole(body)
-        try receiver.receive(responseHead, plain, into: &recorder)
     }
 }

@@ -20,7 +20,7 @@ public struct ShortPollingClient: TransportClient {
         let interval = Duration.seconds(scenario.pollIntervalSeconds)
         var generator = SeededGenerator(seed: scenario.seed &+ UInt64(target.clientIndex) &* 0x2545_F491_4F6C_DD1D)
         let phase = interval * generator.nextUnitInterval()
-        var session = PollingSession(target: target, connectionMode: connectionMode, path: ShortPollingEndpoint().path, kind: .shortPoll)
+        let session = PollingSession(target: target, connectionMode: connectionMode, path: ShortPollingEndpoint().path, kind: .shortPoll, recorder: recorder)
         var nextPoll: ContinuousClock.Instant? = nil
         await session.run(recorder: &recorder) {
             // Waits for this poll's slot on the schedule.

@@ -30,24 +30,30 @@ public struct WebSocketClient: TransportClient {
 
     public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
         let session = direction == .push ? nil : SendingSession(target: target)
-        var cursor: UInt64 = 0
+        // Push: events are recorded by a WebSocketPushReceiver in the read that brought them.
+        let arrivals = Arrivals(for: recorder, resume: WebSocketPushReceiver.Resume())
+        let encoding = target.scenario.encoding
         var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x3E6)
         await loop.run(recorder: &recorder) { loop, recorder in
             var uri = "/ws?mode=\(direction.rawValue)&encoding=\(target.scenario.encoding.rawValue)"
             switch direction {
             case .push:
-                uri += "&after=\(cursor)"
+                uri += "&after=\(arrivals.resume.cursor)"
                 if let heartbeat = target.scenario.heartbeatIntervalSeconds { uri += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
+                _ = try? arrivals.record { $0.resume.closedCleanly = false }
             case .echo, .upload:
                 uri += "&client=\(target.clientIndex)"
             }
             // What this connection's permessage-deflate layer does, folded in when it ends.
             let counter = CompressionCounter()
             defer { recorder.compression = recorder.compression + counter.tally }
+            let direction = direction
             let channel = try await WebSocketConnection.connect(
                 to: target, uri: uri, fields: target.requestFields(.webSocket),
                 compression: target.scenario.compression, counter: counter
-            )
+            ) {
+                direction == .push ? [WebSocketPushReceiver(codec: EventCodec(encoding), arrivals: arrivals)] : []
+            }
             recorder.connectionsOpened += 1
             recorder.requestsSent += 1
             let finished = try await channel.executeThenClose { inbound, outbound in
@@ -55,7 +61,10 @@ public struct WebSocketClient: TransportClient {
                 var frames = inbound.makeAsyncIterator()
                 switch direction {
                 case .push:
-                    return try await receivePush(&frames, outbound, codec: EventCodec(target.scenario.encoding), cursor: &cursor, recorder: &recorder, loop: &loop)
+                    // The receiver consumes every frame: this waits for the connection to end.
+                    defer { if arrivals.takeProgress() { loop.resetBackoff() } }
+                    while try await frames.next() != nil {}
+                    return arrivals.resume.closedCleanly
                 case .echo:
                     return try await session!.echo(&frames, outbound, recorder: &recorder)
                 case .upload:
@@ -64,34 +73,7 @@ public struct WebSocketClient: TransportClient {
             }
             return finished ? .finished : .endedEarly(noting: WebSocketClientError.closedEarly)
         }
-    }
-
-    /// Receives pushed events until the server closes; returns true after a close handshake.
-    private func receivePush(
-        _ frames: inout NIOAsyncChannelInboundStream<WebSocketFrame>.AsyncIterator,
-        _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
-        codec: EventCodec,
-        cursor: inout UInt64,
-        recorder: inout DeliveryRecorder,
-        loop: inout ReconnectLoop
-    ) async throws -> Bool {
-        while let frame = try await frames.next() {
-            switch frame.opcode {
-            case .text, .binary:
-                if let gap = frame.announcedGap {
-                    recorder.ledger.recordAnnouncedGap(gap)
-                    cursor = Swift.max(cursor, gap.upperBound)
-                    continue
-                }
-                let event = try codec.decode(frame.unmaskedData)
-                recorder.deliver(event, receivedAt: MonotonicClock.nowNanoseconds())
-                cursor = Swift.max(cursor, event.sequence)
-                loop.resetBackoff()
-            default:
-                if try await Self.answerControlFrame(frame, outbound) { return true }
-            }
-        }
-        return false
+        if direction == .push { arrivals.collect(into: &recorder) }
     }
 
     /// Answers a ping with a pong and a close with a close; returns true for a close.

@@ -62,7 +62,7 @@ public struct WebSocketEndpoint: WebSocketRoute {
                 }
                 if parameters.direction == .push {
                     group.addTask {
-                        try await pushEvents(outbound, parameters: parameters, context: context, closeSent: closeSent)
+                        await pushEvents(channel.channel, parameters: parameters, context: context, closeSent: closeSent)
                         return .pusher
                     }
                 }
@@ -140,42 +140,31 @@ public struct WebSocketEndpoint: WebSocketRoute {
         }
     }
 
-    private func pushEvents(
-        _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
-        parameters: Parameters,
-        context: EndpointContext,
-        closeSent: CloseFlag
-    ) async throws {
-        var cursor = parameters.cursor
+    /// Writes each batch from the connection's event loop as it is published (text frames for
+    /// JSON, binary for protobuf, a gap notice first), a ping after every idle heartbeat interval,
+    /// and close 1001 when the run ends.
+    private func pushEvents(_ channel: any Channel, parameters: Parameters, context: EndpointContext, closeSent: CloseFlag) async {
         let opcode = WebSocketFrame.dataOpcode(for: parameters.encoding)
-        while true {
-            let batch = await context.hub.next(after: cursor, timeout: parameters.heartbeat)
+        let (encoding, meter) = (parameters.encoding, context.meter)
+        await context.hub.stream(after: parameters.cursor, heartbeat: parameters.heartbeat, to: channel) { batch in
             switch batch.reason {
             case .finished:
-                if !closeSent.set() {
-                    try await outbound.write(WebSocketFrame.close(.goingAway, masked: false))
-                }
-                return
+                if !closeSent.set() { channel.writeAndFlush(WebSocketFrame.close(.goingAway, masked: false), promise: nil) }
+                return nil
             case .cancelled:
-                return
+                return nil
             case .timedOut:
-                try await outbound.write(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer()))
-                context.meter.countHeartbeat()
-                continue
+                meter.countHeartbeat()
+                return channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer()))
             case .available:
-                break
+                var frames = batch.events.map { WebSocketFrame(fin: true, opcode: opcode, data: $0.body(encoding)!) }
+                if let gap = batch.gap {
+                    frames.insert(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: WebSocketFrame.gapNotice(gap))), at: 0)
+                }
+                // One flush for the batch, as the task's writer did.
+                for frame in frames.dropLast() { channel.write(frame, promise: nil) }
+                return channel.writeAndFlush(frames.last!)
             }
-            var frames: [WebSocketFrame] = []
-            frames.reserveCapacity(batch.events.count + 1)
-            if let gap = batch.gap {
-                frames.append(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: WebSocketFrame.gapNotice(gap))))
-                cursor = gap.upperBound
-            }
-            for stored in batch.events {
-                frames.append(WebSocketFrame(fin: true, opcode: opcode, data: stored.body(parameters.encoding)!))
-                cursor = stored.event.sequence
-            }
-            try await outbound.write(contentsOf: frames)
         }
     }
 }
