@@ -118,7 +118,8 @@ public final class EventHub: Sendable {
 
     private let state: Mutex<State>
     private let nextWaiterID = Atomic<UInt64>(0)
-    private let timerLoop: any EventLoop
+    /// The event loop that runs wait timeouts; a run's schedule publishes from it too.
+    public let timerLoop: any EventLoop
     /// How many recent events are kept.
     public let retainedEvents: Int
 
