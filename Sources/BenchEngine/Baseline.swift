@@ -26,7 +26,7 @@ import NIOPosix
 ///    the loopback server's echo endpoint, the client driven from its event loop — the row held
 ///    to issue 9's target;
 /// 4. **the same, async client**: the same connection driven by a Swift task through
-///    `NIOAsyncChannel`, as `bench run`'s clients are — what the hops between the event loop and
+///    `NIOAsyncChannel`, as `bench run`'s echo and upload clients are — what the hops between the event loop and
 ///    the task pool add;
 /// 5. with `tls` enabled, **harness WebSocket echo over TLS (wss)**: the third row's client and
 ///    server with swift-nio-ssl at both ends, so each message is encrypted and decrypted on both
@@ -50,7 +50,7 @@ public enum Baseline {
              { try await nioEcho(roundTrips: $0, warmup: $1, messageBytes: messageBytes) }),
             ("harness WebSocket echo", "the harness's WebSocket client (masked binary frames), driven from its event loop, and the loopback server's echo endpoint",
              { try await webSocketEcho(roundTrips: $0, warmup: $1, messageBytes: messageBytes, driver: .eventLoop) }),
-            ("harness WebSocket echo, async client", "the same connection driven by a Swift task through NIOAsyncChannel, as `bench run`'s clients are",
+            ("harness WebSocket echo, async client", "the same connection driven by a Swift task through NIOAsyncChannel, as `bench run`'s echo and upload clients are",
              { try await webSocketEcho(roundTrips: $0, warmup: $1, messageBytes: messageBytes, driver: .task) }),
         ]
         if let serverTLS {
