@@ -65,6 +65,29 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // What a push client does per event in the read that brought it (the WebSocket receiver's
+    // work; the HTTP receivers do the same after their framing): decode the 128 B event, check it
+    // against the ledger and record its latency. Held far below the in-run one-way floor (tens
+    // of microseconds on this VM): the instrument must cost little beside what it measures.
+    for encoding in [Encoding.json, .protobuf] {
+        Benchmark("Push receive path: one \(encoding.rawValue) event decoded, checked and timed", configuration: .init(scalingFactor: .kilo)) { benchmark in
+            let codec = EventCodec(encoding)
+            var recorder = DeliveryRecorder()
+            // Past the first samples' array, as on a long run's clients.
+            for _ in 0...LatencyHistogram.pendingLimit { recorder.latency.record(nanoseconds: 20_000) }
+            let payload = String(repeating: "x", count: 128)
+            let bodies = (1...UInt64(benchmark.scaledIterations.count)).map {
+                codec.encode(Event(sequence: $0, publishedAt: 1_000, payload: payload))
+            }
+            benchmark.startMeasurement()
+            for body in bodies {
+                let event = try codec.decode(body)
+                recorder.deliver(event, receivedAt: MonotonicClock.nowNanoseconds())
+            }
+            blackHole(recorder.ledger.delivered)
+        }
+    }
+
     Benchmark("WireMeter: 1 KiB read and write through an EmbeddedChannel") { benchmark in
         let channel = EmbeddedChannel()
         let recorder = TrafficRecorder()
