@@ -33,7 +33,8 @@ public struct ProcStat: Sendable, Hashable {
         var steal: UInt64 = 0
         var cores = 0
         var running: Int?
-        for line in text.split(separator: "\n") {
+        for line in text.split(separator: "\n") where line.hasPrefix("cpu") || line.hasPrefix("procs_running") {
+            // Only these lines are split into fields: `intr` alone holds hundreds.
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let name = fields.first else { continue }
             if name == "cpu" {

@@ -17,7 +17,7 @@ public enum FloorReport {
 
             **Floor** is the instrument's one-way floor measured during each row's own run: a \
             \(watched.first?.instrumentFloor?.messageBytes ?? 64)-byte message over raw TCP on loopback (blocking POSIX sockets, a \
-            thread at each end, one message in flight), stamped on the monotonic clock before the \
+            thread at each end kept on two different CPUs\(placement(watched)), one message in flight), stamped on the monotonic clock before the \
             write and timed when the receiver has read it all — one way, measured, not half a round \
             trip. Bursts of it come before publishing (after the clients are ready), every half \
             second during the run and after the last delivery; its p50 over all of them is the \
@@ -103,6 +103,11 @@ public enum FloorReport {
             "\(result.displayName) \(result.variantLabel()), \(result.clients) client\(result.clients == 1 ? "" : "s"): "
                 + (result.disturbances ?? []).joined(separator: "; ")
         }
+    }
+
+    /// `: sender on CPU 0, receiver on CPU 1` as the first probed row ran, or nothing.
+    static func placement(_ results: [RunResult]) -> String {
+        results.lazy.compactMap { $0.instrumentFloor?.placement }.first.map { ": " + $0 } ?? ""
     }
 
     /// `≤ 1.5×: met`, `≤ 3×: **not met**`, or `–` without a target.

@@ -8,6 +8,11 @@
 /// behind another. Bursts come before publishing starts, spread over the run and after the last
 /// delivery, as `bench baseline` interleaves its paths.
 ///
+/// The two ends are kept on two different CPUs where there are two (``placement``): one core to
+/// another, as a server's and a client's event loops on different cores are. On a VM a hop within
+/// one core is about three times faster than one between cores (a sleeping virtual CPU is slow
+/// to wake); left to the scheduler, the probe would jump between the two.
+///
 /// Behind an emulated link the floor is this loopback figure **plus** the link's one-way delay
 /// (and a probe message's serialization at the link's down bandwidth): the probe does not cross
 /// the ``LinkConditions`` emulator, a NIO handler inside the server whose own timer and event
@@ -33,6 +38,9 @@ public struct InstrumentFloor: Codable, Sendable, Hashable {
     /// CPU time the probe's two threads used over the run (the load it added), in seconds,
     /// including the monitor's readings of /proc/stat.
     public var cpuSeconds: Double
+    /// Where the probe's two ends ran: `sender on CPU 0, receiver on CPU 1` (kept on two cores,
+    /// as a server's and a client's event loops on different cores are), or `unpinned`.
+    public var placement: String?
 
     public init(
         loopbackP50Nanoseconds: UInt64, loopbackP99Nanoseconds: UInt64, startP50Nanoseconds: UInt64, endP50Nanoseconds: UInt64,

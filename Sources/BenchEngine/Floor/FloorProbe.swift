@@ -10,6 +10,12 @@ import Synchronization
 /// A raw-TCP one-way probe on loopback (``InstrumentFloor``): two blocking POSIX sockets, the
 /// sending end driven by its caller's thread, the receiving end on a thread of its own.
 ///
+/// Where the machine has two CPUs for this process, the two ends are kept on different ones
+/// (``placement``): a message from one core to another, the hop from the server's event loop to a
+/// client's on another core. Left to the scheduler, the two threads sometimes share a core
+/// and sometimes not, and on a VM the two differ by about three times (a sleeping virtual CPU is
+/// slow to wake), so an unpinned floor jumps between two values from burst to burst.
+///
 /// Each message carries ``MonotonicClock``'s time taken just before its write; the receiver
 /// takes the clock again once the whole message is read and sends the difference back, and the
 /// next message goes only then, so none waits behind another and the sender owns every sample.
@@ -24,16 +30,23 @@ final class FloorProbe: Sendable {
     static let messageBytes = 64
 
     private let sender: Socket
+    /// The CPUs the sending and the receiving ends are kept on; `nil` when unpinned.
+    let cpus: (sender: Int, receiver: Int)?
     private let receiverDone = DispatchSemaphore(value: 0)
     private let receiverCPUSeconds = Mutex(0.0)
 
-    /// Connects the two ends and starts the receiving thread.
+    /// Connects the two ends, starts the receiving thread and keeps it on another CPU than the
+    /// calling thread, which it keeps on the first CPU it may use (the calling thread sends).
     init() throws {
+        let allowed = CPUAffinity.allowed()
+        let cpus = allowed.count >= 2 && CPUAffinity.pin(to: allowed[0]) ? (sender: allowed[0], receiver: allowed[1]) : nil
+        self.cpus = cpus
         let listener = try Socket.listen()
         defer { listener.close() }
         sender = try Socket.connect(port: listener.port)
         let receiver = try listener.accept()
         Thread { [self] in
+            if let cpus { CPUAffinity.pin(to: cpus.receiver) }
             var message = [UInt8](repeating: 0, count: Self.messageBytes)
             while (try? receiver.readExactly(&message)) == true {
                 let arrived = MonotonicClock.nowNanoseconds()
@@ -44,6 +57,11 @@ final class FloorProbe: Sendable {
             receiver.close()
             receiverDone.signal()
         }.start()
+    }
+
+    /// Where the two ends ran: `sender on CPU 0, receiver on CPU 1`, or `unpinned`.
+    var placement: String {
+        cpus.map { "sender on CPU \($0.sender), receiver on CPU \($0.receiver)" } ?? "unpinned"
     }
 
     /// Sends `count` messages, each once the previous one's time came back, and returns their

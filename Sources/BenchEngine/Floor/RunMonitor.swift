@@ -17,23 +17,23 @@ import Synchronization
 /// let (floor, load) = await monitor.finish(link: scenario.link)
 /// ```
 ///
-/// What it costs the run: with the default ``Schedule``, 110 messages of 64 bytes before
-/// publishing, 20 every half second during it and 100 after; each is a write and a read at each
-/// end (about two wake-ups a side), one at a time. ``InstrumentFloor/cpuSeconds`` reports the CPU
-/// time it took, readings of /proc/stat every 0.1 s included.
+/// What it costs the run: with the default ``Schedule``, 60 messages of 64 bytes before
+/// publishing, 10 every half second during it and 50 after; each is a write and a read at each
+/// end (a wake-up a side), one at a time. ``InstrumentFloor/cpuSeconds`` reports the CPU time it
+/// took, readings of /proc/stat every 0.1 s included.
 final class RunMonitor: Sendable {
     /// How the probe and the readings are spread over a run.
     struct Schedule: Sendable {
         /// Untimed messages first, then the burst before publishing.
         var warmup = 10
-        var opening = 100
+        var opening = 50
         /// A burst of `during` messages every `burstInterval` seconds while the run goes on.
-        var during = 20
+        var during = 10
         var burstInterval = 0.5
         /// `procs_running` is read every `sampleInterval` seconds.
         var sampleInterval = 0.1
         /// The burst after the last delivery.
-        var closing = 100
+        var closing = 50
     }
 
     /// What the watching thread gathered.
@@ -46,6 +46,7 @@ final class RunMonitor: Sendable {
         var last: ProcStat?
         var procsRunning: [Int] = []
         var cpuSeconds = 0.0
+        var placement: String?
     }
 
     let schedule: Schedule
@@ -88,6 +89,7 @@ final class RunMonitor: Sendable {
         let probe: FloorProbe?
         do {
             probe = probing ? try FloorProbe() : nil
+            seen.placement = probe?.placement
             if let probe {
                 _ = try probe.burst(schedule.warmup)
                 seen.start = try probe.burst(schedule.opening)
@@ -134,11 +136,13 @@ final class RunMonitor: Sendable {
             return histogram
         }
         let all = histogram(seen.start + seen.during + seen.end)
-        return InstrumentFloor(
+        var floor = InstrumentFloor(
             loopbackP50Nanoseconds: all.valueAtPercentile(50), loopbackP99Nanoseconds: all.valueAtPercentile(99),
             startP50Nanoseconds: histogram(seen.start).valueAtPercentile(50), endP50Nanoseconds: histogram(seen.end).valueAtPercentile(50),
             linkNanoseconds: InstrumentFloor.linkNanoseconds(link, messageBytes: FloorProbe.messageBytes),
             samples: Int(all.count), bursts: seen.bursts, messageBytes: FloorProbe.messageBytes, cpuSeconds: seen.cpuSeconds)
+        floor.placement = seen.placement
+        return floor
     }
 
     /// The machine's load between the readings after the opening burst and before the closing
