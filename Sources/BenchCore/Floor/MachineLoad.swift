@@ -15,7 +15,9 @@ public struct MachineLoad: Codable, Sendable, Hashable {
     public var runnableSamples: Int
     public var sampleIntervalSeconds: Double
 
-    public init(cores: Int, stealSeconds: Double, stealShare: Double, runnableMean: Double, runnableMax: Int, runnableSamples: Int, sampleIntervalSeconds: Double) {
+    public init(
+        cores: Int, stealSeconds: Double, stealShare: Double, runnableMean: Double, runnableMax: Int, runnableSamples: Int, sampleIntervalSeconds: Double
+    ) {
         self.cores = cores
         self.stealSeconds = stealSeconds
         self.stealShare = stealShare
