@@ -23,6 +23,8 @@ struct ClaimsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Folder for report.md, claims.json, results.csv and the charts.")
     var output = "Results/claims"
 
+    @OptionGroup var strictOption: StrictOption
+
     func run() async throws {
         let loaded = try Self.load(claims)
         // Every distinct measurement once, in the order the claims name them.
@@ -83,7 +85,9 @@ struct ClaimsCommand: AsyncParsableCommand {
         Console.status("reports written to \(directory.path)/: \(ClaimsReport.fileNames(verdicts).joined(separator: ", "))")
         let lost = results.filter { !$0.isClean }
         for result in lost { Console.status("\(result.transport) lost \(result.eventsLost) events: \(result.lostSequences.joined(separator: "; "))") }
+        for line in FloorReport.disturbanceLines(results) { Console.status("disturbed: " + line) }
         if !lost.isEmpty || verdicts.contains(where: { $0.verdict == .unmeasurable }) { throw RunFailure(status: 1) }
+        try strictOption.check(results)
     }
 
     /// A measurement's identity: runs with the same arguments are the same run.

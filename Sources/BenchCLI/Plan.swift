@@ -15,6 +15,8 @@ struct Plan {
     var target: RemoteTarget?
     /// Where progress goes: a rewriting line on a terminal, status lines elsewhere.
     var progress = Progress.standardError()
+    /// `--strict`: a disturbed run makes the command exit 1 after its reports are written.
+    var strict = false
 
     /// Runs every row, prints the compact table, writes the reports; throws ``RunFailure`` with
     /// status 1 when anything was lost.
@@ -28,6 +30,8 @@ struct Plan {
         }
         let document = ResultsDocument(environment: .current(), scenario: scenario, results: results, command: Console.commandLine)
         print(TerminalTable.render(results))
+        let floor = FloorReport.terminalLines(results)
+        if !floor.isEmpty { print("\n" + floor.joined(separator: "\n")) }
         let problems = MarkdownReport.problems(results)
         if !problems.isEmpty {
             print("")
@@ -38,6 +42,7 @@ struct Plan {
             Console.status("reports written to \(output.path)/: \(ReportWriter.fileNames.joined(separator: ", ")) (report.md has the full tables)")
         }
         if !document.isClean { throw RunFailure(status: 1) }
+        try StrictOption.check(results, strict: strict)
     }
 
     /// Runs one row as step `index` of `total` (`context` says which point of a sweep or which

@@ -18,6 +18,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
+    @OptionGroup var strictOption: StrictOption
+
     @Option(name: .customLong("grpc-call"), help: "gRPC push: server-streaming (Subscribe) or unary (Poll on the poll interval). Echo is bidi-streaming, upload client-streaming.")
     var grpcCall = GRPCTransportClient.Call.serverStreaming
 
@@ -85,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         let scenario = try scenarioOptions.scenarios(name: "custom")[0]
         try await Plan(
             scenario: scenario, runs: try plan(), output: output.map { URL(fileURLWithPath: $0) },
-            runner: Runner(registry: registry, port: port), target: try remoteTarget()
+            runner: Runner(registry: registry, port: port), target: try remoteTarget(), strict: strictOption.strict
         ).execute()
     }
 }

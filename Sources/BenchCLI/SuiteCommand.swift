@@ -16,6 +16,8 @@ struct SuiteCommand: AsyncParsableCommand {
 
     @OptionGroup var tlsOptions: TLSOptions
 
+    @OptionGroup var strictOption: StrictOption
+
     func validate() throws {
         do { _ = try tlsOptions.settings() } catch { throw ValidationError(error.message) }
     }
@@ -25,6 +27,6 @@ struct SuiteCommand: AsyncParsableCommand {
         scenario.name = "default"
         scenario.headers = .browser
         scenario.tls = try tlsOptions.settings()
-        try await Plan(scenario: scenario, runs: try Planner.suite(scenario, registry: .standard()), output: URL(fileURLWithPath: output)).execute()
+        try await Plan(scenario: scenario, runs: try Planner.suite(scenario, registry: .standard()), output: URL(fileURLWithPath: output), strict: strictOption.strict).execute()
     }
 }

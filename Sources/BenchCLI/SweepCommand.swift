@@ -48,6 +48,8 @@ struct SweepCommand: AsyncParsableCommand {
 
     @OptionGroup var scenarioOptions: ScenarioOptions
 
+    @OptionGroup var strictOption: StrictOption
+
     @Option(name: .customLong("grpc-call"), help: "gRPC push: server-streaming or unary.")
     var grpcCall = GRPCTransportClient.Call.serverStreaming
 
@@ -90,12 +92,14 @@ struct SweepCommand: AsyncParsableCommand {
         let sweep = SweepReport.Sweep(
             axis: axes[0].name, unit: axes[0].unit, others: axes.dropFirst().map(\.name), scenario: points[0].run.scenario, points: rows)
         print(SweepReport.table(sweep))
+        for line in FloorReport.disturbanceLines(rows.map(\.result)) { print("Disturbed: " + line) }
         if let output {
             let directory = URL(fileURLWithPath: output)
             try SweepReport.write(sweep, environment: .current(), command: Console.commandLine, to: directory)
             Console.status("reports written to \(directory.path)/: \(SweepReport.fileNames.joined(separator: ", "))")
         }
         if rows.contains(where: { !$0.result.isClean }) { throw RunFailure(status: 1) }
+        try strictOption.check(rows.map(\.result))
     }
 }
 

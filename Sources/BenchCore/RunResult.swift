@@ -205,6 +205,26 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// `bench merge`: how many results this row combines.
     public var mergedResults: Int?
 
+    /// The instrument's one-way floor during this row's own run (``InstrumentFloor``): a raw-TCP
+    /// probe on loopback, plus an emulated link's one-way delay; `nil` against a remote server
+    /// (`--target`), whose path this host's probe cannot see, and in older documents.
+    public var instrumentFloorOneWayNanoseconds: UInt64?
+    /// p50 and p99 latency divided by that floor.
+    public var latencyP50ToFloor: Double?
+    public var latencyP99ToFloor: Double?
+    /// The probe's figures behind the floor.
+    public var instrumentFloor: InstrumentFloor?
+    /// Push rows held to a target (``LatencyTarget``): the largest p50 ÷ floor it allows, and
+    /// whether the row met it; `nil` where no target applies.
+    public var latencyTargetToFloor: Double?
+    public var latencyTargetMet: Bool?
+    /// What else the machine did during the run (/proc/stat); `nil` where it cannot be read.
+    public var machineLoad: MachineLoad?
+    /// Whether the run was disturbed, and why, one sentence with the figures each
+    /// (``Disturbance``); `nil` in documents written before the check.
+    public var disturbed: Bool?
+    public var disturbances: [String]?
+
     /// One host's share of a run that several load hosts drove (`bench run --target --hosts N`):
     /// the byte, request and connection counts are the server's for the whole run, while
     /// deliveries, payload and latency are this host's clients', so figures that divide one by

@@ -102,7 +102,8 @@ public struct Runner: Sendable {
         try RemoteTarget.check(scenario.tls)
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
         let server = try await RemoteRunServer.open(target, scenario: scenario, transport: transport)
-        var result = try await measure(scenario, transport: transport, on: server)
+        // No floor probe: this host's loopback is not the path to the server, nor its clock the server's.
+        var result = try await measure(scenario, transport: transport, on: server, probesFloor: false)
         result.target = target.url
         result.runID = server.ticket.id
         result.hosts = server.ticket.hosts
@@ -110,9 +111,10 @@ public struct Runner: Sendable {
         return result
     }
 
-    /// The run itself, against `server`: clients, schedule, drain, stop, counts, and this
-    /// process's CPU time and peak resident memory over it.
-    private func measure(_ scenario: Scenario, transport: any TransportDescriptor, on server: some RunServer) async throws -> RunResult {
+    /// The run itself, against `server`: clients, schedule, drain, stop, counts, this
+    /// process's CPU time and peak resident memory over it, and its conditions (``RunMonitor``:
+    /// the in-run floor when `probesFloor`, the machine's load, whether it was disturbed).
+    private func measure(_ scenario: Scenario, transport: any TransportDescriptor, on server: some RunServer, probesFloor: Bool = true) async throws -> RunResult {
         let client = transport.makeClient(for: scenario)
         _ = ProcessResources.resetPeakResident()
         let cpuBefore = ProcessResources.now()
@@ -141,6 +143,7 @@ public struct Runner: Sendable {
         }
 
         var publishing = PublishingRecord(encodedSizes: [], connectionsDropped: 0)
+        var conditions: (floor: InstrumentFloor?, load: MachineLoad?) = (nil, nil)
         let clockOffset = server.clock.offsetNanoseconds
         let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
             for index in 0..<scenario.clients {
@@ -167,6 +170,9 @@ public struct Runner: Sendable {
                 )
             }
 
+            // The floor's first burst, once every client is ready and before anything is published.
+            let monitor = try await RunMonitor.start(probing: probesFloor)
+            defer { monitor.cancel() }
             try await server.start()
             let start = ContinuousClock.now
             switch scenario.direction {
@@ -189,6 +195,7 @@ public struct Runner: Sendable {
                 return arrivals.allSatisfy { $0.delivered >= eventCount }
             }
             let wallSeconds = (ContinuousClock.now - start).seconds
+            conditions = await monitor.finish(link: scenario.link)
 
             // Stop: clients return instead of reconnecting, and the server ends its streams
             // (SSE's last chunk, WebSocket's close handshake). Stragglers are cancelled.
@@ -241,6 +248,7 @@ public struct Runner: Sendable {
         result.processUserCPUSeconds = cpuAfter.userSeconds - cpuBefore.userSeconds
         result.processSystemCPUSeconds = cpuAfter.systemSeconds - cpuBefore.systemSeconds
         result.processPeakResidentBytes = ProcessResources.peakResidentBytes()
+        result.recordConditions(floor: conditions.floor, load: conditions.load)
         return result
     }
 

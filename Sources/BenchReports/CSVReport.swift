@@ -28,6 +28,8 @@ public enum CSVReport {
         "tls_handshake_failures_count", "tls_handshake_timeouts_count",
         "security", "refused_requests_count", "tokens_verified_count", "authentication_bytes",
         "authentication_per_delivered_event_bytes", "verify_cpu_per_delivered_event_ns",
+        "instrument_floor_one_way_us", "latency_p50_to_floor_factor", "latency_p99_to_floor_factor", "latency_target_to_floor_factor",
+        "machine_steal_percent", "machine_runnable_mean_count", "disturbances_count",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -79,6 +81,11 @@ public enum CSVReport {
                 result.tokensVerified.map { "\($0)" } ?? "", result.authenticationBytes.map { "\($0)" } ?? "",
                 result.authenticationBytesPerEvent.map { Format.decimal($0, places: 3) } ?? "",
                 result.verifyCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
+                result.instrumentFloorOneWayNanoseconds.map { Format.microseconds($0) } ?? "",
+                result.latencyP50ToFloor.map { Format.decimal($0, places: 3) } ?? "", result.latencyP99ToFloor.map { Format.decimal($0, places: 3) } ?? "",
+                result.latencyTargetToFloor.map { Format.decimal($0, places: 1) } ?? "",
+                result.machineLoad.map { Format.decimal($0.stealShare * 100, places: 3) } ?? "",
+                result.machineLoad.map { Format.decimal($0.runnableMean, places: 2) } ?? "", result.disturbances.map { "\($0.count)" } ?? "",
             ]
             lines.append(fields.joined(separator: ","))
         }

@@ -38,7 +38,7 @@ public enum MarkdownReport {
 
             \(costTable(document.results))
 
-            \(http2Section(document.results))\(compressionSection(document.results))\(tlsSection(document.results))\(securitySection(document.results))
+            \(http2Section(document.results))\(compressionSection(document.results))\(tlsSection(document.results))\(securitySection(document.results))\(FloorReport.section(document.results))
             ## How to read these tables
 
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \

@@ -121,6 +121,8 @@ public enum SweepReport {
         let problems = MarkdownReport.problems(sweep.points.map(\.result))
         text += problems.isEmpty ? "\nEvery client received every event exactly once at every point.\n" : "\n" + problems.map { "- " + $0 }.joined(separator: "\n") + "\n"
         text += "\n## Every point\n\n" + MarkdownReport.table(sweep.points.map(\.result)) + "\n"
+        let floor = FloorReport.section(sweep.points.map(\.result))
+        if !floor.isEmpty { text += "\n" + floor }
         text += "\n## Scenario (at the first value)\n\n" + MarkdownReport.render(MarkdownReport.scenarioRows(sweep.scenario), rightAligned: []) + "\n"
         text += "\n## Environment\n\n" + MarkdownReport.environmentTable(environment) + "\n"
         return text
