@@ -28,6 +28,9 @@ public enum CSVReport {
         "tls_handshake_failures_count", "tls_handshake_timeouts_count",
         "security", "refused_requests_count", "tokens_verified_count", "authentication_bytes",
         "authentication_per_delivered_event_bytes", "verify_cpu_per_delivered_event_ns",
+        "tcp_info_connections_count", "tcp_segments_up_count", "tcp_segments_down_count", "tcp_retransmitted_segments_count",
+        "tcp_handshake_segments_count", "tcp_teardown_segments_count", "tcp_ip_header_up_bytes", "tcp_ip_header_down_bytes",
+        "tcp_ip_header_per_delivered_event_bytes",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -80,9 +83,19 @@ public enum CSVReport {
                 result.authenticationBytesPerEvent.map { Format.decimal($0, places: 3) } ?? "",
                 result.verifyCPUNanosecondsPerEvent.map { Format.decimal($0, places: 1) } ?? "",
             ]
-            lines.append(fields.joined(separator: ","))
+            lines.append((fields + tcpFields(result)).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The TCP/IP estimate's columns (``TCPTally``), empty where TCP_INFO was not read.
+    static func tcpFields(_ result: RunResult) -> [String] {
+        guard let tcp = result.tcp else { return Array(repeating: "", count: 9) }
+        return [
+            "\(tcp.connections)", "\(tcp.segmentsIn)", "\(tcp.segmentsOut)", "\(tcp.retransmittedSegments)",
+            "\(tcp.handshakeSegments)", "\(tcp.teardownSegments)", "\(tcp.headerBytesIn)", "\(tcp.headerBytesOut)",
+            result.tcpHeaderBytesPerEvent.map { Format.decimal($0, places: 3) } ?? "",
+        ]
     }
 
     /// Quotes a field that holds a comma, a quote or a line break (RFC 4180).
