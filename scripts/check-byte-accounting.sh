@@ -15,6 +15,16 @@
 # tls.record.content_type once it decrypted the record, and leaves the field out when it could
 # not, which the check counts as a mismatch.
 #
+# Below the payload, the report's TCP/IP estimate (results.json's `tcp`: segments and IP+TCP
+# header bytes per direction, from TCP_INFO and TCP's rules) is compared with the frames tshark
+# captured: every frame of the connections, SYN to last ACK, pure ACKs and retransmissions
+# included, its IP+TCP headers being frame.len - 14 - tcp.len. On lo libpcap gives each frame a
+# 14-byte Ethernet header of zeros that no wire carried; the check takes it off after checking
+# that frame.len - ip.len is 14 for every frame. The estimate must be within one segment
+# (and its header bytes) per ten connections, at least one, of the capture each way: TCP_INFO
+# is read just before the socket closes, and a teardown whose ACK a delayed-ACK timer sent on
+# its own (4 segments instead of the 3 the estimate assumes) is the known difference.
+#
 #   scripts/check-byte-accounting.sh            # builds bench (debug) if needed
 #   BENCH=.build/release/bench PORT=19000 scripts/check-byte-accounting.sh
 #
@@ -37,6 +47,7 @@ status=0
 # starting with tls- is a TLS run: its records are checked too.
 runs=(
   "short-polling|--transport short-polling --port $port"
+  "short-polling-per-request|--transport short-polling --poll-connection per-request --port $port"
   "long-polling|--transport long-polling --port $port"
   "sse|--transport sse --port $port"
   "websocket|--transport websocket --port $port"
@@ -50,9 +61,11 @@ runs=(
   "tls-grpc|--tls --transport grpc --grpc-port $port"
   "tls1.2-short-polling|--tls --tls-version 1.2 --transport short-polling --port $port"
 )
-printf '%-21s %12s %12s %12s %12s  %s\n' transport "up (report)" "up (pcap)" "down (report)" "down (pcap)" verdict
+printf '%-25s %12s %12s %12s %12s  %s\n' transport "up (report)" "up (pcap)" "down (report)" "down (pcap)" verdict
 records="$work/records.txt"
 : >"$records"
+segments="$work/segments.txt"
+: >"$segments"
 for run in "${runs[@]}"; do
   transport=${run%%|*}
   read -r -a arguments <<<"${run#*|}"
@@ -71,9 +84,9 @@ os.execvp(sys.argv[1], sys.argv[1:])' tshark -i lo -f "tcp port $port" -w "$pcap
     --poll-interval 0.2 --output "$work/$transport" >/dev/null 2>&1
   sleep 0.5
   kill -TERM "$capture"; wait "$capture" || true
-  python3 - "$transport" "$pcap" "$work/$transport/results.json" "$port" "$keys" "$records" <<'PY' || status=1
+  python3 - "$transport" "$pcap" "$work/$transport/results.json" "$port" "$keys" "$records" "$segments" <<'PY' || status=1
 import json, subprocess, sys
-transport, pcap, results, port, keys, records = sys.argv[1:7]
+transport, pcap, results, port, keys, records, segments = sys.argv[1:8]
 port = int(port)
 row = json.load(open(results))["results"][0]
 
@@ -95,7 +108,29 @@ for line in tshark("-T", "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e"
 up = sum(end - 1 for (stream, way), end in ends.items() if way == "up")
 down = sum(end - 1 for (stream, way), end in ends.items() if way == "down")
 ok = row["bytesUp"] == up and row["bytesDown"] == down
-print(f'{transport:21} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}', flush=True)
+print(f'{transport:25} {row["bytesUp"]:12} {up:12} {row["bytesDown"]:12} {down:12}  {"match" if ok else "MISMATCH"}', flush=True)
+
+# Every frame each way: its count, and its IP+TCP headers (frame.len minus lo's 14-byte fake
+# Ethernet header minus the TCP payload).
+frames = {"up": [0, 0], "down": [0, 0]}
+links = set()
+for line in tshark("-T", "fields", "-e", "frame.len", "-e", "ip.len", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.len").splitlines():
+    frame, ip, source, destination, length = line.split("\t")
+    way = direction(source, destination)
+    if way:
+        links.add(int(frame) - int(ip))
+        frames[way][0] += 1
+        frames[way][1] += int(frame) - 14 - int(length)
+tcp = row.get("tcp") or {}
+estimate = {"up": [tcp.get("segmentsIn", 0), tcp.get("headerBytesIn", 0)], "down": [tcp.get("segmentsOut", 0), tcp.get("headerBytesOut", 0)]}
+tolerance = max(1, row["connections"] // 10)
+close = all(abs(estimate[way][0] - frames[way][0]) <= tolerance and abs(estimate[way][1] - frames[way][1]) <= 60 * tolerance for way in frames)
+tcp_ok = close and links == {14} and tcp.get("connections") == row["connections"]
+with open(segments, "a") as file:
+    print(f'{transport:25} {row["connections"]:5} {estimate["up"][0]:8} {frames["up"][0]:8} {estimate["down"][0]:8} {frames["down"][0]:8} '
+          f'{estimate["up"][1]:10} {frames["up"][1]:10} {estimate["down"][1]:10} {frames["down"][1]:10} {tcp.get("retransmittedSegments", 0):7}  '
+          f'{"match" if tcp_ok else "MISMATCH"}', file=file)
+ok = ok and tcp_ok
 
 if transport.startswith("tls"):
     # Every TLS record in the capture, decrypted with the run's secrets: its content type (the
@@ -123,15 +158,21 @@ if transport.startswith("tls"):
     application = census["applicationRecordBytesIn"] + census["applicationRecordBytesOut"]
     expected = (row["tlsHandshakeBytes"], row["tlsAlertBytes"], application)
     found = (totals["handshake"], totals["alert"], totals["application"])
-    ok = expected == found and totals["undecrypted"] == 0 and totals["handshake"] > 0
+    records_ok = expected == found and totals["undecrypted"] == 0 and totals["handshake"] > 0
+    ok = ok and records_ok
     with open(records, "a") as file:
-        print(f'{transport:21} {",".join(suites):>13} {expected[0]:10} {found[0]:10} {expected[1]:8} {found[1]:8} '
-              f'{expected[2]:10} {found[2]:10}  {"match" if ok else "MISMATCH"}', file=file)
+        print(f'{transport:25} {",".join(suites):>13} {expected[0]:10} {found[0]:10} {expected[1]:8} {found[1]:8} '
+              f'{expected[2]:10} {found[2]:10}  {"match" if records_ok else "MISMATCH"}', file=file)
 sys.exit(0 if ok else 1)
 PY
 done
 # The records tshark decrypted against the server's census, per kind (bytes, headers included).
 echo
-printf '%-21s %13s %10s %10s %8s %8s %10s %10s  %s\n' "TLS records" "cipher suite" "handshake" "(pcap)" "alert" "(pcap)" "app data" "(pcap)" verdict
+printf '%-25s %13s %10s %10s %8s %8s %10s %10s  %s\n' "TLS records" "cipher suite" "handshake" "(pcap)" "alert" "(pcap)" "app data" "(pcap)" verdict
 cat "$records"
+# The TCP/IP estimate against the captured frames, per direction: segments, then IP+TCP header bytes.
+echo
+printf '%-25s %5s %8s %8s %8s %8s %10s %10s %10s %10s %7s  %s\n' "TCP/IP estimate" conns "seg up" "(pcap)" "seg down" "(pcap)" \
+  "hdr up" "(pcap)" "hdr down" "(pcap)" retrans verdict
+cat "$segments"
 exit $status

@@ -176,6 +176,14 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var authenticationBytesPerEvent: Double?
     public var verifyCPUNanosecondsPerEvent: Double?
 
+    /// Below the TCP payload, estimated from each connection's TCP_INFO and TCP's rules
+    /// (``TCPHeaderModel``): segments each way, retransmissions, handshake and teardown segments,
+    /// and the IP and TCP header bytes (no link-layer framing); `nil` where TCP_INFO could not be
+    /// read (not Linux) and in documents written before it was.
+    public var tcp: TCPTally?
+    /// `tcp.headerBytes / eventsDelivered`: what the segments' headers cost per delivered event.
+    public var tcpHeaderBytesPerEvent: Double?
+
     /// CPU time of the process during the run, user and system, in seconds. In-process runs hold
     /// the server and every client in this one process, so this is all of them together.
     public var processUserCPUSeconds: Double?

@@ -106,6 +106,7 @@ extension RunResult {
         recordCompression(scenario: scenario, server: traffic.compression, clients: clientTally.nilIfEmpty)
         recordTLS(scenario: scenario, server: traffic.tls)
         recordSecurity(scenario: scenario, server: traffic.security ?? SecurityTally())
+        recordTCP(traffic.tcp)
         let model = LatencyModel.estimate(
             delivery: transport.delivery(variant: variant), scenario: scenario,
             eventBytes: eventsDelivered == 0 ? 0 : Double(payloadBytes) / Double(eventsDelivered),
@@ -168,5 +169,14 @@ extension RunResult {
             authenticationBytesPerEvent = Double(server.tokenBytes) / Double(eventsDelivered)
             verifyCPUNanosecondsPerEvent = Double(server.verifyNanoseconds) / Double(eventsDelivered)
         }
+    }
+}
+
+extension RunResult {
+    /// Fills the TCP/IP columns from the estimate the server built from its connections' TCP_INFO.
+    mutating func recordTCP(_ server: TCPTally?) {
+        guard let server, server.connections > 0 else { return }
+        tcp = server
+        if eventsDelivered > 0 { tcpHeaderBytesPerEvent = Double(server.headerBytes) / Double(eventsDelivered) }
     }
 }

@@ -30,6 +30,9 @@ public enum CSVReport {
         "authentication_per_delivered_event_bytes", "verify_cpu_per_delivered_event_ns",
         "instrument_floor_one_way_us", "latency_p50_to_floor_factor", "latency_p99_to_floor_factor", "latency_target_to_floor_factor",
         "machine_steal_percent", "machine_runnable_mean_count", "disturbances_count",
+        "tcp_info_connections_count", "tcp_segments_up_count", "tcp_segments_down_count", "tcp_retransmitted_segments_count",
+        "tcp_handshake_segments_count", "tcp_teardown_segments_count", "tcp_ip_header_up_bytes", "tcp_ip_header_down_bytes",
+        "tcp_ip_header_per_delivered_event_bytes",
     ]
 
     public static func render(_ document: ResultsDocument) -> String {
@@ -87,9 +90,19 @@ public enum CSVReport {
                 result.machineLoad.map { Format.decimal($0.stealShare * 100, places: 3) } ?? "",
                 result.machineLoad.map { Format.decimal($0.runnableMean, places: 2) } ?? "", result.disturbances.map { "\($0.count)" } ?? "",
             ]
-            lines.append(fields.joined(separator: ","))
+            lines.append((fields + tcpFields(result)).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The TCP/IP estimate's columns (``TCPTally``), empty where TCP_INFO was not read.
+    static func tcpFields(_ result: RunResult) -> [String] {
+        guard let tcp = result.tcp else { return Array(repeating: "", count: 9) }
+        return [
+            "\(tcp.connections)", "\(tcp.segmentsIn)", "\(tcp.segmentsOut)", "\(tcp.retransmittedSegments)",
+            "\(tcp.handshakeSegments)", "\(tcp.teardownSegments)", "\(tcp.headerBytesIn)", "\(tcp.headerBytesOut)",
+            result.tcpHeaderBytesPerEvent.map { Format.decimal($0, places: 3) } ?? "",
+        ]
     }
 
     /// Quotes a field that holds a comma, a quote or a line break (RFC 4180).

@@ -38,11 +38,12 @@ public enum MarkdownReport {
 
             \(costTable(document.results))
 
-            \(http2Section(document.results))\(compressionSection(document.results))\(tlsSection(document.results))\(securitySection(document.results))\(FloorReport.section(document.results))
+            \(http2Section(document.results))\(compressionSection(document.results))\(tlsSection(document.results))\(securitySection(document.results))\(FloorReport.section(document.results))\(tcpSection(document.results))
             ## How to read these tables
 
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \
-            server's sockets by a handler placed before TLS and the HTTP codec (IP and TCP headers are not included).
+            server's sockets by a handler placed before TLS and the HTTP codec (IP and TCP headers are not included; \
+            the TCP/IP section estimates them).
             - **Payload**: the encoded event bodies the workload required, once per client per event \
             (`{"payload":…,"publishedAt":…,"sequence":…}` in JSON, `transportbench.Event` in protobuf). **Overhead** is everything else on the \
             wire: request and response heads, batch framing, empty polls, handshakes.

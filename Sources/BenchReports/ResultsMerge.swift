@@ -129,6 +129,11 @@ public enum ResultsMerge {
         merged.overheadBytes = wire - merged.payloadBytes
         merged.overheadRatio = wire == 0 ? 0 : Double(merged.overheadBytes) / Double(wire)
         merged.bytesPerDeliveredEvent = merged.eventsDelivered == 0 ? 0 : Double(wire) / Double(merged.eventsDelivered)
+        // The server's TCP/IP estimate: once per run, like its byte counts.
+        merged.tcp = runOrder.compactMap(\.tcp).reduce(nil) { total, next in total.map { $0 + next } ?? next }
+        merged.tcpHeaderBytesPerEvent = merged.tcp.flatMap { tcp in
+            merged.eventsDelivered == 0 ? nil : Double(tcp.headerBytes) / Double(merged.eventsDelivered)
+        }
 
         // Latency: every sample, from the histograms.
         var latency = LatencyHistogram()

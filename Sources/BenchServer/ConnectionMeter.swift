@@ -28,6 +28,8 @@ public final class ConnectionMeter: Sendable {
     public let security = SecurityCounter()
     /// HTTP/2 connections: where the bytes went, kept by an ``HTTP2FrameCensus``.
     private let http2 = Mutex<HTTP2Breakdown?>(nil)
+    /// The kernel's TCP_INFO as last read, just before the socket closed; `nil` until then.
+    private let tcpInfo = Mutex<TCPInfoSnapshot?>(nil)
     /// The transport, `nil` while the connection has not said what it is for. Set once per
     /// request at most, read when totals are taken: a lock here is never per byte.
     private let attributed = Mutex<TransportKind?>(nil)
@@ -81,6 +83,12 @@ public final class ConnectionMeter: Sendable {
         }
     }
 
+    /// Keeps the connection's TCP_INFO as read now (a later reading replaces an earlier one:
+    /// its counters only grow).
+    func record(_ snapshot: TCPInfoSnapshot) {
+        tcpInfo.withLock { $0 = snapshot }
+    }
+
     /// The counts now, attributed.
     var totals: TrafficTotals {
         TrafficTotals(
@@ -95,7 +103,8 @@ public final class ConnectionMeter: Sendable {
             http2: http2.withLock { $0 },
             compression: compression.tally.nilIfEmpty,
             tls: tls.tally.nilIfEmpty,
-            security: security.tally.nilIfEmpty
+            security: security.tally.nilIfEmpty,
+            tcp: tcpInfo.withLock { $0 }.map(TCPHeaderModel.estimate)
         )
     }
 }
@@ -126,11 +135,14 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var tls: TLSTally?
     /// The server's handshake checks; `nil` when no request was refused and no token verified.
     public var security: SecurityTally?
+    /// Segments and IP/TCP header bytes below the payload, estimated from each connection's
+    /// TCP_INFO (``TCPHeaderModel``); `nil` where none could be read (not Linux).
+    public var tcp: TCPTally?
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
         heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil,
-        compression: CompressionTally? = nil, tls: TLSTally? = nil, security: SecurityTally? = nil
+        compression: CompressionTally? = nil, tls: TLSTally? = nil, security: SecurityTally? = nil, tcp: TCPTally? = nil
     ) {
         self.bytesIn = bytesIn
         self.bytesOut = bytesOut
@@ -144,6 +156,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
         self.compression = compression
         self.tls = tls
         self.security = security
+        self.tcp = tcp
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
@@ -159,7 +172,8 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             http2: Self.sum(lhs.http2, rhs.http2, +),
             compression: Self.sum(lhs.compression, rhs.compression, +),
             tls: Self.sum(lhs.tls, rhs.tls, +),
-            security: Self.sum(lhs.security, rhs.security, +)
+            security: Self.sum(lhs.security, rhs.security, +),
+            tcp: Self.sum(lhs.tcp, rhs.tcp, +)
         )
     }
 

@@ -16,7 +16,7 @@ struct ByteAccountingTests {
     }
 
     @Test(
-        "for every transport and HTTP version, cleartext and over TLS, the TCP payload bytes tshark captured equal the report's, per direction; the TLS records tshark decrypted equal the server's census by kind",
+        "for every transport and HTTP version, cleartext and over TLS, the TCP payload bytes tshark captured equal the report's, per direction; the TLS records tshark decrypted equal the server's census by kind; the TCP/IP estimate from TCP_INFO is within a segment per ten connections of the captured frames",
         .enabled(if: canCapture))
     func tsharkAgrees() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -34,16 +34,27 @@ struct ByteAccountingTests {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
-        // Two tables, a blank line between: bytes per run, then TLS records per TLS run.
+        // Three tables, a blank line between: bytes per run, TLS records per TLS run, the TCP/IP
+        // estimate against the captured frames per run.
         let tables = text.components(separatedBy: "\n\n").map { $0.split(separator: "\n").dropFirst() }
-        try #require(tables.count == 2, "\(text)")
+        try #require(tables.count == 3, "\(text)")
         let bytes = tables[0].map { $0.split(separator: " ").first.map(String.init) ?? "" }
         #expect(bytes == [
-            "short-polling", "long-polling", "sse", "websocket", "short-polling-h2", "grpc",
+            "short-polling", "short-polling-per-request", "long-polling", "sse", "websocket", "short-polling-h2", "grpc",
             "tls-short-polling", "tls-long-polling", "tls-sse", "tls-websocket", "tls-short-polling-h2", "tls-grpc", "tls1.2-short-polling",
         ], "\(text)")
         #expect(tables[1].map { $0.split(separator: " ").first.map(String.init) ?? "" } == bytes.filter { $0.hasPrefix("tls") }, "\(text)")
-        #expect((tables[0] + tables[1]).allSatisfy { $0.hasSuffix(" match") }, "\(text)")
+        #expect(tables[2].map { $0.split(separator: " ").first.map(String.init) ?? "" } == bytes, "\(text)")
+        #expect((tables[0] + tables[1] + tables[2]).allSatisfy { $0.hasSuffix(" match") }, "\(text)")
+        // Every connection paid its handshake and teardown: the keep-alive poll's three clients
+        // opened at least 3 connections of at least 6 segments each (SYN, SYN-ACK, ACK, FIN, FIN+ACK, ACK),
+        // and the per-request run opened a connection per poll, so more segments than the keep-alive run.
+        let segments = { (name: String) -> Int in
+            let row = tables[2].first { $0.hasPrefix(name + " ") }?.split(separator: " ") ?? []
+            return row.count > 5 ? (Int(row[3]) ?? 0) + (Int(row[5]) ?? 0) : 0
+        }
+        #expect(segments("short-polling") >= 3 * 6, "\(text)")
+        #expect(segments("short-polling-per-request") > segments("short-polling"), "\(text)")
         // The ServerHellos chose TLS 1.3's AES-128-GCM (0x1301, RFC 8446 §B.4) and, for the TLS 1.2 run,
         // an ECDHE-ECDSA AES-GCM suite (0xc02b or 0xc02c, RFC 5289): what bench's clients offer first.
         for row in tables[1] {
