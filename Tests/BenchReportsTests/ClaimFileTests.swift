@@ -130,11 +130,18 @@ struct ClaimFileTests {
             var result = RunResult(transport: measurement.label, variant: "x", encoding: "json", scenario: "s", clients: 10)
             result.latencyP50Nanoseconds = UInt64(physics[delay]![measurement.label]! * 1e6)
             result.modelLatencyP50Nanoseconds = result.latencyP50Nanoseconds
+            // The run's own floor: a 30 µs loopback probe plus the link's one-way delay.
+            let floor = 30_000 + UInt64(Double(delay)! * 1e6)
+            result.instrumentFloorOneWayNanoseconds = floor
+            result.latencyP50ToFloor = Double(result.latencyP50Nanoseconds) / Double(floor)
             return MeasuredValues.of(run: result, scenario: .defaults, label: measurement.label)
         }
         #expect(verdict.cases.map { $0.checks.map(\.holds) } == [[true, true, false], [true, true, false], [true, false, false]])
         #expect(verdict.cases[0].figures.first { $0.name == "polling_to_long_polling" }?.value == 3)
         #expect(verdict.cases[0].figures.first { $0.name == "long_polling_model" }?.value == 100)
+        // Behind the 50 ms link WebSocket sits at its floor; on loopback at 0.97 ms ÷ 30 µs.
+        #expect(abs(verdict.cases[0].figures.first { $0.name == "websocket_to_floor" }!.value - 50 / 50.03) < 1e-9)
+        #expect(abs(verdict.cases[2].figures.first { $0.name == "websocket_to_floor" }!.value - 970 / 30.0) < 1e-9)
         #expect(verdict.verdict == .refuted)
     }
 
