@@ -78,7 +78,7 @@ public enum SVGCharts {
         let values = results.flatMap { result in series.map { Double(result[keyPath: $0.2]) / 1e6 } }.filter { $0 > 0 }
         let axis = LogAxis(minimum: values.min() ?? 0.01, maximum: values.max() ?? 1)
         let plotBottom = top + Double(results.count) * rowHeight
-        var body = axis.render(bottom: plotBottom, label: "latency, publish → decoded (milliseconds, logarithmic)")
+        var body = axis.render(bottom: plotBottom, label: "latency, publish → read (milliseconds, logarithmic)")
         for (index, result) in results.enumerated() where result.latencySamples > 0 {
             let y = top + Double(index) * rowHeight + rowHeight / 2
             body += rowLabel(label(result), y: y - rowHeight / 2)

@@ -62,7 +62,7 @@ public enum SweepReport {
         Measure(fileName: "sweep-requests-per-event.svg", title: "HTTP requests per delivered event", axis: "requests per delivered event") {
             $0.eventsDelivered == 0 ? 0 : Double($0.requests) / Double($0.eventsDelivered)
         },
-        Measure(fileName: "sweep-latency-p50.svg", title: "Latency p50", axis: "latency p50, publish → decoded (ms, wall clock)") {
+        Measure(fileName: "sweep-latency-p50.svg", title: "Latency p50", axis: "latency p50, publish → read (ms, wall clock)") {
             Double($0.latencyP50Nanoseconds) / 1e6
         },
     ]

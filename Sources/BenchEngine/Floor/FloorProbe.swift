@@ -64,14 +64,19 @@ final class FloorProbe: Sendable {
         cpus.map { "sender on CPU \($0.sender), receiver on CPU \($0.receiver)" } ?? "unpinned"
     }
 
-    /// Sends `count` messages, each once the previous one's time came back, and returns their
-    /// one-way times in nanoseconds. Blocks the calling thread.
-    func burst(_ count: Int) throws -> [UInt64] {
+    /// Sends `count` messages, each `gap` seconds after the previous one's time came back, and
+    /// returns their one-way times in nanoseconds. Blocks the calling thread.
+    ///
+    /// With a gap both ends sit idle between messages, as a run's connections do between events:
+    /// a message sent back to back with the last finds warm caches and a CPU not yet asleep, and
+    /// crosses faster than any event of a run that publishes a few hundred a second.
+    func burst(_ count: Int, gap: Double = 0) throws -> [UInt64] {
         var message = [UInt8](repeating: 0x42, count: Self.messageBytes)
         var answer = [UInt8](repeating: 0, count: 8)
         var times: [UInt64] = []
         times.reserveCapacity(count)
-        for _ in 0..<count {
+        for index in 0..<count {
+            if gap > 0 && index > 0 { usleep(useconds_t(gap * 1e6)) }
             let stamp = MonotonicClock.nowNanoseconds()
             message.withUnsafeMutableBytes { $0.storeBytes(of: stamp, as: UInt64.self) }
             try sender.writeAll(message)

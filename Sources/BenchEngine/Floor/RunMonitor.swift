@@ -18,8 +18,9 @@ import Synchronization
 /// ```
 ///
 /// What it costs the run: with the default ``Schedule``, 60 messages of 64 bytes before
-/// publishing, 10 every half second during it and 50 after; each is a write and a read at each
-/// end (a wake-up a side), one at a time. ``InstrumentFloor/cpuSeconds`` reports the CPU time it
+/// publishing, 10 every half second during it and 50 after, 2 ms apart (so the opening and
+/// closing bursts add about 0.1 s each to a run); each is a write and a read at each end (a
+/// wake-up a side), one at a time. ``InstrumentFloor/cpuSeconds`` reports the CPU time it
 /// took, readings of /proc/stat every 0.1 s included.
 final class RunMonitor: Sendable {
     /// How the probe and the readings are spread over a run.
@@ -30,6 +31,9 @@ final class RunMonitor: Sendable {
         /// A burst of `during` messages every `burstInterval` seconds while the run goes on.
         var during = 10
         var burstInterval = 0.5
+        /// Seconds between the messages of a burst (the warm-up's excepted): each crosses
+        /// after both ends sat idle, as an event of a run does.
+        var messageGap = 0.002
         /// `procs_running` is read every `sampleInterval` seconds.
         var sampleInterval = 0.1
         /// The burst after the last delivery.
@@ -92,7 +96,7 @@ final class RunMonitor: Sendable {
             seen.placement = probe?.placement
             if let probe {
                 _ = try probe.burst(schedule.warmup)
-                seen.start = try probe.burst(schedule.opening)
+                seen.start = try probe.burst(schedule.opening, gap: schedule.messageGap)
                 seen.bursts = 1
             }
         } catch {
@@ -108,7 +112,7 @@ final class RunMonitor: Sendable {
             if let stat = ProcStat.read() { seen.procsRunning.append(stat.procsRunning) }
             guard let probe, working, MonotonicClock.nowNanoseconds() >= nextBurst else { continue }
             do {
-                seen.during += try probe.burst(schedule.during)
+                seen.during += try probe.burst(schedule.during, gap: schedule.messageGap)
                 seen.bursts += 1
             } catch {
                 working = false
@@ -117,7 +121,7 @@ final class RunMonitor: Sendable {
         }
         seen.last = ProcStat.read()
         let finish = finishing.withLock { $0.take() }
-        if let probe, working, finish != nil, let end = try? probe.burst(schedule.closing) {
+        if let probe, working, finish != nil, let end = try? probe.burst(schedule.closing, gap: schedule.messageGap) {
             seen.end = end
             seen.bursts += 1
         }

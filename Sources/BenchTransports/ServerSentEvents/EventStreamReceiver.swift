@@ -39,7 +39,7 @@ final class EventStreamReceiver: ResponseReceiver, @unchecked Sendable {
         arrivals.progress.markReady()
     }
 
-    func receiveBody(_ part: ByteBuffer) throws {
+    func receiveBody(_ part: ByteBuffer, arrivedAt: UInt64) throws {
         guard refused == nil else {
             var part = part
             refusal.writeBuffer(&part)
@@ -56,18 +56,17 @@ final class EventStreamReceiver: ResponseReceiver, @unchecked Sendable {
                 events.append(try codec.decodeText(message.data))
             }
         }
-        let receivedAt = MonotonicClock.nowNanoseconds()
         let (lastEventID, retry) = (parser.lastEventID, parser.retryMilliseconds)
         try arrivals.record { state in
             for gap in gaps { state.recorder.ledger.recordAnnouncedGap(gap) }
-            for event in events { state.recorder.deliver(event, receivedAt: receivedAt) }
+            for event in events { state.recorder.deliver(event, receivedAt: arrivedAt) }
             if !lastEventID.isEmpty { state.resume.lastEventID = lastEventID }
             if let retry { state.resume.retryMilliseconds = retry }
             if !messages.isEmpty { state.progressed = true }
         }
     }
 
-    func receiveEnd() throws {
+    func receiveEnd(arrivedAt: UInt64) throws {
         if let refused {
             throw HTTPClientError.status(refused, String(buffer: try decoding!.decodeWhole(refusal)))
         }

@@ -27,6 +27,8 @@ public struct HTTPClientConnection {
     private typealias HandlerOnLoop = NIOLoopBound<HTTPExchangeHandler>
 
     private var connection: Session
+    /// When each read of the connection came off the socket.
+    private let arrival: ArrivalClock
     let authority: String
     let version: HTTPProtocolVersion
 
@@ -42,23 +44,26 @@ public struct HTTPClientConnection {
             .connectTimeout(.seconds(10))
         let channel: any Channel
         var connection: HTTPClientConnection
+        let arrival = ArrivalClock()
         switch version {
         case .http1_1:
             let handler: HandlerOnLoop
             (channel, handler) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ArrivalStamp(arrival))
                     try target.addTLS(to: channel, offering: ["http/1.1"])
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    let handler = HTTPExchangeHandler()
+                    let handler = HTTPExchangeHandler(arrival: arrival)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     return (channel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
-            connection = HTTPClientConnection(connection: .http1(handler), authority: target.authority, version: version)
+            connection = HTTPClientConnection(connection: .http1(handler), arrival: arrival, authority: target.authority, version: version)
         case .http2:
             let multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
             (channel, multiplexer) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ArrivalStamp(arrival))
                     try target.addTLS(to: channel, offering: ["h2"])
                     let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .client) { stream in
                         // The server opens no streams (no server push).
@@ -67,7 +72,7 @@ public struct HTTPClientConnection {
                     return (channel, multiplexer)
                 }
             }
-            connection = HTTPClientConnection(connection: .http2(multiplexer), authority: target.authority, version: version)
+            connection = HTTPClientConnection(connection: .http2(multiplexer), arrival: arrival, authority: target.authority, version: version)
         }
         do {
             let result = try await withTaskCancellationHandler {
@@ -125,10 +130,12 @@ public struct HTTPClientConnection {
         case .http1(let connectionHandler):
             handler = connectionHandler
         case .http2(let multiplexer):
+            let arrival = arrival
             handler = try await multiplexer.openStream { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: .http))
-                    let handler = HTTPExchangeHandler()
+                    // A stream's reads happen inside the connection's: the connection's clock.
+                    let handler = HTTPExchangeHandler(arrival: arrival)
                     try stream.pipeline.syncOperations.addHandler(handler)
                     return NIOLoopBound(handler, eventLoop: stream.eventLoop)
                 }

@@ -7,10 +7,12 @@ import NIOHTTP1
 /// decodes, checks the ledger and records latency without handing the response to a Swift task
 /// first. A receiver is used on the event loop only while its exchange runs; the task that
 /// started the exchange reads what it kept after the exchange has ended.
+///
+/// `arrivedAt` is when the read that brought the part came off the socket (``ArrivalClock``).
 protocol ResponseReceiver: AnyObject, Sendable {
     func receiveHead(_ head: HTTPResponseHead) throws
-    func receiveBody(_ part: ByteBuffer) throws
-    func receiveEnd() throws
+    func receiveBody(_ part: ByteBuffer, arrivedAt: UInt64) throws
+    func receiveEnd(arrivedAt: UInt64) throws
 }
 
 /// Runs HTTP exchanges on a client channel (an HTTP/1.1 connection, or one HTTP/2 stream): writes
@@ -22,10 +24,16 @@ final class HTTPExchangeHandler: ChannelInboundHandler, RemovableChannelHandler 
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
+    private let arrival: ArrivalClock
     private var context: ChannelHandlerContext?
     private var current: (receiver: any ResponseReceiver, done: EventLoopPromise<Void>)?
     /// Set once the channel closed or failed: later exchanges fail at once.
     private var closed = false
+
+    /// A handler for a connection whose reads `arrival` notes.
+    init(arrival: ArrivalClock) {
+        self.arrival = arrival
+    }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -54,9 +62,9 @@ final class HTTPExchangeHandler: ChannelInboundHandler, RemovableChannelHandler 
         do {
             switch unwrapInboundIn(data) {
             case .head(let head): try receiver.receiveHead(head)
-            case .body(let part): try receiver.receiveBody(part)
+            case .body(let part): try receiver.receiveBody(part, arrivedAt: arrival.lastRead)
             case .end:
-                try receiver.receiveEnd()
+                try receiver.receiveEnd(arrivedAt: arrival.lastRead)
                 current = nil
                 done.succeed()
             }
@@ -96,9 +104,9 @@ final class CollectingReceiver: ResponseReceiver, @unchecked Sendable {
     private(set) var body = ByteBuffer()
 
     func receiveHead(_ head: HTTPResponseHead) throws { self.head = head }
-    func receiveBody(_ part: ByteBuffer) throws {
+    func receiveBody(_ part: ByteBuffer, arrivedAt: UInt64) throws {
         var part = part
         body.writeBuffer(&part)
     }
-    func receiveEnd() throws {}
+    func receiveEnd(arrivedAt: UInt64) throws {}
 }

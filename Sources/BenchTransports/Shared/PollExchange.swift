@@ -94,7 +94,7 @@ struct PollReceiver: Sendable {
 }
 
 /// Reads one poll's response on the event loop and records its events in ``Arrivals`` in the read
-/// that ends it (the response is decoded whole: gzip, then the batch).
+/// that ends it (the response is decoded whole: gzip, then the batch), as arrived at that read.
 final class PollResponseReceiver: ResponseReceiver, @unchecked Sendable {
     // Used on the connection's event loop only, while the exchange runs.
     private let request: HTTPRequestHead
@@ -110,16 +110,15 @@ final class PollResponseReceiver: ResponseReceiver, @unchecked Sendable {
 
     func receiveHead(_ head: HTTPResponseHead) throws { self.head = head }
 
-    func receiveBody(_ part: ByteBuffer) throws {
+    func receiveBody(_ part: ByteBuffer, arrivedAt: UInt64) throws {
         var part = part
         body.writeBuffer(&part)
     }
 
-    func receiveEnd() throws {
+    func receiveEnd(arrivedAt: UInt64) throws {
         guard let head else { throw HTTPClientError.connectionClosed }
         let plain = try ResponseDecoding(request: request, response: head, counter: counter).decodeWhole(body)
         let events = try PollReceiver.decode(head, plain, codec: codec)
-        let receivedAt = MonotonicClock.nowNanoseconds()
-        try arrivals.record { state in state.resume.record(events, head: head, receivedAt: receivedAt, into: &state.recorder) }
+        try arrivals.record { state in state.resume.record(events, head: head, receivedAt: arrivedAt, into: &state.recorder) }
     }
 }

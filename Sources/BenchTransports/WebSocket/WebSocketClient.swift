@@ -47,12 +47,12 @@ public struct WebSocketClient: TransportClient {
             // What this connection's permessage-deflate layer does, folded in when it ends.
             let counter = CompressionCounter()
             defer { recorder.compression = recorder.compression + counter.tally }
-            let direction = direction
+            let (direction, arrival) = (direction, ArrivalClock())
             let channel = try await WebSocketConnection.connect(
                 to: target, uri: uri, fields: target.requestFields(.webSocket),
-                compression: target.scenario.compression, counter: counter
+                compression: target.scenario.compression, counter: counter, arrival: direction == .push ? arrival : nil
             ) {
-                direction == .push ? [WebSocketPushReceiver(codec: EventCodec(encoding), arrivals: arrivals)] : []
+                direction == .push ? [WebSocketPushReceiver(codec: EventCodec(encoding), arrivals: arrivals, arrival: arrival)] : []
             }
             recorder.connectionsOpened += 1
             recorder.requestsSent += 1

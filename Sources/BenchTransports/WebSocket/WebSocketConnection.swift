@@ -13,7 +13,8 @@ enum WebSocketConnection {
     }
 
     /// Connects and upgrades; `frameHandlers` go behind the frame aggregator, in front of the
-    /// async channel (frames they consume never reach it). The request carries `Host` (NIO does
+    /// async channel (frames they consume never reach it). With `arrival`, an ``ArrivalStamp``
+    /// goes first and notes when each read came off the socket. The request carries `Host` (NIO does
     /// not add it), then `fields` (a header profile's request head), and the upgrader adds
     /// `Upgrade`, `Connection`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version`.
     ///
@@ -33,6 +34,7 @@ enum WebSocketConnection {
         requestKey: String = NIOWebSocketClientUpgrader.randomRequestKey(),
         maxFrameSize: Int = 1 << 24,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        arrival: ArrivalClock? = nil,
         frameHandlers: @escaping @Sendable () -> [any ChannelHandler] = { [] }
     ) async throws -> NIOAsyncChannel<WebSocketFrame, WebSocketFrame> {
         var requestHeaders: HTTPHeaders = ["Host": target.authority]
@@ -47,6 +49,7 @@ enum WebSocketConnection {
             .connectTimeout(.seconds(10))
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let arrival { try channel.pipeline.syncOperations.addHandler(ArrivalStamp(arrival)) }
                     // wss://: TLS first, offering HTTP/1.1 for the upgrade (RFC 6455 §3).
                     try target.addTLS(to: channel, offering: ["http/1.1"])
                     let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(

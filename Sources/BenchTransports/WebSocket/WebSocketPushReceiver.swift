@@ -3,7 +3,8 @@ import NIOCore
 import NIOWebSocket
 
 /// WebSocket's push receiver on the event loop: decodes each data frame and records its event in
-/// the read that brought it (``Arrivals``), answers pings with pongs and the server's close with
+/// the read that brought it (``Arrivals``), as arrived when that read came off the socket
+/// (``ArrivalClock``), answers pings with pongs and the server's close with
 /// a close (RFC 6455 §5.5), and then closes the connection.
 ///
 /// It sits behind the frame aggregator and consumes every frame; the task that opened the
@@ -22,10 +23,11 @@ final class WebSocketPushReceiver: ChannelInboundHandler, RemovableChannelHandle
 
     private let codec: EventCodec
     private let arrivals: Arrivals<Resume>
+    /// When the connection's reads came off the socket.
+    private let arrival: ArrivalClock
 
-    init(codec: EventCodec, arrivals: Arrivals<Resume>) {
-        self.codec = codec
-        self.arrivals = arrivals
+    init(codec: EventCodec, arrivals: Arrivals<Resume>, arrival: ArrivalClock) {
+        (self.codec, self.arrivals, self.arrival) = (codec, arrivals, arrival)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -41,7 +43,7 @@ final class WebSocketPushReceiver: ChannelInboundHandler, RemovableChannelHandle
             }
             do {
                 let event = try codec.decode(frame.unmaskedData)
-                arrivals.deliver([event], receivedAt: MonotonicClock.nowNanoseconds()) { resume, event in
+                arrivals.deliver([event], receivedAt: arrival.lastRead) { resume, event in
                     resume.cursor = Swift.max(resume.cursor, event.sequence)
                 }
             } catch {
