@@ -192,9 +192,10 @@ TLS_SUITE = "Results/tls/suite/results.json"
 TLS_HANDSHAKES = tuple(
     f"Results/tls/handshakes/tls{name}/results.json" for name in ("1.3-p256", "1.3-rsa2048", "1.3-p256-x25519", "1.2-p256", "1.2-rsa2048"))
 TLS_LINK = tuple(f"Results/tls/link/{name}/results.json" for name in ("cleartext", "tls1.3", "tls1.2"))
+LATENCY = tuple(f"Results/latency/clients-{clients}/results.json" for clients in (1, 10))
 ALL_DOCUMENTS = (
     DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,
-    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY,
+    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY, *LATENCY,
     "Results/sweeps/rate/results.json",
     "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
 )
@@ -814,6 +815,29 @@ def security_summary(results):
     return "with minimal headers the token's bytes were this share of each transport's overhead per event: " + listing(parts)
 
 
+def latency_pairs(results):
+    """Each transport's rows with one client and with ten (Results/latency), in the files' order."""
+    one, ten = (by_transport(results.rows(relative), relative) for relative in LATENCY)
+    return [(one[name], need(ten, name, LATENCY[1])) for name in one]
+
+
+def floor_cell(row):
+    """p50 and p99 as multiples of the row's in-run floor, and the target's verdict."""
+    target = row.get("latencyTargetToFloor")
+    verdict = "" if target is None else f" (≤ {sig(target)}×: {'met' if row.get('latencyTargetMet') else 'not met'})"
+    return f"{fixed(row['latencyP50ToFloor'], 2)}× / {fixed(row['latencyP99ToFloor'], 2)}×{verdict}"
+
+
+def latency_table(results):
+    body = []
+    for one, ten in latency_pairs(results):
+        body.append([display(one), fixed(one["instrumentFloorOneWayNanoseconds"] / 1e3, 1), ms(one["latencyP50Nanoseconds"]),
+                     floor_cell(one), fixed(ten["instrumentFloorOneWayNanoseconds"] / 1e3, 1), ms(ten["latencyP50Nanoseconds"]),
+                     floor_cell(ten)])
+    return table(["Transport", "Floor, 1 client (µs)", "p50, 1 client (ms)", "p50 / p99 ÷ floor, 1 client",
+                  "Floor, 10 clients (µs)", "p50, 10 clients (ms)", "p50 / p99 ÷ floor, 10 clients"], body, right={1, 2, 3, 4, 5, 6})
+
+
 def environment(results):
     """The machine and build the committed reports came from."""
     machines = {}
@@ -858,6 +882,7 @@ GENERATORS = {
     "tls-link": tls_link,
     "security-table": security_table,
     "security-summary": sentence(security_summary),
+    "latency-table": latency_table,
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -9,8 +9,12 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
-    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security
+    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security Results/latency
 "$bench" suite --output Results/default
+# Latency against each run's own floor (docs/measuring.md): one client and ten, 200 events a second.
+for clients in 1 10; do
+  "$bench" run --transport long-polling,sse,websocket,grpc --clients "$clients" --rate 200 --output "Results/latency/clients-$clients"
+done
 # The same workload behind a 25 ms one-way link: the round trips loopback hides.
 "$bench" run --transport all --delay-ms 25 --output Results/link
 "$bench" payloads --output Results/payloads
