@@ -163,9 +163,14 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        .testTarget(name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTLS", "BenchTransports", "BenchEngine"]),
+        // What more than one test target needs (a CPU hog beside a run); never part of bench.
+        .target(name: "BenchTestSupport", path: "Tests/BenchTestSupport"),
+        .testTarget(
+            name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTLS", "BenchTransports", "BenchEngine", "BenchTestSupport"]),
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
-        .testTarget(name: "BenchCLITests", dependencies: ["BenchCLI", "BenchCore", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .testTarget(
+            name: "BenchCLITests",
+            dependencies: ["BenchCLI", "BenchCore", "BenchTestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -143,7 +143,10 @@ public struct Runner: Sendable {
         }
 
         var publishing = PublishingRecord(encodedSizes: [], connectionsDropped: 0)
-        var conditions: (floor: InstrumentFloor?, load: MachineLoad?) = (nil, nil)
+        // The floor's first burst, before any client starts: the probe's bursts before and after
+        // take about 0.1 s each, and a poller would go on polling (and be counted) through them.
+        let monitor = try await RunMonitor.start(probing: probesFloor)
+        defer { monitor.cancel() }
         let clockOffset = server.clock.offsetNanoseconds
         let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
             for index in 0..<scenario.clients {
@@ -170,9 +173,6 @@ public struct Runner: Sendable {
                 )
             }
 
-            // The floor's first burst, once every client is ready and before anything is published.
-            let monitor = try await RunMonitor.start(probing: probesFloor)
-            defer { monitor.cancel() }
             try await server.start()
             let start = ContinuousClock.now
             switch scenario.direction {
@@ -195,7 +195,6 @@ public struct Runner: Sendable {
                 return arrivals.allSatisfy { $0.delivered >= eventCount }
             }
             let wallSeconds = (ContinuousClock.now - start).seconds
-            conditions = await monitor.finish(link: scenario.link)
 
             // Stop: clients return instead of reconnecting, and the server ends its streams
             // (SSE's last chunk, WebSocket's close handshake). Stragglers are cancelled.
@@ -222,6 +221,8 @@ public struct Runner: Sendable {
 
         // Every client has closed its connections; the server waits to see each close so the
         // byte totals are final.
+        // The floor's last burst, once every client has stopped.
+        let conditions = await monitor.finish(link: scenario.link)
         let counts = try await server.counts()
         let outcomes = recorders.enumerated().map { index, recorder in
             ClientOutcome(

@@ -19,8 +19,8 @@ public enum FloorReport {
             \(watched.first?.instrumentFloor?.messageBytes ?? 64)-byte message over raw TCP on loopback (blocking POSIX sockets, a \
             thread at each end kept on two different CPUs\(placement(watched)), one message in flight), stamped on the monotonic clock before the \
             write and timed when the receiver has read it all — one way, measured, not half a round \
-            trip. Bursts of it come before publishing (after the clients are ready), every half \
-            second during the run and after the last delivery; its p50 over all of them is the \
+            trip. Bursts of it come before the clients start, every half \
+            second during the run and after they stopped; its p50 over all of them is the \
             floor (**start → end** are the first and last bursts'). Behind an emulated link the \
             floor is that loopback figure plus the link's one-way delay: the probe does not cross \
             the emulator. **p50 ÷ floor** and **p99 ÷ floor** divide the row's latency by the floor \

@@ -65,7 +65,7 @@ struct RunConditionsTests {
         #expect(Disturbance.reasons(floor: Self.floor(start: 20_000, end: 29_000), load: Self.load()).isEmpty, "×1.45")
         #expect(Disturbance.reasons(floor: Self.floor(start: 29_000, end: 20_000), load: Self.load(steal: 0.02, runnable: 2)).isEmpty, "at the limits")
         let moved = Disturbance.reasons(floor: Self.floor(start: 20_000, end: 31_000), load: nil)
-        #expect(moved == ["the floor moved from 20.0 µs before publishing to 31.0 µs after the last delivery (×1.55, above ×1.5)"])
+        #expect(moved == ["the floor moved from 20.0 µs before the clients started to 31.0 µs after they stopped (×1.55, above ×1.5)"])
         #expect(Disturbance.reasons(floor: Self.floor(start: 31_000, end: 20_000), load: nil).count == 1, "downwards too")
         #expect(Disturbance.reasons(floor: nil, load: Self.load(steal: 0.0286)) == ["2.9 % of the CPU time was stolen (0.29 s over 2 CPUs; more than 2 %)"])
         #expect(Disturbance.reasons(floor: nil, load: Self.load(runnable: 2.5)) == ["2.5 tasks were runnable on average (at most 4, 50 samples) on 2 CPUs"])

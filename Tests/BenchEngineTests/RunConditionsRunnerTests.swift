@@ -1,5 +1,6 @@
 import BenchCore
 import BenchEngine
+import BenchTestSupport
 import BenchTransports
 import Foundation
 import Testing
@@ -22,7 +23,7 @@ struct RunConditionsRunnerTests {
         #expect(floor.linkNanoseconds == 0)
         #expect(floor.startP50Nanoseconds > 0 && floor.endP50Nanoseconds > 0)
         #expect(floor.loopbackP50Nanoseconds <= floor.loopbackP99Nanoseconds)
-        // The burst before publishing and the one after: 50 timed messages each, plus those during.
+        // The burst before the clients start and the one after they stop: 50 timed messages each, plus those during.
         #expect(floor.samples >= 100)
         #expect(floor.bursts >= 2)
         #expect(floor.messageBytes == 64)

@@ -19,7 +19,7 @@ public enum Disturbance {
         if let floor, floor.movement > floorMovement {
             reasons.append(
                 String(
-                    format: "the floor moved from %.1f µs before publishing to %.1f µs after the last delivery (×%.2f, above ×%.1f)",
+                    format: "the floor moved from %.1f µs before the clients started to %.1f µs after they stopped (×%.2f, above ×%.1f)",
                     Double(floor.startP50Nanoseconds) / 1e3, Double(floor.endP50Nanoseconds) / 1e3, floor.movement, floorMovement))
         }
         if let load {

@@ -5,8 +5,8 @@
 /// ``MonotonicClock`` just before the write, and the receiving thread takes the clock again once
 /// the whole message is read: both ends share one clock, so the one-way time is measured, not
 /// halved from a round trip. Each message goes after the previous one's answer, so none waits
-/// behind another. Bursts come before publishing starts, spread over the run and after the last
-/// delivery, as `bench baseline` interleaves its paths.
+/// behind another. Bursts come before the run's clients start, spread over the run and after they
+/// stopped, as `bench baseline` interleaves its paths.
 ///
 /// The two ends are kept on two different CPUs where there are two (``placement``): one core to
 /// another, as a server's and a client's event loops on different cores are. On a VM a hop within
@@ -23,7 +23,7 @@ public struct InstrumentFloor: Codable, Sendable, Hashable {
     /// The probe's median and 99th percentile one way on loopback, over every burst.
     public var loopbackP50Nanoseconds: UInt64
     public var loopbackP99Nanoseconds: UInt64
-    /// The median of the burst before publishing and of the burst after the last delivery: how
+    /// The median of the burst before the clients started and of the burst after they stopped: how
     /// far the floor moved during the run.
     public var startP50Nanoseconds: UInt64
     public var endP50Nanoseconds: UInt64

@@ -7,8 +7,8 @@ import BenchCore
 import Foundation
 import Synchronization
 
-/// Watches one run's conditions from a thread of its own: the ``FloorProbe``'s bursts before
-/// publishing, spread over the run and after the last delivery, and the machine's stolen CPU and
+/// Watches one run's conditions from a thread of its own: the ``FloorProbe``'s bursts before the
+/// clients start, spread over the run and after they stopped, and the machine's stolen CPU and
 /// runnable tasks from /proc/stat (``ProcStat``).
 ///
 /// ```swift
@@ -25,7 +25,7 @@ import Synchronization
 final class RunMonitor: Sendable {
     /// How the probe and the readings are spread over a run.
     struct Schedule: Sendable {
-        /// Untimed messages first, then the burst before publishing.
+        /// Untimed messages first, then the burst before the clients start.
         var warmup = 10
         var opening = 50
         /// A burst of `during` messages every `burstInterval` seconds while the run goes on.
@@ -36,7 +36,7 @@ final class RunMonitor: Sendable {
         var messageGap = 0.002
         /// `procs_running` is read every `sampleInterval` seconds.
         var sampleInterval = 0.1
-        /// The burst after the last delivery.
+        /// The burst after the clients stopped.
         var closing = 50
     }
 
@@ -62,7 +62,7 @@ final class RunMonitor: Sendable {
         self.schedule = schedule
     }
 
-    /// Starts watching; returns once the burst before publishing is done. `probing` false
+    /// Starts watching; returns once the first burst is done. `probing` false
     /// (a server elsewhere) reads /proc/stat only.
     static func start(probing: Bool, schedule: Schedule = Schedule()) async throws -> RunMonitor {
         let monitor = RunMonitor(schedule: schedule)

@@ -3,11 +3,11 @@ import Synchronization
 
 /// Threads that spin until ``end()`` or their deadline, whichever comes first: a neighbour that
 /// keeps every CPU busy, so a run beside it is disturbed.
-final class CPUHog: Sendable {
+public final class CPUHog: Sendable {
     private let stopped = Atomic<Bool>(false)
 
     /// Starts `threads` spinning threads that stop by themselves after `seconds` at most.
-    init(threads: Int, seconds: Double) {
+    public init(threads: Int, seconds: Double) {
         let deadline = Date().addingTimeInterval(seconds)
         for _ in 0..<threads {
             Thread { [self] in
@@ -21,7 +21,7 @@ final class CPUHog: Sendable {
     }
 
     /// Stops the spinning threads.
-    func end() {
+    public func end() {
         stopped.store(true, ordering: .relaxed)
     }
 }
