@@ -57,7 +57,7 @@ final class EventStreamReceiver: ResponseReceiver, @unchecked Sendable {
             }
         }
         let (lastEventID, retry) = (parser.lastEventID, parser.retryMilliseconds)
-        try arrivals.record { state in
+        arrivals.record { state in
             for gap in gaps { state.recorder.ledger.recordAnnouncedGap(gap) }
             for event in events { state.recorder.deliver(event, receivedAt: arrivedAt) }
             if !lastEventID.isEmpty { state.resume.lastEventID = lastEventID }

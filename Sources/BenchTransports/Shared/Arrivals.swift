@@ -35,20 +35,8 @@ final class Arrivals<Resume: Sendable>: Sendable {
     }
 
     /// Runs `body` with the state, under the lock.
-    func record<Result: Sendable>(_ body: (inout State) throws -> Result) throws -> Result {
-        try state.withLock { state throws -> Result in try body(&state) }
-    }
-
-    /// Records events that arrived at `receivedAt`, and a gap the server announced.
-    func deliver(_ events: [Event], gap: ClosedRange<UInt64>? = nil, receivedAt: UInt64, resume: (inout Resume, Event) -> Void = { _, _ in }) {
-        state.withLock { state in
-            if let gap { state.recorder.ledger.recordAnnouncedGap(gap) }
-            for event in events {
-                state.recorder.deliver(event, receivedAt: receivedAt)
-                resume(&state.resume, event)
-            }
-            if !events.isEmpty { state.progressed = true }
-        }
+    func record<Result: Sendable, Failure: Error>(_ body: (inout State) throws(Failure) -> Result) throws(Failure) -> Result {
+        try state.withLock { (state: inout State) throws(Failure) -> Result in try body(&state) }
     }
 
     /// What the client resumes from.

@@ -119,6 +119,6 @@ final class PollResponseReceiver: ResponseReceiver, @unchecked Sendable {
         guard let head else { throw HTTPClientError.connectionClosed }
         let plain = try ResponseDecoding(request: request, response: head, counter: counter).decodeWhole(body)
         let events = try PollReceiver.decode(head, plain, codec: codec)
-        try arrivals.record { state in state.resume.record(events, head: head, receivedAt: arrivedAt, into: &state.recorder) }
+        arrivals.record { state in _ = state.resume.record(events, head: head, receivedAt: arrivedAt, into: &state.recorder) }
     }
 }

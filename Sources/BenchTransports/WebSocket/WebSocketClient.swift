@@ -40,7 +40,7 @@ public struct WebSocketClient: TransportClient {
             case .push:
                 uri += "&after=\(arrivals.resume.cursor)"
                 if let heartbeat = target.scenario.heartbeatIntervalSeconds { uri += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
-                _ = try? arrivals.record { $0.resume.closedCleanly = false }
+                arrivals.record { $0.resume.closedCleanly = false }
             case .echo, .upload:
                 uri += "&client=\(target.clientIndex)"
             }

@@ -35,7 +35,7 @@ final class WebSocketPushReceiver: ChannelInboundHandler, RemovableChannelHandle
         switch frame.opcode {
         case .text, .binary:
             if let gap = frame.announcedGap {
-                _ = try? arrivals.record { state in
+                arrivals.record { state in
                     state.recorder.ledger.recordAnnouncedGap(gap)
                     state.resume.cursor = Swift.max(state.resume.cursor, gap.upperBound)
                 }
@@ -43,8 +43,11 @@ final class WebSocketPushReceiver: ChannelInboundHandler, RemovableChannelHandle
             }
             do {
                 let event = try codec.decode(frame.unmaskedData)
-                arrivals.deliver([event], receivedAt: arrival.lastRead) { resume, event in
-                    resume.cursor = Swift.max(resume.cursor, event.sequence)
+                let receivedAt = arrival.lastRead
+                arrivals.record { state in
+                    state.recorder.deliver(event, receivedAt: receivedAt)
+                    state.resume.cursor = Swift.max(state.resume.cursor, event.sequence)
+                    state.progressed = true
                 }
             } catch {
                 context.fireErrorCaught(error)
@@ -55,7 +58,7 @@ final class WebSocketPushReceiver: ChannelInboundHandler, RemovableChannelHandle
         case .connectionClose:
             var data = frame.unmaskedData
             let code = data.readSlice(length: 2) ?? ByteBuffer()
-            _ = try? arrivals.record { $0.resume.closedCleanly = true }
+            arrivals.record { $0.resume.closedCleanly = true }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code)))
                 .whenComplete { _ in context.close(promise: nil) }
         default:
