@@ -106,6 +106,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The small Redis client (RESP2 on NIO) and the redis-server process of the scale-out backplane.
+        .target(
+            name: "BenchRedis",
+            dependencies: [
+                "BenchCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "BenchReports",
             dependencies: [
@@ -168,6 +177,15 @@ let package = Package(
         .target(name: "BenchTestSupport", path: "Tests/BenchTestSupport"),
         .testTarget(
             name: "BenchEngineTests", dependencies: ["BenchCore", "BenchServer", "BenchTLS", "BenchTransports", "BenchEngine", "BenchTestSupport"]),
+        .testTarget(
+            name: "BenchRedisTests",
+            dependencies: [
+                "BenchCore", "BenchRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
         .testTarget(
             name: "BenchCLITests",
