@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "BenchEngine",
             dependencies: [
-                "BenchCore", "BenchServer", "BenchTransports", "BenchTLS",
+                "BenchCore", "BenchServer", "BenchTransports", "BenchTLS", "BenchRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(name: "BenchReportsTests", dependencies: ["BenchCore", "BenchMessages", "BenchReports"]),
         .testTarget(
             name: "BenchCLITests",
-            dependencies: ["BenchCLI", "BenchCore", "BenchTestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+            dependencies: ["BenchCLI", "BenchCore", "BenchRedis", "BenchTestSupport", .product(name: "Histogram", package: "hdrhistogram-swift")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -68,6 +68,7 @@ struct ScenarioOptions: ParsableArguments {
 
     @OptionGroup var tlsOptions: TLSOptions
     @OptionGroup var securityOptions: SecurityOptions
+    @OptionGroup var scaleOutOptions: ScaleOutOptions
 
     /// The scenarios these flags describe, one per HTTP version, encoding and compression
     /// setting, validated.
@@ -76,17 +77,20 @@ struct ScenarioOptions: ParsableArguments {
         for version in httpVersion.versions {
             for encoding in encoding.encodings {
                 for compression in compressionOptions.settings() {
-                    scenarios.append(try scenario(name: name, encoding: encoding, httpVersion: version, compression: compression))
+                    for scaleOut in try scaleOutOptions.settings() {
+                        scenarios.append(try scenario(name: name, encoding: encoding, httpVersion: version, compression: compression, scaleOut: scaleOut))
+                    }
                 }
             }
         }
         return scenarios
     }
 
-    /// The scenario these flags describe with `encoding`, `httpVersion` and `compression`
-    /// (the first of `--compression`'s when absent), validated.
+    /// The scenario these flags describe with `encoding`, `httpVersion`, `compression` and
+    /// `scaleOut` (the first of `--compression`'s and `--balancer`'s when absent), validated.
     func scenario(
-        name: String, encoding: Encoding = .json, httpVersion: HTTPProtocolVersion = .http1_1, compression: CompressionSettings? = nil
+        name: String, encoding: Encoding = .json, httpVersion: HTTPProtocolVersion = .http1_1, compression: CompressionSettings? = nil,
+        scaleOut: ScaleOutSettings? = nil
     ) throws(BenchError) -> Scenario {
         var scenario = Scenario(
             name: name, clients: clients, eventsPerSecond: rate, arrival: arrival, payloadBytes: payloadBytes,
@@ -99,6 +103,7 @@ struct ScenarioOptions: ParsableArguments {
             security: try securityOptions.settings()
         )
         scenario.tls = try tlsOptions.settings()
+        if let scaleOut { scenario.scaleOut = scaleOut } else { scenario.scaleOut = try scaleOutOptions.settings()[0] }
         try scenario.validate()
         return scenario
     }

@@ -34,6 +34,12 @@ public struct DeliveryRecorder: Sendable {
     public var compression = CompressionTally()
     /// Errors that ended a connection, as text, for the report (at most a few kept).
     public var connectionErrors: [String] = []
+    /// For each reconnect, the time from the client noticing its connection was gone to its next
+    /// connection opening (the backoff's wait included), in nanoseconds.
+    public var reconnectNanoseconds: [UInt64] = []
+    /// When the client noticed its last connection was gone (``MonotonicClock``), until it
+    /// opens the next.
+    public var disconnectedAt: UInt64?
     public let progress: ClientProgress
     /// Added to arrival times before push latency is taken, when the server's clock is not this
     /// process's (``ClockRelation``); 0 in-process.
@@ -72,6 +78,16 @@ public struct DeliveryRecorder: Sendable {
         sentBodySizes.append(bodySize)
         scheduledAt.append(scheduled)
         sentAt.append(sent)
+    }
+
+    /// Counts a connection opened (for WebSocket, its upgrade done); after a reconnect, notes
+    /// how long the client was without one (``reconnectNanoseconds``).
+    public mutating func noteConnectionOpened() {
+        connectionsOpened += 1
+        if let lost = disconnectedAt {
+            reconnectNanoseconds.append(MonotonicClock.nowNanoseconds() &- lost)
+            disconnectedAt = nil
+        }
     }
 
     /// Keeps an error that ended a connection (the first few only).

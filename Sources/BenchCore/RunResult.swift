@@ -181,6 +181,12 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// and the IP and TCP header bytes (no link-layer framing); `nil` where TCP_INFO could not be
     /// read (not Linux) and in documents written before it was.
     public var tcp: TCPTally?
+    /// The server side's deployment when it was scale-out nodes (`--nodes`, …); `nil` for one
+    /// server in bench's process.
+    public var scaleOut: ScaleOutResult?
+    /// Reconnects' times without a connection, from a client noticing its connection gone to its
+    /// next one opening (its backoff's wait included); `nil` when no client reconnected.
+    public var reconnectTime: LatencySummary?
     /// `tcp.headerBytes / eventsDelivered`: what the segments' headers cost per delivered event.
     public var tcpHeaderBytesPerEvent: Double?
 
@@ -288,7 +294,19 @@ public struct RunResult: Codable, Sendable, Hashable {
 
     /// True when nothing was lost and the byte ledger adds up. Compressed rows can carry fewer
     /// wire bytes than their plain payload, so their overhead may be negative.
-    public var isClean: Bool { eventsLost == 0 && ledgerAddsUp }
+    ///
+    /// Scale-out nodes without a backplane lose events by design (only the first node has them):
+    /// the report names every lost sequence, and the row still counts as clean.
+    public var isClean: Bool {
+        (eventsLost == 0 || lossIsTheDeployments) && ledgerAddsUp && !(scaleOut?.backplaneLostEvents ?? false)
+    }
+
+    /// Whether the row ran on several nodes with no backplane, where clients of the other nodes
+    /// cannot get the events: what such a run measures.
+    public var lossIsTheDeployments: Bool {
+        guard let settings = scaleOut?.settings else { return false }
+        return settings.nodes > 1 && settings.backplane == .none
+    }
 
     /// Whether the wire carried at least the payload it delivered: always, unless bytes went
     /// uncounted. Compressed rows may carry less than their plain payload, so they always add up.

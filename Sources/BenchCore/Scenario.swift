@@ -114,6 +114,15 @@ public struct Scenario: Codable, Sendable, Hashable {
     /// The handshake checks (`--allowed-origin`, `--auth`); `nil` in documents written before
     /// them, which ran with none.
     public var securitySettings: SecuritySettings?
+    /// The server side's deployment (`--nodes`, `--balancer`, `--backplane`, …); `nil` in
+    /// documents written before scale-out, which ran one server in bench's process.
+    public var scaleOutSettings: ScaleOutSettings?
+
+    /// One server in bench's process, or nodes behind a balancer sharing a broker.
+    public var scaleOut: ScaleOutSettings {
+        get { scaleOutSettings ?? .single }
+        set { scaleOutSettings = newValue.isDeployed ? newValue : nil }
+    }
 
     /// The compression layer: off, or each transport's standard compression.
     public var compression: CompressionSettings {
@@ -227,6 +236,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         scaled.dropIntervalSeconds = dropIntervalSeconds / timeScale
         scaled.callDeadlineSeconds = callDeadlineSeconds.map { $0 / timeScale }
         scaled.link = link?.scaled(by: timeScale)
+        scaled.scaleOutSettings?.killNodeAtSeconds = scaleOut.killNodeAtSeconds.map { $0 / timeScale }
         return scaled
     }
 
@@ -271,5 +281,7 @@ public struct Scenario: Codable, Sendable, Hashable {
         try link?.validate()
         try compression.validate()
         try security.validate()
+        try scaleOut.validate()
+        try scaleOut.check(self)
     }
 }

@@ -12,6 +12,8 @@ struct ClientOutcome {
     /// delivered bodies.
     var base64InflationBytes = 0
     var reconnects: Int
+    /// Each reconnect's time without a connection (``DeliveryRecorder/reconnectNanoseconds``).
+    var reconnectNanoseconds: [UInt64]
     var deadlinesExceeded: Int
     var callsCancelled: Int
     var errors: [String]
@@ -24,6 +26,7 @@ struct ClientOutcome {
     ///   - base64Carrier: whether binary bodies travelled base64-encoded (SSE).
     init(direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?, base64Carrier: Bool = false) {
         reconnects = recorder.reconnects
+        reconnectNanoseconds = recorder.reconnectNanoseconds
         deadlinesExceeded = recorder.deadlinesExceeded
         callsCancelled = recorder.callsCancelled
         errors = recorder.connectionErrors

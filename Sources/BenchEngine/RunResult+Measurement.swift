@@ -30,6 +30,7 @@ extension RunResult {
         var latency = LatencyHistogram()
         var uncorrected: LatencyHistogram? = nil
         var clientTally = CompressionTally()
+        var reconnectTimes = LatencyHistogram()
         for (index, outcome) in outcomes.enumerated() {
             let ledger = outcome.ledger
             latency.merge(outcome.latency)
@@ -42,6 +43,7 @@ extension RunResult {
             payloadBytes += outcome.payloadBytes
             base64InflationBytes += outcome.base64InflationBytes
             reconnects += outcome.reconnects
+            for nanoseconds in outcome.reconnectNanoseconds { reconnectTimes.record(nanoseconds: nanoseconds) }
             deadlinesExceeded += outcome.deadlinesExceeded
             callsCancelled += outcome.callsCancelled
             clientTally = clientTally + outcome.compression
@@ -66,6 +68,7 @@ extension RunResult {
             clientErrors.append("\(connectionsStillOpen) connections were still open 5 s after the clients stopped; their bytes so far are counted")
         }
 
+        reconnectTime = reconnectTimes.count == 0 ? nil : reconnectTimes.summary
         eventsPublished = eventCount
         deliveriesExpected = eventCount * scenario.clients
         bytesUp = traffic.bytesIn

@@ -14,6 +14,9 @@ import Foundation
 protocol RunServer: Sendable {
     var host: String { get }
     func port(for transport: TransportKind) -> Int
+    /// The port client `index` (numbered across hosts) connects to: ``port(for:)`` unless the
+    /// server side has several nodes and nothing balances them.
+    func port(for transport: TransportKind, client index: Int) -> Int
     /// The index of this host's first client within the run: clients are numbered across hosts.
     var firstClientIndex: Int { get }
     /// What the clients need to speak TLS to the server; `nil` for cleartext.
@@ -36,6 +39,10 @@ protocol RunServer: Sendable {
     func counts() async throws -> ServerCounts
 }
 
+extension RunServer {
+    func port(for transport: TransportKind, client index: Int) -> Int { port(for: transport) }
+}
+
 /// What the server published, and the faults it injected.
 public struct PublishingRecord: Codable, Sendable {
     /// The encoded size of each published event in the run's encoding (index 0 is sequence 1).
@@ -54,6 +61,13 @@ public struct ServerCounts: Codable, Sendable {
     public var userCPUSeconds: Double?
     public var systemCPUSeconds: Double?
     public var peakResidentBytes: Int?
+    /// A scale-out node's backplane over the run; `nil` for a server without one.
+    public var backplane: BackplaneTally?
+
+    init(traffic: TrafficTotals, connectionsStillOpen: Int) {
+        self.traffic = traffic
+        self.connectionsStillOpen = connectionsStillOpen
+    }
 
     /// `server`'s counts once every connection has closed, or 5 s have passed.
     init(closing server: LoopbackServer) async {

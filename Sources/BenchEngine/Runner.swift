@@ -71,6 +71,14 @@ public struct Runner: Sendable {
         try modeled.validate()
         let scenario = modeled.wallClock
         try registry.check(transport, scenario)
+        if scenario.scaleOut.isDeployed {
+            try OpenFileLimit.ensure(3 * scenario.clients + 256, for: "\(scenario.clients) clients through a balancer (each client's connection, and the balancer's two ends)")
+            return try await ScaleOutRunServer.withDeployment(scenario, transport: transport) { server in
+                var result = try await measure(scenario, transport: transport, on: server)
+                result.scaleOut = server.result(published: result.eventsPublished)
+                return result
+            }
+        }
         let routes = registry.routes
         guard routes.serves(transport.kind) else {
             throw BenchError.usage("the server has no endpoint for \(transport.kind.rawValue)")
@@ -98,6 +106,9 @@ public struct Runner: Sendable {
         try modeled.validate()
         let scenario = modeled.wallClock
         try registry.check(transport, scenario)
+        guard !scenario.scaleOut.isDeployed else {
+            throw BenchError.usage("--target runs against one bench serve; --nodes, --balancer and --backplane start their own nodes on this host")
+        }
         try RemoteTarget.check(scenario.direction)
         try RemoteTarget.check(scenario.tls)
         try OpenFileLimit.ensure(scenario.clients + 256, for: "\(scenario.clients) clients")
@@ -151,7 +162,8 @@ public struct Runner: Sendable {
         let (recorders, wallSeconds) = try await withThrowingTaskGroup(of: (Int, DeliveryRecorder)?.self) { group in
             for index in 0..<scenario.clients {
                 let target = ClientTarget(
-                    host: server.host, port: server.port(for: transport.kind), clientIndex: firstClient + index, scenario: scenario, startGate: gate,
+                    host: server.host, port: server.port(for: transport.kind, client: firstClient + index), clientIndex: firstClient + index,
+                    scenario: scenario, startGate: gate,
                     tls: server.clientTLS, bearerToken: server.bearerToken
                 )
                 let progress = progresses[index]

@@ -6,7 +6,8 @@ import Synchronization
 
 /// The server's half of one run, wherever it is: publishes the scenario's events on their
 /// schedule (push) until the duration is over, and drops connections (fault injection) until
-/// publishing is finished. `bench serve` publishes through one too, at a steady rate.
+/// publishing is finished. `bench serve` publishes through one too, at a steady rate, and a
+/// scale-out run's publisher into its backplane (an ``EventSink`` other than a hub).
 public final class ServerSchedule: Sendable {
     /// Which events a schedule publishes, and when.
     struct Timetable: Sendable {
@@ -50,7 +51,10 @@ public final class ServerSchedule: Sendable {
         }
     }
 
-    private let server: LoopbackServer
+    /// Where the events go.
+    private let sink: any EventSink
+    /// The connections fault injection drops from; `nil` when the schedule has no server.
+    private let traffic: TrafficRecorder?
     /// What to publish; `nil` for echo and upload, where the clients send.
     private let timetable: Timetable?
     /// The scenario whose faults to inject; `nil` for none.
@@ -58,13 +62,22 @@ public final class ServerSchedule: Sendable {
     private let published = Atomic<Int>(0)
     private let task = Mutex<Task<PublishingRecord, any Error>?>(nil)
 
-    init(server: LoopbackServer, timetable: Timetable?, faults: Scenario?) {
-        (self.server, self.timetable, self.faults) = (server, timetable, faults)
+    init(sink: any EventSink, traffic: TrafficRecorder?, timetable: Timetable?, faults: Scenario?) {
+        (self.sink, self.traffic, self.timetable, self.faults) = (sink, traffic, timetable, faults)
+    }
+
+    convenience init(server: LoopbackServer, timetable: Timetable?, faults: Scenario?) {
+        self.init(sink: server.hub, traffic: server.traffic, timetable: timetable, faults: faults)
     }
 
     /// A run of `scenario` at wall clock: its events (push), its faults.
     convenience init(server: LoopbackServer, scenario: Scenario) {
         self.init(server: server, timetable: scenario.direction == .push ? Timetable(scenario) : nil, faults: scenario.dropFraction > 0 ? scenario : nil)
+    }
+
+    /// A scale-out run's publisher: `scenario`'s events into `sink` (its backplane), no faults.
+    convenience init(publishingTo sink: any EventSink, scenario: Scenario) {
+        self.init(sink: sink, traffic: nil, timetable: Timetable(scenario), faults: nil)
     }
 
     /// `bench serve`'s: `rate` events a second, the first one a gap after ``start()``, from
@@ -80,9 +93,9 @@ public final class ServerSchedule: Sendable {
     public func start() {
         task.withLock { task in
             guard task == nil else { return }
-            let (server, timetable, faultScenario) = (server, timetable, faults)
+            let (traffic, timetable, faultScenario) = (traffic, timetable, faults)
             task = Task {
-                let faults = faultScenario.map { scenario in Task { await Self.injectFaults(scenario, traffic: server.traffic) } }
+                let faults = faultScenario.flatMap { scenario in traffic.map { traffic in Task { await Self.injectFaults(scenario, traffic: traffic) } } }
                 defer { faults?.cancel() }
                 var encodedSizes: [Int] = []
                 if let timetable {
@@ -106,19 +119,23 @@ public final class ServerSchedule: Sendable {
 
     /// Publishes `timetable`'s events on time; returns their encoded sizes, if it keeps them.
     ///
-    /// Each event is published by a timer on the hub's event loop, not by a task: connections on
-    /// that loop are written in the same turn of it, and the others' loops are woken straight
-    /// from it, with no hop through Swift's task pool between the publish and the writes.
+    /// Each event is published by a timer on the sink's event loop (the hub's), not by a task:
+    /// connections on that loop are written in the same turn of it, and the others' loops are
+    /// woken straight from it, with no hop through Swift's task pool between the publish and the
+    /// writes.
     private func publish(_ timetable: Timetable) async throws -> [Int] {
-        let loop = server.hub.timerLoop
+        let loop = sink.loop
         let start = NIODeadline.now()
         var encodedSizes: [Int] = []
         var index = 0
         while let offset = timetable.offset(index) {
-            let (hub, payload) = (server.hub, timetable.payloads.payload(for: timetable.firstSequence + UInt64(index)))
-            let scheduled = loop.scheduleTask(deadline: start + .nanoseconds(offset.nanoseconds)) { hub.publish(payload: payload) }
-            let stored = try await withTaskCancellationHandler { try await scheduled.futureResult.get() } onCancel: { scheduled.cancel() }
-            if let encoding = timetable.recordedEncoding { encodedSizes.append(stored.body(encoding)!.readableBytes) }
+            let sequence = timetable.firstSequence + UInt64(index)
+            let (sink, payload, encoding) = (sink, timetable.payloads.payload(for: sequence), timetable.recordedEncoding)
+            let scheduled = loop.scheduleTask(deadline: start + .nanoseconds(offset.nanoseconds)) {
+                sink.publish(sequence: sequence, payload: payload, sizeIn: encoding)
+            }
+            let size = try await withTaskCancellationHandler { try await scheduled.futureResult.get() } onCancel: { scheduled.cancel() }
+            if let size { encodedSizes.append(size) }
             index += 1
             published.store(index, ordering: .relaxed)
         }
@@ -150,5 +167,24 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Where a ``ServerSchedule`` publishes: a server's ``EventHub``, or a scale-out run's backplane.
+protocol EventSink: Sendable {
+    /// The event loop the schedule's timers run on, and the sink is called on.
+    var loop: any EventLoop { get }
+    /// Publishes the event numbered `sequence` with `payload` now; returns its encoded size in
+    /// `encoding` (`nil` for none).
+    func publish(sequence: UInt64, payload: String, sizeIn encoding: Encoding?) -> Int?
+}
+
+extension EventHub: EventSink {
+    var loop: any EventLoop { timerLoop }
+
+    /// The hub numbers its events itself: a schedule's sequences are the hub's next ones.
+    func publish(sequence: UInt64, payload: String, sizeIn encoding: Encoding?) -> Int? {
+        let stored = publish(payload: payload)
+        return encoding.map { stored.body($0)!.readableBytes }
     }
 }

@@ -80,7 +80,7 @@ public enum FloorReport {
     public static func terminalLines(_ results: [RunResult]) -> [String] {
         let watched = results.filter { $0.disturbed != nil }
         guard !watched.isEmpty else { return [] }
-        let names = watched.map { "\($0.displayName) \($0.variantLabel(layers: false))" }
+        let names = watched.map { "\($0.displayName) \($0.variantLabel(layers: false))" + ($0.scaleOut.map { ", " + $0.settings.label } ?? "") }
         let width = min(names.map(\.count).max() ?? 0, 44)
         var lines = ["In-run floor (raw TCP one way, p50) and latency ÷ floor:"]
         for (result, name) in zip(watched, names) {

@@ -54,6 +54,7 @@ extension RunResult {
         if layers {
             if compressionOn { label += ", compressed" }
             if isTLS { label += ", \(tlsVersionLabel)" }
+            if let scaleOut { label += ", " + scaleOut.settings.label }
         }
         return label
     }

@@ -167,8 +167,10 @@ extension MarkdownReport {
         for result in results {
             let name = "\(result.transport) (\(result.variant), \(result.encoding))"
             if result.eventsLost > 0 {
-                lines.append("**\(name): \(result.eventsLost) of \(result.deliveriesExpected) deliveries LOST.** Missing sequences: " + result.lostSequences.joined(separator: "; "))
+                let cause = result.lossIsTheDeployments ? " (what this deployment measures: without a backplane only node 1 has the events)" : ""
+                lines.append("**\(name): \(result.eventsLost) of \(result.deliveriesExpected) deliveries LOST\(cause).** Missing sequences: " + result.lostSequences.joined(separator: "; "))
             }
+            for line in backplaneProblems(result) { lines.append("**\(name): \(line)**") }
             if !result.announcedGaps.isEmpty {
                 lines.append("\(name): the server announced gaps (clients fell behind the retention window): " + result.announcedGaps.joined(separator: "; "))
             }
@@ -178,7 +180,9 @@ extension MarkdownReport {
             if !result.clientErrors.isEmpty {
                 let context = result.connectionsDropped > 0
                     ? " (expected: the server dropped \(result.connectionsDropped) connections on purpose; clients reconnected \(result.reconnects) times)"
-                    : ""
+                    : result.scaleOut?.nodeKilledAtSeconds.map {
+                        " (expected: node \(result.scaleOut!.settings.nodes) was killed at \(Format.decimal($0, places: 2)) s; clients reconnected \(result.reconnects) times)"
+                    } ?? ""
                 lines.append("\(name): client connection errors\(context): " + result.clientErrors.prefix(3).joined(separator: "; "))
             }
         }

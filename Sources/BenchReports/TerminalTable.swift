@@ -31,7 +31,8 @@ public enum TerminalTable {
             // A host's share of a multi-host run: the bytes are the whole run's, the deliveries its own.
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             return [
-                "\(result.displayName) \(result.variantLabel(layers: false))" + (result.compressionOn ? ", compressed" : ""),
+                "\(result.displayName) \(result.variantLabel(layers: false))" + (result.compressionOn ? ", compressed" : "")
+                    + (result.scaleOut.map { ", " + $0.settings.label } ?? ""),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 "\(result.requests)",
                 perEvent(Format.decimal(result.bytesPerDeliveredEvent, places: 1)),

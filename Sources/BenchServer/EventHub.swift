@@ -110,10 +110,14 @@ public final class EventHub: Sendable {
             let last = Swift.min(lastSequence, first + UInt64(Swift.max(limit, 1)) - 1)
             batch.events.reserveCapacity(Int(last - first + 1))
             for sequence in first...last {
-                batch.events.append(ring[Int((sequence - 1) % UInt64(ring.count))]!)
+                // A relayed stream may miss sequences its broker lost: those slots are empty.
+                if let stored = ring[slot(sequence)] { batch.events.append(stored) }
             }
             return batch
         }
+
+        /// The ring slot of `sequence`.
+        func slot(_ sequence: UInt64) -> Int { Int((sequence - 1) % UInt64(ring.count)) }
     }
 
     private let state: Mutex<State>
@@ -141,25 +145,48 @@ public final class EventHub: Sendable {
     /// Publishes one event now and wakes every waiting client.
     @discardableResult
     public func publish(payload: String) -> StoredEvent {
+        store { state in Event(sequence: state.lastSequence + 1, publishedAt: MonotonicClock.nowNanoseconds(), payload: payload) }!
+    }
+
+    /// Publishes an event another process numbered and stamped (a scale-out node relaying its
+    /// backplane), keeping its sequence and publish time, and wakes every waiting client.
+    ///
+    /// Sequences the relay skipped (the broker lost them) stay missing: a client's batch skips
+    /// them, so its ledger names them lost. An event at or below ``lastSequence`` (a duplicate)
+    /// is ignored: returns `nil`.
+    @discardableResult
+    public func relay(_ event: Event) -> StoredEvent? {
+        store { state in event.sequence > state.lastSequence ? event : nil }
+    }
+
+    /// Stores the event `make` returns (numbered after the last, or later), clears the slots of
+    /// any sequences it skipped, and wakes every waiter it has news for.
+    private func store(_ make: (State) -> Event?) -> StoredEvent? {
         var woken: [(Wake, Batch, Scheduled<Void>?)] = []
-        let stored = state.withLock { state -> StoredEvent in
-            state.lastSequence += 1
-            let event = Event(sequence: state.lastSequence, publishedAt: MonotonicClock.nowNanoseconds(), payload: payload)
+        let stored = state.withLock { state -> StoredEvent? in
+            guard let event = make(state) else { return nil }
             var bodies: [Encoding: ByteBuffer] = [:]
             for codec in state.codecs { bodies[codec.encoding] = codec.encode(event) }
             let stored = StoredEvent(event: event, bodies: bodies)
-            state.ring[Int((state.lastSequence - 1) % UInt64(state.ring.count))] = stored
+            // Skipped sequences (at most a ring's worth) leave no stale event in their slots.
+            let skipped = Swift.min(event.sequence - state.lastSequence - 1, UInt64(state.ring.count))
+            for sequence in (event.sequence - skipped)..<event.sequence { state.ring[state.slot(sequence)] = nil }
+            state.lastSequence = event.sequence
+            state.ring[state.slot(event.sequence)] = stored
             if !state.waiters.isEmpty {
                 woken.reserveCapacity(state.waiters.count)
                 // Waiters almost always share a cursor (they were all up to date): build each
-                // distinct batch once.
+                // distinct batch once. A waiter ahead of this hub (a poller that got later events
+                // from a node whose backplane runs ahead) has no news yet: it keeps waiting.
                 var batches: [UInt64: Batch] = [:]
-                for (_, waiter) in state.waiters {
+                var waiting: [UInt64: Waiter] = [:]
+                for (id, waiter) in state.waiters {
                     let batch = batches[waiter.cursor] ?? state.batch(after: waiter.cursor, limit: .max)
                     batches[waiter.cursor] = batch
-                    woken.append((waiter.wake, batch, waiter.timer))
+                    if batch.isEmpty { waiting[id] = waiter } else { woken.append((waiter.wake, batch, waiter.timer)) }
                 }
                 state.waiters.removeAll(keepingCapacity: true)
+                state.waiters.merge(waiting) { first, _ in first }
             }
             return stored
         }

@@ -26,6 +26,8 @@ public struct NginxAccessLog: Sendable, Hashable {
         public var upstreamBytesSent: Int
         /// Bytes nginx read from the nodes, summed over the tries.
         public var upstreamBytesReceived: Int
+        /// The client's session cookie (``NginxConfiguration/sessionCookie``); `nil` without one.
+        public var session: String?
         /// `HTTP/1.1 GET /poll?after=0&encoding=json`.
         public var request: String
 
@@ -47,21 +49,38 @@ public struct NginxAccessLog: Sendable, Hashable {
     public func requestsByNode(_ configuration: NginxConfiguration) -> [Int] {
         var counts = Array(repeating: 0, count: configuration.nodes.count)
         for entry in entries where entry.status != 502 && entry.status != 504 {
-            guard let served = entry.servedBy, let port = served.split(separator: ":").last.flatMap({ Int($0) }) else { continue }
-            guard let index = configuration.nodes.firstIndex(where: { $0.httpPort == port || $0.grpcPort == port }) else { continue }
-            counts[index] += 1
+            if let index = node(entry, configuration) { counts[index] += 1 }
         }
         return counts
     }
 
+    /// How many sessions (clients, by their session cookie) had requests served by more than
+    /// one node, and the most nodes one session's requests reached: sticky sessions keep both
+    /// at 0 and 1, round robin spreads a poller's requests over every node.
+    public func sessionSpread(_ configuration: NginxConfiguration) -> (sessionsOnSeveralNodes: Int, mostNodes: Int) {
+        var nodes: [String: Set<Int>] = [:]
+        for entry in entries where entry.status != 502 && entry.status != 504 {
+            guard let session = entry.session, let index = node(entry, configuration) else { continue }
+            nodes[session, default: []].insert(index)
+        }
+        return (nodes.values.filter { $0.count > 1 }.count, nodes.values.map(\.count).max() ?? 0)
+    }
+
+    /// The index in `configuration.nodes` of the node that served `entry`.
+    private func node(_ entry: Entry, _ configuration: NginxConfiguration) -> Int? {
+        guard let served = entry.servedBy, let port = served.split(separator: ":").last.flatMap({ Int($0) }) else { return nil }
+        return configuration.nodes.firstIndex(where: { $0.httpPort == port || $0.grpcPort == port })
+    }
+
     /// One line: `$msec $status $upstream_addr $request_length $bytes_sent $upstream_bytes_sent
-    /// $upstream_bytes_received $request`, tab-separated.
+    /// $upstream_bytes_received $cookie_tb_session $request`, tab-separated.
     static func entry(_ line: Substring) -> Entry? {
         let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard fields.count == 8, let status = Int(fields[1]) else { return nil }
+        guard fields.count == 9, let status = Int(fields[1]) else { return nil }
         return Entry(
             status: status, upstreamAddresses: addresses(fields[2]), requestBytes: Int(fields[3]) ?? 0, bytesSent: Int(fields[4]) ?? 0,
-            upstreamBytesSent: sum(fields[5]), upstreamBytesReceived: sum(fields[6]), request: String(fields[7]))
+            upstreamBytesSent: sum(fields[5]), upstreamBytesReceived: sum(fields[6]),
+            session: fields[7] == "-" || fields[7].isEmpty ? nil : String(fields[7]), request: String(fields[8]))
     }
 
     /// nginx separates the tries of one upstream with `, ` and the upstreams of an internal

@@ -1,3 +1,5 @@
+import BenchCore
+
 /// The nginx configuration the load balancer runs: pure text, generated from the nodes' ports.
 ///
 /// Two listeners in front of the nodes, on the same host:
@@ -33,7 +35,7 @@ public struct NginxConfiguration: Sendable, Hashable {
     /// The path prefix of gRPC's service, which the h2c listener passes to the gRPC upstream.
     public static let grpcServicePath = "/transportbench.EventStream/"
     /// The cookie whose value sticky sessions hash: clients send `Cookie: tb_session=INDEX`.
-    public static let sessionCookie = "tb_session"
+    public static let sessionCookie = ScaleOutSettings.sessionCookie
 
     /// The nodes, in order; the access log's addresses map back to them.
     public var nodes: [Node]
@@ -86,7 +88,7 @@ public struct NginxConfiguration: Sendable, Hashable {
     /// The access log's fields, tab-separated (nginx escapes tabs inside values as `\x09`).
     static let logFormat = [
         "$msec", "$status", "$upstream_addr", "$request_length", "$bytes_sent", "$upstream_bytes_sent", "$upstream_bytes_received",
-        "$server_protocol $request_method $request_uri",
+        "$cookie_\(sessionCookie)", "$server_protocol $request_method $request_uri",
     ].joined(separator: "\\t")
 
     /// The configuration file's text.

@@ -58,9 +58,11 @@ public struct ClientTarget: Sendable {
     var authority: String { "\(host):\(port)" }
 
     /// The request head a request of `kind` carries after `Host`: the header profile's, with
-    /// the run's `Origin` and `Authorization` (``SecuritySettings/requestFields(_:kind:token:)``).
+    /// the run's `Origin` and `Authorization` (``SecuritySettings/requestFields(_:kind:token:)``),
+    /// and behind a balancer the session cookie (``ScaleOutSettings/addingSessionCookie(to:client:)``).
     public func requestFields(_ kind: HeaderProfile.Kind) -> [HeaderProfile.Field] {
-        scenario.security.requestFields(scenario.headers.request(kind), kind: kind, token: bearerToken)
+        let fields = scenario.security.requestFields(scenario.headers.request(kind), kind: kind, token: bearerToken)
+        return scenario.scaleOut.addingSessionCookie(to: fields, client: clientIndex)
     }
 
     /// What a request of `kind` appends to its query: `&access_token=…` where the token travels

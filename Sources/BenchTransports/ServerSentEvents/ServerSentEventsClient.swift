@@ -29,7 +29,7 @@ public struct ServerSentEventsClient: TransportClient {
         var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E, retryBaseSeconds: 1)
         await loop.run(recorder: &recorder) { loop, recorder in
             try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
-                recorder.connectionsOpened += 1
+                recorder.noteConnectionOpened()
                 let compression = CompressionCounter()
                 defer { recorder.compression = recorder.compression + compression.tally }
                 let fields = HTTPClientConnection.offeringGzip(

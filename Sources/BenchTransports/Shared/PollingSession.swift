@@ -43,7 +43,7 @@ struct PollingSession {
             switch connectionMode {
             case .keepAlive:
                 try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
-                    recorder.connectionsOpened += 1
+                    recorder.noteConnectionOpened()
                     let compression = CompressionCounter()
                     defer { recorder.compression = recorder.compression + compression.tally }
                     while true {
@@ -59,7 +59,7 @@ struct PollingSession {
                     try await beforePoll()
                     if recorder.progress.isStopRequested { return .finished }
                     try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
-                        recorder.connectionsOpened += 1
+                        recorder.noteConnectionOpened()
                         let compression = CompressionCounter()
                         defer { recorder.compression = recorder.compression + compression.tally }
                         try await poll(&connection, compression: compression, recorder: &recorder)

@@ -54,7 +54,7 @@ public struct WebSocketClient: TransportClient {
             ) {
                 direction == .push ? [WebSocketPushReceiver(codec: EventCodec(encoding), arrivals: arrivals, arrival: arrival)] : []
             }
-            recorder.connectionsOpened += 1
+            recorder.noteConnectionOpened()
             recorder.requestsSent += 1
             let finished = try await channel.executeThenClose { inbound, outbound in
                 recorder.progress.markReady()

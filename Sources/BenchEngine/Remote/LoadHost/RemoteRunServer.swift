@@ -28,11 +28,12 @@ final class RemoteRunServer: RunServer {
 
     /// Relates the clocks, then opens (or joins) the run; with TLS, trusts the certificate the
     /// run's server presents, which the ticket carries.
-    static func open(_ target: RemoteTarget, scenario: Scenario, transport: any TransportTraits) async throws -> RemoteRunServer {
+    /// As a scale-out run's node, `node` says where its events come from.
+    static func open(_ target: RemoteTarget, scenario: Scenario, transport: any TransportTraits, node: NodeRole? = nil) async throws -> RemoteRunServer {
         let clock = try await measureClock(target)
         // One run per plan entry: the transport, and what else an entry can vary by.
         let entry = "\(transport.kind.rawValue)-\(scenario.encoding.rawValue)" + (transport.hasHTTPVersionChoice ? "-http\(scenario.httpVersion.rawValue)" : "")
-        let request = RunRequest(id: target.runID.map { "\($0)/\(entry)" }, hosts: target.hosts, scenario: scenario)
+        let request = RunRequest(id: target.runID.map { "\($0)/\(entry)" }, hosts: target.hosts, scenario: scenario, node: node)
         let ticket: RunTicket = try await control(.POST, .open, on: target, body: JSONEncoder().encode(request))
         guard ticket.ports[transport.kind.rawValue] != nil else {
             throw BenchError.usage("the server at \(target.url) has no endpoint for \(transport.kind.rawValue)")
@@ -71,6 +72,8 @@ final class RemoteRunServer: RunServer {
 
     var host: String { target.host }
     func port(for transport: TransportKind) -> Int { ticket.ports[transport.rawValue] ?? 0 }
+    /// The port every HTTP transport of the run shares (gRPC listens on its own).
+    var httpPort: Int { ticket.ports.first { $0.key != TransportKind.grpc.rawValue }?.value ?? 0 }
     var firstClientIndex: Int { ticket.firstClientIndex }
     var bearerToken: String? { ticket.bearerToken }
     var uploads: UploadRegistry? { nil }

@@ -9,10 +9,11 @@ import Synchronization
 /// continuation the machine holds and resumes on a later event, on its timer, or when the
 /// request's task is cancelled.
 final class HostedRun: Sendable {
-    /// The run's server and its schedule, once it listens.
+    /// The run's server and its schedule, once it listens, and a scale-out node's backplane.
     struct Listening: Sendable {
         let server: LoopbackServer
         let schedule: ServerSchedule
+        let relay: BackplaneRelay?
     }
 
     typealias Waiter = CheckedContinuation<Void, any Error>
@@ -25,16 +26,19 @@ final class HostedRun: Sendable {
     /// The run's JWT key when its scenario requires tokens: its server verifies with it, and
     /// each host's ticket carries a token it issued.
     let tokenAuthority: JWTAuthority?
+    /// The server's part when it is a scale-out node; `nil` for a run of its own.
+    let node: NodeRole?
     private let machine: Mutex<Machine>
     private let waiterIDs = Atomic<Int>(0)
     private let cpuBefore = ProcessResources.now()
 
     /// A run opened now by its first host; it retires after `expiry` without a request.
-    init(id: String, hosts: Int, scenario: Scenario, tokenAuthority: JWTAuthority? = nil, expiry: Duration) {
+    init(id: String, hosts: Int, scenario: Scenario, tokenAuthority: JWTAuthority? = nil, node: NodeRole? = nil, expiry: Duration) {
         self.id = id
         self.hosts = hosts
         self.scenario = scenario
         self.tokenAuthority = tokenAuthority
+        self.node = node
         self.machine = Mutex(Machine(id: id, hosts: hosts, durationSeconds: scenario.durationSeconds, expiry: expiry, now: .now))
         _ = ProcessResources.resetPeakResident()
     }
@@ -52,9 +56,13 @@ final class HostedRun: Sendable {
         return try machine.withLock { machine throws(HTTPRequestError) in try machine.hostJoined() }
     }
 
-    /// The run's server listens.
-    func attach(_ server: LoopbackServer) {
-        let serving = Listening(server: server, schedule: ServerSchedule(server: server, scenario: scenario))
+    /// The run's server listens (a node's subscribed to its backplane through `relay`). A node
+    /// that does not publish the run's schedule itself only injects its faults.
+    func attach(_ server: LoopbackServer, relay: BackplaneRelay? = nil) {
+        let schedule = node.map { $0.publishes } ?? true
+            ? ServerSchedule(server: server, scenario: scenario)
+            : ServerSchedule(server: server, timetable: nil, faults: scenario.dropFraction > 0 ? scenario : nil)
+        let serving = Listening(server: server, schedule: schedule, relay: relay)
         perform(machine.withLock { $0.serverAttached(serving) })
     }
 
@@ -93,7 +101,9 @@ final class HostedRun: Sendable {
 
     /// The server's counts once its connections have closed; the last host's request retires the run.
     func result() async throws -> ServerCounts {
-        var counts = await ServerCounts(closing: try serving().server)
+        let serving = try serving()
+        var counts = await ServerCounts(closing: serving.server)
+        counts.backplane = serving.relay?.tally
         let cpu = ProcessResources.now()
         counts.userCPUSeconds = cpu.userSeconds - cpuBefore.userSeconds
         counts.systemCPUSeconds = cpu.systemSeconds - cpuBefore.systemSeconds

@@ -51,7 +51,8 @@ public final class RunControl: Sendable {
                 return (existing, try existing.join(request), false)
             }
             let run = HostedRun(
-                id: request.id ?? UUID().uuidString, hosts: request.hosts, scenario: request.scenario, tokenAuthority: tokenAuthority, expiry: Self.expiry)
+                id: request.id ?? UUID().uuidString, hosts: request.hosts, scenario: request.scenario, tokenAuthority: tokenAuthority,
+                node: request.node, expiry: Self.expiry)
             runs[run.id] = run
             return (run, 0, true)
         }
@@ -69,8 +70,15 @@ public final class RunControl: Sendable {
             Task {
                 do {
                     try await withLoopbackServer(configuration: .forRun(total, host: host, tokenAuthority: run.tokenAuthority), routes: routes) { server in
-                        run.attach(server)
+                        // A scale-out node subscribes before its ticket goes out, so it has every
+                        // event the publisher sends once the run starts.
+                        var relay: BackplaneRelay?
+                        if let node = run.node, let url = node.redisURL {
+                            relay = try await BackplaneRelay.subscribe(to: url, channel: node.channel, encoding: total.encoding, hub: server.hub)
+                        }
+                        run.attach(server, relay: relay)
                         await run.waitUntilRetired()
+                        await relay?.stop()
                     }
                 } catch {
                     run.fail(error)

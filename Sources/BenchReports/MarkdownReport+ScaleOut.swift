@@ -1,0 +1,194 @@
+import BenchCore
+
+extension MarkdownReport {
+    /// The scale-out section — each row's broker, balancer and nodes, the proxy hop where the
+    /// document has a row with and without the balancer, and what the rows say about sticky
+    /// sessions and the backplane — or nothing when no row ran on nodes.
+    static func scaleOutSection(_ results: [RunResult]) -> String {
+        let rows = results.filter { $0.scaleOut != nil }
+        guard !rows.isEmpty else { return "" }
+        let proxy = proxyHopTable(results)
+        return """
+            ### Scale-out: nodes, broker and balancer
+
+            \(scaleOutTable(rows))
+
+            \(nodeTable(rows))
+            \(proxy.isEmpty ? "" : "\n#### What the proxy hop adds\n\n" + proxy + "\n")
+            \(scaleOutFindings(rows).map { "- " + $0 }.joined(separator: "\n"))
+
+            Each node is a `bench serve` process of its own; Redis is `redis-server` and the \
+            balancer `nginx`, both started by bench on free loopback ports with generated \
+            configuration (nginx proxies HTTP/1.1 to the nodes whatever the clients speak, and \
+            gRPC as gRPC). **Up / Down** in the tables above are the nodes' sockets: behind a \
+            balancer that is the balancer–node side. **Publish / event** is the publisher's PUBLISH \
+            commands on its socket to Redis (RESP framing and the encoded event); **Node feed / \
+            event** what one node's subscription read (RESP's message framing and the event). \
+            **Clients on several nodes** counts the clients whose requests nginx's access log shows \
+            on more than one node (by their `tb_session` cookie, which every client sends behind \
+            the balancer and sticky sessions hash). The \
+            **broker hop** runs from the publisher's stamp, just before its PUBLISH is written, \
+            to the node's read of the message (one kernel's monotonic clock, every process on \
+            this machine). A killed node's own counts die with it: its row is empty, and the \
+            totals above are the live nodes' (the clients' ledgers and latencies are complete).
+
+            """
+    }
+
+    /// One row per scale-out result: deployment, delivery, latency, the broker's bytes and hop.
+    static func scaleOutTable(_ rows: [RunResult]) -> String {
+        let header = [
+            "Transport", "Variant, HTTP, encoding, deployment", "Delivered / expected", "Lost", "p50 (ms)", "p99 (ms)",
+            "Broker hop p50 (ms)", "Broker hop p99 (ms)", "Publish / event (B)", "Node feed / event (B)", "Clients on several nodes", "Reconnects",
+        ]
+        var table = [header]
+        for result in rows {
+            let scaleOut = result.scaleOut!
+            let broker = scaleOut.brokerBytesPerEvent(published: result.eventsPublished)
+            table.append([
+                result.displayName, result.variantLabel(layers: true),
+                "\(result.eventsDelivered) / \(result.deliveriesExpected)", "\(result.eventsLost)",
+                Format.milliseconds(result.latencyP50Nanoseconds), Format.milliseconds(result.latencyP99Nanoseconds),
+                scaleOut.brokerHop.map { Format.milliseconds($0.p50Nanoseconds) } ?? "–",
+                scaleOut.brokerHop.map { Format.milliseconds($0.p99Nanoseconds) } ?? "–",
+                broker.map { Format.decimal($0.publish, places: 1) } ?? "–",
+                broker.map { Format.decimal($0.perNodeDelivery, places: 1) } ?? "–",
+                scaleOut.clientsOnSeveralNodes.map { "\($0) / \(result.clients)" } ?? "–",
+                "\(result.reconnects)",
+            ])
+        }
+        return render(table, rightAligned: Set(2..<header.count))
+    }
+
+    /// One row per node of each scale-out result: its connections, requests, bytes, backplane,
+    /// CPU time and peak memory.
+    static func nodeTable(_ rows: [RunResult]) -> String {
+        let header = [
+            "Transport", "Variant, HTTP, encoding, deployment", "Node", "TCP conns", "Requests", "Up (B)", "Down (B)", "Balancer requests",
+            "Feed messages", "Feed lost", "Feed drops", "CPU (s)", "Peak RSS (MiB)",
+        ]
+        var table = [header]
+        for result in rows {
+            let scaleOut = result.scaleOut!
+            for node in scaleOut.nodes {
+                let balanced = scaleOut.balancerRequestsByNode.flatMap { node.number <= $0.count ? "\($0[node.number - 1])" : nil } ?? "–"
+                guard !node.killed else {
+                    let when = scaleOut.nodeKilledAtSeconds.map { " at \(Format.decimal($0, places: 2)) s" } ?? ""
+                    table.append([result.displayName, result.variantLabel(layers: true), "\(node.number) (killed\(when))", "–", "–", "–", "–", balanced, "–", "–", "–", "–", "–"])
+                    continue
+                }
+                let feed = node.backplane
+                let cpu = (node.userCPUSeconds ?? 0) + (node.systemCPUSeconds ?? 0)
+                table.append([
+                    result.displayName, result.variantLabel(layers: true), "\(node.number)", "\(node.connections)", "\(node.requests)",
+                    "\(node.bytesIn)", "\(node.bytesOut)", balanced,
+                    feed.map { "\($0.messages)" } ?? "–",
+                    feed.map { "\($0.lost(through: UInt64(result.eventsPublished)).reduce(0) { $0 + $1.count })" } ?? "–",
+                    feed.map { "\($0.disconnects)" } ?? "–",
+                    Format.decimal(cpu, places: 2),
+                    node.peakResidentBytes.map { Format.decimal(Double($0) / 1_048_576, places: 1) } ?? "–",
+                ])
+            }
+        }
+        return render(table, rightAligned: Set(3..<header.count))
+    }
+
+    /// For each scale-out row through nginx that has a twin without a balancer (same transport,
+    /// variant and everything else), their latencies side by side: what the proxy hop adds.
+    static func proxyHopTable(_ results: [RunResult]) -> String {
+        let header = ["Transport", "Variant, HTTP, encoding, deployment", "Nodes", "p50 direct (ms)", "p50 via nginx (ms)", "+ p50 (ms)", "p99 direct (ms)", "p99 via nginx (ms)", "+ p99 (ms)"]
+        var table = [header]
+        for proxied in results {
+            guard let settings = proxied.scaleOut?.settings, settings.balancer == .nginx, let direct = results.first(where: { $0.isDirectTwin(of: proxied) })
+            else { continue }
+            func delta(_ a: UInt64, _ b: UInt64) -> String { (a >= b ? "" : "−") + Format.milliseconds(a >= b ? a - b : b - a) }
+            table.append([
+                proxied.displayName, proxied.variantLabel(layers: true), "\(settings.nodes)",
+                Format.milliseconds(direct.latencyP50Nanoseconds), Format.milliseconds(proxied.latencyP50Nanoseconds),
+                delta(proxied.latencyP50Nanoseconds, direct.latencyP50Nanoseconds),
+                Format.milliseconds(direct.latencyP99Nanoseconds), Format.milliseconds(proxied.latencyP99Nanoseconds),
+                delta(proxied.latencyP99Nanoseconds, direct.latencyP99Nanoseconds),
+            ])
+        }
+        return table.count == 1 ? "" : render(table, rightAligned: Set(2..<header.count))
+    }
+
+    /// What the rows say in words: loss without a backplane, loss at the broker, whether the
+    /// rows without sticky sessions delivered everything, and the killed node's clients.
+    static func scaleOutFindings(_ rows: [RunResult]) -> [String] {
+        var findings: [String] = []
+        for result in rows {
+            let scaleOut = result.scaleOut!
+            let name = "\(result.displayName) (\(result.variantLabel(layers: true)))"
+            if scaleOut.settings.backplane == .none, scaleOut.settings.nodes > 1 {
+                findings.append("\(name): without a backplane the events reached only the first node; \(result.eventsLost) of \(result.deliveriesExpected) deliveries were lost, every one of them a client on another node.")
+            }
+            if !scaleOut.lostAtPublish.isEmpty {
+                findings.append("\(name): Redis refused or lost the PUBLISH of sequences \(ranges(scaleOut.lostAtPublish)): no node got them.")
+            }
+            for (node, lost) in scaleOut.lostAtNodes.sorted(by: { $0.key < $1.key }) {
+                findings.append("\(name): node \(node)'s subscription never brought sequences \(ranges(lost)).")
+            }
+            if scaleOut.settings.backplane == .redis, scaleOut.settings.balancer == .nginx, !scaleOut.settings.sticky {
+                let spread = scaleOut.clientsOnSeveralNodes.map { several in
+                    several > 0
+                        ? " \(several) of \(result.clients) clients had their requests served by several nodes (up to \(scaleOut.mostNodesPerClient ?? 0)),"
+                        : " each client stayed on the node it connected to (one long request),"
+                } ?? ""
+                findings.append(
+                    result.eventsLost == 0
+                        ? "\(name): round robin, no sticky sessions:\(spread) and every client got every event: with the stream replicated on every node by the backplane, a client's cursor resumes on any node, so this transport did not need sticky sessions."
+                        : "\(name): round robin, no sticky sessions:\(spread) and \(result.eventsLost) deliveries were lost.")
+            }
+            if let killed = scaleOut.nodeKilledAtSeconds {
+                let times = result.reconnectTime.map {
+                    " after \(Format.milliseconds($0.p50Nanoseconds)) ms at the median and \(Format.milliseconds($0.maxNanoseconds)) ms at most (from noticing the loss to the next connection, the backoff's wait included)"
+                } ?? ""
+                findings.append("\(name): node \(scaleOut.settings.nodes) was killed at \(Format.decimal(killed, places: 2)) s; clients reconnected \(result.reconnects) times through nginx\(times), and \(result.eventsLost == 0 ? "lost nothing: each resumed from its cursor on a live node" : "lost \(result.eventsLost) deliveries").")
+            }
+        }
+        return findings
+    }
+
+    /// The scenario line's server side: one in-process server, or each deployment the rows ran on.
+    static func serverSide(_ document: ResultsDocument) -> String {
+        var labels: [String] = []
+        for result in document.results {
+            let label = result.scaleOut.map { "server side \($0.settings.label)" } ?? "one in-process loopback server"
+            if !labels.contains(label) { labels.append(label) }
+        }
+        return labels.isEmpty ? "one in-process loopback server" : labels.joined(separator: " / ")
+    }
+
+    /// What the backplane lost, in sentences naming the sequences: at the publisher (Redis
+    /// refused or dropped the PUBLISH) and at each node (its subscription never brought them).
+    static func backplaneProblems(_ result: RunResult) -> [String] {
+        guard let scaleOut = result.scaleOut else { return [] }
+        var lines: [String] = []
+        if !scaleOut.lostAtPublish.isEmpty {
+            lines.append("the backplane lost sequences \(ranges(scaleOut.lostAtPublish)): their PUBLISH to Redis failed (Redis was unreachable), so no node got them.")
+        }
+        for (node, lost) in scaleOut.lostAtNodes.sorted(by: { $0.key < $1.key }) {
+            let drops = scaleOut.nodes.first { $0.number == node }?.backplane?.disconnects ?? 0
+            lines.append("node \(node) never received sequences \(ranges(lost)) from Redis (its subscription dropped \(drops) time\(drops == 1 ? "" : "s")).")
+        }
+        return lines
+    }
+
+    /// `1–5, 9` for ranges of sequences.
+    static func ranges(_ ranges: [ClosedRange<UInt64>]) -> String {
+        ranges.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)–\($0.upperBound)" }.joined(separator: ", ")
+    }
+}
+
+extension RunResult {
+    /// Whether `proxied` (a scale-out row through nginx) is this row run without a balancer:
+    /// the same transport, variant, encoding, HTTP version and deployment but for the balancer.
+    func isDirectTwin(of proxied: RunResult) -> Bool {
+        guard let mine = scaleOut?.settings, var theirs = proxied.scaleOut?.settings, mine.balancer == .none else { return false }
+        theirs.balancer = .none
+        theirs.sticky = false
+        return theirs == mine && transport == proxied.transport && variant == proxied.variant && encoding == proxied.encoding
+            && httpVersion == proxied.httpVersion && clients == proxied.clients && compression == proxied.compression
+    }
+}
