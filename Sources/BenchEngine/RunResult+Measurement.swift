@@ -30,6 +30,7 @@ extension RunResult {
         var latency = LatencyHistogram()
         var uncorrected: LatencyHistogram? = nil
         var clientTally = CompressionTally()
+        var (clientReceived, clientSent) = (0, 0)
         for (index, outcome) in outcomes.enumerated() {
             let ledger = outcome.ledger
             latency.merge(outcome.latency)
@@ -45,6 +46,8 @@ extension RunResult {
             deadlinesExceeded += outcome.deadlinesExceeded
             callsCancelled += outcome.callsCancelled
             clientTally = clientTally + outcome.compression
+            clientReceived += outcome.wireBytesReceived
+            clientSent += outcome.wireBytesSent
             let missing = ledger.missing(through: last)
             let missingCount = missing.reduce(0) { $0 + Int($1.count) }
             eventsDelivered += eventCount - missingCount
@@ -78,6 +81,8 @@ extension RunResult {
         emptyResponses = traffic.emptyResponses
         connections = traffic.connections
         heartbeats = traffic.heartbeats
+        clientWireBytesReceived = clientReceived
+        clientWireBytesSent = clientSent
         handshakeBytesUp = traffic.handshakeBytesIn
         handshakeBytesDown = traffic.handshakeBytesOut
         http2 = traffic.http2

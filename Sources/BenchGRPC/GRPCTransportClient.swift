@@ -63,6 +63,8 @@ public struct GRPCTransportClient: TransportClient {
                 if let tls = target.tls {
                     try channel.pipeline.syncOperations.addHandlers(tls.handlers(offering: ["h2"]), position: .first)
                 }
+                // The byte meter in front of everything, TLS included: what the socket carries.
+                try target.addWireMeter(to: channel)
             }
         }
         do {
