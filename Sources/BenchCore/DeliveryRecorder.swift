@@ -32,6 +32,10 @@ public struct DeliveryRecorder: Sendable {
     public var callsCancelled = 0
     /// The client's compression layer: what it inflated (push) or compressed (echo, upload).
     public var compression = CompressionTally()
+    /// TCP payload bytes the client's connections read from and wrote to their sockets, counted
+    /// in front of TLS and every decoder (the clients' side of the wire; 0 when not counted).
+    public var wireBytesReceived = 0
+    public var wireBytesSent = 0
     /// Errors that ended a connection, as text, for the report (at most a few kept).
     public var connectionErrors: [String] = []
     /// For each reconnect, the time from the client noticing its connection was gone to its next

@@ -49,6 +49,14 @@ public struct RunResult: Codable, Sendable, Hashable {
     /// `(bytesUp + bytesDown) / eventsDelivered`.
     public var bytesPerDeliveredEvent: Double
 
+    /// TCP payload bytes this run's clients read from and wrote to their own sockets, summed over
+    /// them, counted in front of TLS and every decoder. Against a server on loopback they equal
+    /// `bytesDown` and `bytesUp`; behind a load balancer they are the client–balancer side (what
+    /// users pay), while `bytesUp`/`bytesDown` are the balancer–node side. `nil` in documents
+    /// written before clients counted.
+    public var clientWireBytesReceived: Int?
+    public var clientWireBytesSent: Int?
+
     /// One-time protocol handshake bytes included in `bytesUp` (the WebSocket upgrade request).
     public var handshakeBytesUp: Int
     /// One-time protocol handshake bytes included in `bytesDown` (the `101 Switching Protocols` response).

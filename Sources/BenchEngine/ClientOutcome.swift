@@ -19,6 +19,9 @@ struct ClientOutcome {
     var errors: [String]
     /// What the client's compression layer did.
     var compression: CompressionTally
+    /// TCP payload bytes the client's sockets read and wrote (``DeliveryRecorder/wireBytesReceived``).
+    var wireBytesReceived: Int
+    var wireBytesSent: Int
 
     /// - Parameters:
     ///   - encodedSizes: push only: the encoded size of each published event (index 0 is sequence 1).
@@ -31,6 +34,8 @@ struct ClientOutcome {
         callsCancelled = recorder.callsCancelled
         errors = recorder.connectionErrors
         compression = recorder.compression
+        wireBytesReceived = recorder.wireBytesReceived
+        wireBytesSent = recorder.wireBytesSent
         switch direction {
         case .push:
             ledger = recorder.ledger

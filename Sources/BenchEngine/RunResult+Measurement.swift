@@ -31,6 +31,7 @@ extension RunResult {
         var uncorrected: LatencyHistogram? = nil
         var clientTally = CompressionTally()
         var reconnectTimes = LatencyHistogram()
+        var (clientReceived, clientSent) = (0, 0)
         for (index, outcome) in outcomes.enumerated() {
             let ledger = outcome.ledger
             latency.merge(outcome.latency)
@@ -47,6 +48,8 @@ extension RunResult {
             deadlinesExceeded += outcome.deadlinesExceeded
             callsCancelled += outcome.callsCancelled
             clientTally = clientTally + outcome.compression
+            clientReceived += outcome.wireBytesReceived
+            clientSent += outcome.wireBytesSent
             let missing = ledger.missing(through: last)
             let missingCount = missing.reduce(0) { $0 + Int($1.count) }
             eventsDelivered += eventCount - missingCount
@@ -81,6 +84,8 @@ extension RunResult {
         emptyResponses = traffic.emptyResponses
         connections = traffic.connections
         heartbeats = traffic.heartbeats
+        clientWireBytesReceived = clientReceived
+        clientWireBytesSent = clientSent
         handshakeBytesUp = traffic.handshakeBytesIn
         handshakeBytesDown = traffic.handshakeBytesOut
         http2 = traffic.http2

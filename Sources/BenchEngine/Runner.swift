@@ -163,14 +163,15 @@ public struct Runner: Sendable {
             for index in 0..<scenario.clients {
                 let target = ClientTarget(
                     host: server.host, port: server.port(for: transport.kind, client: firstClient + index), clientIndex: firstClient + index,
-                    scenario: scenario, startGate: gate,
-                    tls: server.clientTLS, bearerToken: server.bearerToken
+                    scenario: scenario, startGate: gate, tls: server.clientTLS, bearerToken: server.bearerToken, wire: ClientWireCounter()
                 )
                 let progress = progresses[index]
                 group.addTask {
                     var recorder = DeliveryRecorder(progress: progress)
                     recorder.clockOffsetNanoseconds = clockOffset
                     await client.run(target, recorder: &recorder)
+                    // Every connection of the client has closed: its socket counts are final.
+                    target.wire?.collect(into: &recorder)
                     return (index, recorder)
                 }
             }

@@ -53,7 +53,7 @@ public struct GRPCTransportClient: TransportClient {
         var config = HTTP2ClientTransport.Posix.Config.defaults
         if let compression { config.compression = compression.transportConfig }
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
-            box.withLock { $0.connectionsOpened += 1 }
+            box.withLock { $0.noteConnectionOpened() }
             return channel.eventLoop.makeCompletedFuture {
                 if let compression {
                     try channel.pipeline.syncOperations.addHandler(GRPCClientCensus(counter: compression.counter), position: .first)
@@ -63,6 +63,8 @@ public struct GRPCTransportClient: TransportClient {
                 if let tls = target.tls {
                     try channel.pipeline.syncOperations.addHandlers(tls.handlers(offering: ["h2"]), position: .first)
                 }
+                // The byte meter in front of everything, TLS included: what the socket carries.
+                try target.addWireMeter(to: channel)
             }
         }
         do {

@@ -21,7 +21,9 @@ extension MarkdownReport {
             balancer `nginx`, both started by bench on free loopback ports with generated \
             configuration (nginx proxies HTTP/1.1 to the nodes whatever the clients speak, and \
             gRPC as gRPC). **Up / Down** in the tables above are the nodes' sockets: behind a \
-            balancer that is the balancer–node side. **Publish / event** is the publisher's PUBLISH \
+            balancer that is the balancer–node side (**Nodes' side / event**); **Clients' side / \
+            event** is what the clients' own sockets carried, the client–balancer side that users \
+            pay (straight to the nodes the two are equal). **Publish / event** is the publisher's PUBLISH \
             commands on its socket to Redis (RESP framing and the encoded event); **Node feed / \
             event** what one node's subscription read (RESP's message framing and the event). \
             **Clients on several nodes** counts the clients whose requests nginx's access log shows \
@@ -39,7 +41,8 @@ extension MarkdownReport {
     static func scaleOutTable(_ rows: [RunResult]) -> String {
         let header = [
             "Transport", "Variant, HTTP, encoding, deployment", "Delivered / expected", "Lost", "p50 (ms)", "p99 (ms)",
-            "Broker hop p50 (ms)", "Broker hop p99 (ms)", "Publish / event (B)", "Node feed / event (B)", "Clients on several nodes", "Reconnects",
+            "Broker hop p50 (ms)", "Broker hop p99 (ms)", "Publish / event (B)", "Node feed / event (B)",
+            "Clients' side / event (B)", "Nodes' side / event (B)", "Clients on several nodes", "Reconnects",
         ]
         var table = [header]
         for result in rows {
@@ -53,11 +56,19 @@ extension MarkdownReport {
                 scaleOut.brokerHop.map { Format.milliseconds($0.p99Nanoseconds) } ?? "–",
                 broker.map { Format.decimal($0.publish, places: 1) } ?? "–",
                 broker.map { Format.decimal($0.perNodeDelivery, places: 1) } ?? "–",
+                perEvent(result.clientWireBytesReceived.flatMap { down in result.clientWireBytesSent.map { down + $0 } }, result),
+                perEvent(result.bytesUp + result.bytesDown, result),
                 scaleOut.clientsOnSeveralNodes.map { "\($0) / \(result.clients)" } ?? "–",
                 "\(result.reconnects)",
             ])
         }
         return render(table, rightAligned: Set(2..<header.count))
+    }
+
+    /// `bytes` per delivered event, or "–".
+    static func perEvent(_ bytes: Int?, _ result: RunResult) -> String {
+        guard let bytes, result.eventsDelivered > 0 else { return "–" }
+        return Format.decimal(Double(bytes) / Double(result.eventsDelivered), places: 1)
     }
 
     /// One row per node of each scale-out result: its connections, requests, bytes, backplane,

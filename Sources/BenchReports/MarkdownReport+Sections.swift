@@ -92,6 +92,9 @@ extension MarkdownReport {
             ["Seed", "\(scenario.seed)"],
             ["Time scale", "\(Format.decimal(scenario.timeScale, places: 3))"],
             ["Link", scenario.link?.summary ?? "loopback, nothing emulated"],
+            ["Server side", scenario.scaleOut.isDeployed
+                ? "\(scenario.scaleOut.label): bench serve nodes, redis-server, nginx (each row names its own deployment)"
+                : "one server in bench's process"],
         ]
     }
 

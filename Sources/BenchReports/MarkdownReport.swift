@@ -43,7 +43,9 @@ public enum MarkdownReport {
 
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \
             server's sockets by a handler placed before TLS and the HTTP codec (IP and TCP headers are not included; \
-            the TCP/IP section estimates them).
+            the TCP/IP section estimates them). The clients count their own sockets the same way \
+            (`clientWireBytesSent` / `clientWireBytesReceived` in results.json): against a server on loopback \
+            they equal Up and Down; behind a load balancer they are the client–balancer side.
             - **Payload**: the encoded event bodies the workload required, once per client per event \
             (`{"payload":…,"publishedAt":…,"sequence":…}` in JSON, `transportbench.Event` in protobuf). **Overhead** is everything else on the \
             wire: request and response heads, batch framing, empty polls, handshakes.

@@ -4,8 +4,8 @@ import Foundation
 /// `bench merge`: several hosts' results.json as one document, with exact percentiles.
 ///
 /// Rows match by transport, variant, HTTP version, encoding and direction. Within a match:
-/// - what the clients counted — clients, deliveries, losses, payload, reconnects, this host's
-///   CPU — is summed over the rows;
+/// - what the clients counted — clients, deliveries, losses, payload, reconnects, their wire
+///   bytes, this host's CPU — is summed over the rows;
 /// - what the server counted — bytes, requests, connections, heartbeats, the server's CPU — is
 ///   counted once per run: the hosts of one multi-host run (same `runID`) all carry the run's
 ///   counts, and they must agree; rows of different runs (different servers, or in-process)
@@ -117,6 +117,8 @@ public enum ResultsMerge {
         merged.reconnects = sum(\.reconnects, over: all)
         merged.deadlinesExceeded = sum(\.deadlinesExceeded, over: all)
         merged.callsCancelled = sum(\.callsCancelled, over: all)
+        merged.clientWireBytesReceived = optionalSum(all.map(\.clientWireBytesReceived))
+        merged.clientWireBytesSent = optionalSum(all.map(\.clientWireBytesSent))
         merged.processUserCPUSeconds = optionalSum(all.map(\.processUserCPUSeconds))
         merged.processSystemCPUSeconds = optionalSum(all.map(\.processSystemCPUSeconds))
         merged.processPeakResidentBytes = all.compactMap(\.processPeakResidentBytes).max()
@@ -183,8 +185,8 @@ public enum ResultsMerge {
         return merged
     }
 
-    private static func optionalSum(_ values: [Double?]) -> Double? {
+    private static func optionalSum<Value: AdditiveArithmetic>(_ values: [Value?]) -> Value? {
         let present = values.compactMap { $0 }
-        return present.isEmpty ? nil : present.reduce(0, +)
+        return present.isEmpty ? nil : present.reduce(.zero, +)
     }
 }

@@ -73,6 +73,23 @@ struct ResultsMergeTests {
         #expect(twoRuns.bytesDown == 100_000 && twoRuns.requests == 12 && twoRuns.connections == 12 && twoRuns.eventsPublished == 40)
     }
 
+    @Test("each host's clients count their own sockets: the merge adds them; a row from before clients counted decodes without them")
+    func clientWireBytes() throws {
+        var a = Self.row(runID: "r", hosts: 2, clients: 3, delivered: 60, samples: Self.hostA)
+        var b = Self.row(runID: "r", hosts: 2, clients: 3, delivered: 60, samples: Self.hostB)
+        (a.clientWireBytesReceived, a.clientWireBytesSent) = (20_000, 300)
+        (b.clientWireBytesReceived, b.clientWireBytesSent) = (30_000, 400)
+        let merged = try ResultsMerge.merge([Self.input("a", [a]), Self.input("b", [b])], command: "").results[0]
+        // The server's 50 000 bytes down went to the two hosts' clients, 20 000 and 30 000.
+        #expect(merged.clientWireBytesReceived == 50_000 && merged.clientWireBytesSent == 700)
+        var json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(a)) as? [String: Any])
+        for key in ["clientWireBytesReceived", "clientWireBytesSent"] { #expect(json.removeValue(forKey: key) != nil) }
+        let old = try JSONDecoder().decode(RunResult.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(old.clientWireBytesReceived == nil && old.clientWireBytesSent == nil)
+        let mergedOld = try ResultsMerge.merge([Self.input("a", [old])], command: "").results[0]
+        #expect(mergedOld.clientWireBytesReceived == nil)
+    }
+
     @Test("merge refuses what it cannot combine: other workloads, hosts of one run that disagree, rows without histograms")
     func refusals() {
         let a = Self.row(runID: "r", hosts: 2, clients: 3, delivered: 60, samples: Self.hostA)

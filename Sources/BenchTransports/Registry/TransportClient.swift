@@ -34,10 +34,13 @@ public struct ClientTarget: Sendable {
     /// The JWT the client presents when the scenario's server requires one (the run's server
     /// issued it); `nil` presents none.
     public var bearerToken: String?
+    /// Where the client's connections count their bytes at the socket (``ClientWireMeter``);
+    /// `nil` counts nothing (control requests).
+    public var wire: ClientWireCounter?
 
     public init(
         host: String, port: Int, clientIndex: Int, scenario: Scenario, startGate: StartGate = StartGate(), tls: ClientTLS? = nil,
-        bearerToken: String? = nil
+        bearerToken: String? = nil, wire: ClientWireCounter? = nil
     ) {
         self.host = host
         self.port = port
@@ -46,6 +49,15 @@ public struct ClientTarget: Sendable {
         self.startGate = startGate
         self.tls = tls
         self.bearerToken = bearerToken
+        self.wire = wire
+    }
+
+    /// Puts a ``ClientWireMeter`` counting into ``wire`` first in a new client pipeline, in
+    /// front of TLS and every decoder (called before any other handler is added, or after TLS
+    /// where a library adds that first), when the target has a counter.
+    public func addWireMeter(to channel: any Channel) throws {
+        guard let wire else { return }
+        try channel.pipeline.syncOperations.addHandler(ClientWireMeter(wire), position: .first)
     }
 
     /// Puts TLS first in a new client pipeline, offering `alpn`, when the server speaks TLS.

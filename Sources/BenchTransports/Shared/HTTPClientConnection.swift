@@ -9,7 +9,9 @@ import NIOPosix
 /// which hands each part to the exchange's ``ResponseReceiver`` in the read that brought it.
 ///
 /// - HTTP/1.1: NIO's HTTP/1 codec; requests go one after another on the connection.
-/// - TLS (when the target has it) goes first, offering `http/1.1` or `h2` by ALPN as browsers do.
+/// - The target's ``ClientWireMeter`` (when it has a counter) goes first, then the
+///   ``ArrivalStamp``, then TLS (when the target has it), offering `http/1.1` or `h2` by ALPN as
+///   browsers do.
 /// - HTTP/2: prior knowledge in cleartext (the connection preface, then SETTINGS); every
 ///   request is a new stream of the one connection, seen through NIO's HTTP/2 → HTTP/1 codec,
 ///   which turns `Host` into `:authority` and sends headers HPACK-compressed.
@@ -50,6 +52,7 @@ public struct HTTPClientConnection {
             let handler: HandlerOnLoop
             (channel, handler) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try target.addWireMeter(to: channel)
                     try channel.pipeline.syncOperations.addHandler(ArrivalStamp(arrival))
                     try target.addTLS(to: channel, offering: ["http/1.1"])
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -63,6 +66,7 @@ public struct HTTPClientConnection {
             let multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<Void>
             (channel, multiplexer) = try await bootstrap.connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try target.addWireMeter(to: channel)
                     try channel.pipeline.syncOperations.addHandler(ArrivalStamp(arrival))
                     try target.addTLS(to: channel, offering: ["h2"])
                     let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(mode: .client) { stream in

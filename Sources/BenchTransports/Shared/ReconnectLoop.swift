@@ -12,7 +12,7 @@ import BenchCore
 /// var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x3E6)
 /// await loop.run(recorder: &recorder) { loop, recorder in
 ///     let channel = try await WebSocketConnection.connect(to: target, uri: uri)
-///     recorder.connectionsOpened += 1
+///     recorder.noteConnectionOpened()
 ///     let closedCleanly = try await channel.executeThenClose { inbound, outbound in
 ///         … // each event received calls loop.resetBackoff()
 ///     }

@@ -13,8 +13,9 @@ enum WebSocketConnection {
     }
 
     /// Connects and upgrades; `frameHandlers` go behind the frame aggregator, in front of the
-    /// async channel (frames they consume never reach it). With `arrival`, an ``ArrivalStamp``
-    /// goes first and notes when each read came off the socket. The request carries `Host` (NIO does
+    /// async channel (frames they consume never reach it). The target's ``ClientWireMeter`` goes
+    /// first; with `arrival`, an ``ArrivalStamp`` goes right behind it and notes when each read
+    /// came off the socket. The request carries `Host` (NIO does
     /// not add it), then `fields` (a header profile's request head), and the upgrader adds
     /// `Upgrade`, `Connection`, `Sec-WebSocket-Key` and `Sec-WebSocket-Version`.
     ///
@@ -49,6 +50,7 @@ enum WebSocketConnection {
             .connectTimeout(.seconds(10))
             .connect(host: target.host, port: target.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try target.addWireMeter(to: channel)
                     if let arrival { try channel.pipeline.syncOperations.addHandler(ArrivalStamp(arrival)) }
                     // wss://: TLS first, offering HTTP/1.1 for the upgrade (RFC 6455 §3).
                     try target.addTLS(to: channel, offering: ["http/1.1"])
