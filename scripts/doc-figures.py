@@ -193,9 +193,11 @@ TLS_HANDSHAKES = tuple(
     f"Results/tls/handshakes/tls{name}/results.json" for name in ("1.3-p256", "1.3-rsa2048", "1.3-p256-x25519", "1.2-p256", "1.2-rsa2048"))
 TLS_LINK = tuple(f"Results/tls/link/{name}/results.json" for name in ("cleartext", "tls1.3", "tls1.2"))
 LATENCY = tuple(f"Results/latency/clients-{clients}/results.json" for clients in (1, 10))
+SCALE_OUT_LAYERS = "Results/scale-out/layers/results.json"
+SCALE_OUT_KILLED = "Results/scale-out/node-killed/results.json"
 ALL_DOCUMENTS = (
     DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,
-    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY, *LATENCY,
+    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY, *LATENCY, SCALE_OUT_LAYERS, SCALE_OUT_KILLED,
     "Results/sweeps/rate/results.json",
     "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
 )
@@ -838,6 +840,88 @@ def latency_table(results):
                   "Floor, 10 clients (µs)", "p50, 10 clients (ms)", "p50 / p99 ÷ floor, 10 clients"], body, right={1, 2, 3, 4, 5, 6})
 
 
+def deployment(row):
+    """A scale-out row's (balancer, backplane), or None for a row in one process."""
+    settings = (row.get("scaleOut") or {}).get("settings")
+    return None if settings is None else (settings["balancer"], settings["backplane"])
+
+
+def layer_rows(results):
+    """The layers run's rows by transport, then by (balancer, backplane)."""
+    layers = {}
+    for row in results.rows(SCALE_OUT_LAYERS):
+        layers.setdefault(row["transport"], {})[deployment(row)] = row
+    for transport, rows in layers.items():
+        for needed in [("nginx", "redis"), ("none", "redis"), ("nginx", "none")]:
+            if needed not in rows:
+                raise DocError(f"{SCALE_OUT_LAYERS} has no {transport} row with balancer {needed[0]} and backplane {needed[1]}")
+    return layers
+
+
+def per_event(row, total):
+    return total / row["eventsDelivered"] if row["eventsDelivered"] else float("nan")
+
+
+def plus(a, b):
+    """`a − b` in ms, signed as report.md writes it."""
+    return ("" if a >= b else "−") + ms(abs(a - b))
+
+
+def scale_out_hops(results):
+    body = []
+    for transport, rows in layer_rows(results).items():
+        full, direct, unbrokered = rows[("nginx", "redis")], rows[("none", "redis")], rows[("nginx", "none")]
+        scale = full["scaleOut"]
+        hop = scale["brokerHop"]
+        published = full["eventsPublished"]
+        nodes = [node["backplane"] for node in scale["nodes"] if node.get("backplane")]
+        feed = sum(node["socketBytesReceived"] for node in nodes) / len(nodes) / published
+        client_side = full["clientWireBytesReceived"] + full["clientWireBytesSent"]
+        body.append([
+            display(full), ms(full["latencyP50Nanoseconds"]), ms(full["latencyP99Nanoseconds"]),
+            f"{ms(hop['p50Nanoseconds'])} / {ms(hop['p99Nanoseconds'])}",
+            f"{plus(full['latencyP50Nanoseconds'], direct['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], direct['latencyP99Nanoseconds'])}",
+            f"{plus(full['latencyP50Nanoseconds'], unbrokered['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], unbrokered['latencyP99Nanoseconds'])}",
+            fixed(scale["publisherBytesSent"] / published, 1), fixed(feed, 1),
+            fixed(per_event(full, client_side), 1), fixed(per_event(full, full["bytesUp"] + full["bytesDown"]), 1),
+            f"{scale.get('clientsOnSeveralNodes', 0)} / {full['clients']}",
+        ])
+    return table(["Transport", "p50 (ms)", "p99 (ms)", "Broker hop p50 / p99 (ms)", "nginx adds p50 / p99 (ms)", "Redis adds p50 / p99 (ms)",
+                  "PUBLISH / event (B)", "Node feed / event (B)", "Clients' side / event (B)", "Nodes' side / event (B)", "Clients on several nodes"],
+                 body, right=set(range(1, 11)))
+
+
+def scale_out_killed(results):
+    body = []
+    for row in results.rows(SCALE_OUT_KILLED):
+        scale = row["scaleOut"]
+        reconnect = row.get("reconnectTime")
+        body.append([
+            display(row), f"{row['eventsDelivered']} / {row['deliveriesExpected']}", row["eventsLost"], row["reconnects"],
+            ms(reconnect["p50Nanoseconds"]) if reconnect else "–", ms(reconnect["maxNanoseconds"]) if reconnect else "–",
+            fixed(scale["nodeKilledAtSeconds"], 2),
+        ])
+    return table(["Transport", "Delivered / expected", "Lost", "Reconnects", "Reconnect p50 (ms)", "Reconnect max (ms)", "Node killed at (s)"],
+                 body, right={1, 2, 3, 4, 5, 6})
+
+
+def scale_out_summary(results):
+    layers = layer_rows(results)
+    everything = [display(rows[("nginx", "redis")]) for rows in layers.values() if rows[("nginx", "redis")]["eventsLost"] == 0]
+    spread = [display(rows[("nginx", "redis")]) for rows in layers.values() if (rows[("nginx", "redis")]["scaleOut"].get("clientsOnSeveralNodes") or 0) > 0]
+    missed = {display(rows[("nginx", "none")]): rows[("nginx", "none")]["eventsLost"] / rows[("nginx", "none")]["deliveriesExpected"] for rows in layers.values()}
+    killed = results.rows(SCALE_OUT_KILLED)
+    kill_lost = sum(row["eventsLost"] for row in killed)
+    times = [row["reconnectTime"]["p50Nanoseconds"] for row in killed if row.get("reconnectTime")]
+    text = (f"behind nginx with round robin and Redis between two nodes, {listing(everything)} delivered every event to every client "
+            f"without sticky sessions ({listing(spread) or 'no transport'} had clients whose requests went to both nodes)")
+    text += "; without the broker, " + listing(f"{name} lost {percent(share, 0)}" for name, share in missed.items()) + " of its deliveries"
+    text += f"; with a node killed mid-run, {plural(kill_lost, 'delivery')} of {sum(row['deliveriesExpected'] for row in killed)} were lost"
+    if times:
+        text += f" and the clients that had to reconnect were back after {span(times, ' ms', lambda v: ms(v))} at the median"
+    return text
+
+
 def environment(results):
     """The machine and build the committed reports came from."""
     machines = {}
@@ -883,6 +967,9 @@ GENERATORS = {
     "security-table": security_table,
     "security-summary": sentence(security_summary),
     "latency-table": latency_table,
+    "scale-out-hops": scale_out_hops,
+    "scale-out-killed": scale_out_killed,
+    "scale-out-summary": sentence(scale_out_summary),
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
-    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security Results/latency
+    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security Results/latency Results/scale-out
 "$bench" suite --output Results/default
 # Latency against each run's own floor (docs/measuring.md): one client and ten, 200 events a second.
 for clients in 1 10; do
@@ -66,6 +66,12 @@ done
 # What TLS costs a server per idle connection and per connection opened: 2,000 connections of
 # SSE and WebSocket over TLS 1.3 (Results/scale has them in cleartext).
 "$bench" scale --clients 2000 --events 10 --transport sse,websocket --tls --output Results/scale-tls
+# Scale-out (docs/scale-out.md): two bench serve nodes, each transport with and without nginx in
+# front and with and without Redis between them, so each hop's cost stands beside its twin; then
+# three nodes behind nginx, the third killed three seconds in.
+"$bench" run --transport all --nodes 2 --balancer both --backplane both --clients 4 --rate 50 --duration 6 \
+    --output Results/scale-out/layers
+"$bench" run --transport all --nodes 3 --kill-node-at 3 --clients 6 --rate 20 --duration 6 --output Results/scale-out/node-killed
 # Two load processes as the two hosts of one run on a bench serve process, and their merge.
 scripts/remote-pair.sh "$bench" Results/remote
 # The figures README.md and docs/ quote, rewritten from the new Results/.

@@ -59,6 +59,9 @@ struct RunCommand: AsyncParsableCommand {
                 try RemoteTarget.check(scenarioOptions.direction)
                 try RemoteTarget.check(scenarioOptions.tlsOptions.settings())
             } catch { throw ValidationError(error.message) }
+            guard scenarioOptions.scaleOutOptions.nodes == 1, scenarioOptions.scaleOutOptions.balancer == nil, scenarioOptions.scaleOutOptions.backplane == nil else {
+                throw ValidationError("--target runs against one bench serve; --nodes, --balancer and --backplane start their own nodes on this host")
+            }
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }

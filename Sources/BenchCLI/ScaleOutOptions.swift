@@ -17,9 +17,9 @@ struct ScaleOutOptions: ParsableArguments {
     var sticky = Switch.off
 
     @Option(name: .long, help: ArgumentHelp(
-        "redis: the run's events are PUBLISHed once to Redis (redis-server started by bench on a free loopback port, or --redis) and every node subscribes; none: they are published on the first node only. Default: redis above one node.",
-        valueName: "redis|none"))
-    var backplane: ScaleOutSettings.Backplane?
+        "redis: the run's events are PUBLISHed once to Redis (redis-server started by bench on a free loopback port, or --redis) and every node subscribes; none: they are published on the first node only; both: each runs once, so the report shows what the broker hop costs. Default: redis above one node.",
+        valueName: "redis|none|both"))
+    var backplane: BackplaneChoice?
 
     @Option(name: .long, help: ArgumentHelp("Use this Redis instead of starting redis-server.", valueName: "redis://HOST:PORT"))
     var redis: String?
@@ -27,16 +27,21 @@ struct ScaleOutOptions: ParsableArguments {
     @Option(name: .customLong("kill-node-at"), help: ArgumentHelp("Kill the last node (SIGKILL) this many seconds after publishing starts; its clients reconnect through the balancer.", valueName: "SECONDS"))
     var killNodeAt: Double?
 
-    /// The settings these flags give, one per `--balancer` choice, checked.
+    /// The settings these flags give, one per `--backplane` and `--balancer` choice, checked.
     func settings() throws(BenchError) -> [ScaleOutSettings] {
         let balancers: [ScaleOutSettings.Balancer?] = balancer.map { $0.balancers } ?? [nil]
-        return try balancers.map { balancer throws(BenchError) in
-            let settings = ScaleOutSettings(
-                nodes: nodes, balancer: balancer, sticky: sticky == .on, backplane: backplane ?? (redis != nil ? .redis : nil),
-                redisURL: redis, killNodeAtSeconds: killNodeAt)
-            try settings.validate()
-            return settings
+        let backplanes: [ScaleOutSettings.Backplane?] = backplane.map { $0.backplanes } ?? [redis != nil ? .redis : nil]
+        var all: [ScaleOutSettings] = []
+        for backplane in backplanes {
+            for balancer in balancers {
+                let settings = ScaleOutSettings(
+                    nodes: nodes, balancer: balancer, sticky: sticky == .on, backplane: backplane, redisURL: self.backplane == .both && backplane == ScaleOutSettings.Backplane.none ? nil : redis,
+                    killNodeAtSeconds: killNodeAt)
+                try settings.validate()
+                all.append(settings)
+            }
         }
+        return all
     }
 }
 
@@ -53,4 +58,15 @@ enum BalancerChoice: String, CaseIterable, ExpressibleByArgument {
     }
 }
 
-extension ScaleOutSettings.Backplane: ExpressibleByArgument {}
+/// `--backplane`: one choice or both.
+enum BackplaneChoice: String, CaseIterable, ExpressibleByArgument {
+    case redis, none, both
+
+    var backplanes: [ScaleOutSettings.Backplane] {
+        switch self {
+        case .redis: [.redis]
+        case .none: [.none]
+        case .both: [.none, .redis]
+        }
+    }
+}

@@ -7,14 +7,14 @@ extension MarkdownReport {
     static func scaleOutSection(_ results: [RunResult]) -> String {
         let rows = results.filter { $0.scaleOut != nil }
         guard !rows.isEmpty else { return "" }
-        let proxy = proxyHopTable(results)
+        let hops = hopTable(results)
         return """
             ### Scale-out: nodes, broker and balancer
 
             \(scaleOutTable(rows))
 
             \(nodeTable(rows))
-            \(proxy.isEmpty ? "" : "\n#### What the proxy hop adds\n\n" + proxy + "\n")
+            \(hops.isEmpty ? "" : "\n#### What each hop adds\n\n" + hops + "\n\nEach row beside its twin run without that hop (`--balancer both`, `--backplane both`): the same nodes, workload and clients, one run after the other on this machine, so the difference carries both runs' noise; the broker hop's own figure, measured on every event, is in the first table. Without a broker only the first node's clients receive events: that twin's latency is theirs.\n")
             \(scaleOutFindings(rows).map { "- " + $0 }.joined(separator: "\n"))
 
             Each node is a `bench serve` process of its own; Redis is `redis-server` and the \
@@ -104,24 +104,34 @@ extension MarkdownReport {
         return render(table, rightAligned: Set(3..<header.count))
     }
 
-    /// For each scale-out row through nginx that has a twin without a balancer (same transport,
-    /// variant and everything else), their latencies side by side: what the proxy hop adds.
-    static func proxyHopTable(_ results: [RunResult]) -> String {
-        let header = ["Transport", "Variant, HTTP, encoding, deployment", "Nodes", "p50 direct (ms)", "p50 via nginx (ms)", "+ p50 (ms)", "p99 direct (ms)", "p99 via nginx (ms)", "+ p99 (ms)"]
+    /// For each scale-out row that has a twin without one of its hops (the same transport,
+    /// variant and everything else, but straight to the nodes, or with no broker), their
+    /// latencies side by side: what nginx adds, and what Redis adds. Without a broker only the
+    /// first node's clients receive events, so that twin's latency is theirs.
+    static func hopTable(_ results: [RunResult]) -> String {
+        let header = [
+            "Transport", "Variant, HTTP, encoding, deployment", "Hop", "p50 without (ms)", "p50 with (ms)", "+ p50 (ms)", "p99 without (ms)",
+            "p99 with (ms)", "+ p99 (ms)",
+        ]
         var table = [header]
-        for proxied in results {
-            guard let settings = proxied.scaleOut?.settings, settings.balancer == .nginx, let direct = results.first(where: { $0.isDirectTwin(of: proxied) })
-            else { continue }
-            func delta(_ a: UInt64, _ b: UInt64) -> String { (a >= b ? "" : "−") + Format.milliseconds(a >= b ? a - b : b - a) }
-            table.append([
-                proxied.displayName, proxied.variantLabel(layers: true), "\(settings.nodes)",
-                Format.milliseconds(direct.latencyP50Nanoseconds), Format.milliseconds(proxied.latencyP50Nanoseconds),
-                delta(proxied.latencyP50Nanoseconds, direct.latencyP50Nanoseconds),
-                Format.milliseconds(direct.latencyP99Nanoseconds), Format.milliseconds(proxied.latencyP99Nanoseconds),
-                delta(proxied.latencyP99Nanoseconds, direct.latencyP99Nanoseconds),
-            ])
+        func delta(_ a: UInt64, _ b: UInt64) -> String { (a >= b ? "" : "−") + Format.milliseconds(a >= b ? a - b : b - a) }
+        for row in results {
+            guard let settings = row.scaleOut?.settings else { continue }
+            var hops: [(String, RunResult?)] = []
+            if settings.balancer == .nginx { hops.append(("nginx", results.first { $0.isTwin(of: row) { $0.balancer = .none; $0.sticky = false } })) }
+            if settings.backplane == .redis { hops.append(("Redis", results.first { $0.isTwin(of: row) { $0.backplane = .none; $0.redisURL = nil } })) }
+            for (hop, twin) in hops {
+                guard let twin else { continue }
+                table.append([
+                    row.displayName, row.variantLabel(layers: true), hop,
+                    Format.milliseconds(twin.latencyP50Nanoseconds), Format.milliseconds(row.latencyP50Nanoseconds),
+                    delta(row.latencyP50Nanoseconds, twin.latencyP50Nanoseconds),
+                    Format.milliseconds(twin.latencyP99Nanoseconds), Format.milliseconds(row.latencyP99Nanoseconds),
+                    delta(row.latencyP99Nanoseconds, twin.latencyP99Nanoseconds),
+                ])
+            }
         }
-        return table.count == 1 ? "" : render(table, rightAligned: Set(2..<header.count))
+        return table.count == 1 ? "" : render(table, rightAligned: Set(3..<header.count))
     }
 
     /// What the rows say in words: loss without a backplane, loss at the broker, whether the
@@ -193,13 +203,12 @@ extension MarkdownReport {
 }
 
 extension RunResult {
-    /// Whether `proxied` (a scale-out row through nginx) is this row run without a balancer:
-    /// the same transport, variant, encoding, HTTP version and deployment but for the balancer.
-    func isDirectTwin(of proxied: RunResult) -> Bool {
-        guard let mine = scaleOut?.settings, var theirs = proxied.scaleOut?.settings, mine.balancer == .none else { return false }
-        theirs.balancer = .none
-        theirs.sticky = false
-        return theirs == mine && transport == proxied.transport && variant == proxied.variant && encoding == proxied.encoding
-            && httpVersion == proxied.httpVersion && clients == proxied.clients && compression == proxied.compression
+    /// Whether this row is `other` run with `change` made to its deployment: the same
+    /// transport, variant, encoding, HTTP version, clients and compression.
+    func isTwin(of other: RunResult, _ change: (inout ScaleOutSettings) -> Void) -> Bool {
+        guard let mine = scaleOut?.settings, var theirs = other.scaleOut?.settings else { return false }
+        change(&theirs)
+        return theirs == mine && transport == other.transport && variant == other.variant && encoding == other.encoding
+            && httpVersion == other.httpVersion && clients == other.clients && compression == other.compression
     }
 }

@@ -77,7 +77,10 @@ public struct ScaleOutSettings: Codable, Sendable, Hashable {
             throw .usage("--nodes must be between 1 and \(ScaleOutSettings.maxNodes) (got \(nodes))")
         }
         if sticky, balancer == .none { throw .usage("--sticky on needs --balancer nginx: without a balancer each client has its node") }
-        if redisURL != nil, backplane == .none { throw .usage("--redis names the backplane's server: it needs --backplane redis") }
+        if let redisURL {
+            guard backplane == .redis else { throw .usage("--redis names the backplane's server: it needs --backplane redis") }
+            try Self.checkRedisURL(redisURL)
+        }
         if let seconds = killNodeAtSeconds {
             guard seconds.isFinite, seconds > 0 else { throw .usage("--kill-node-at must be a positive number of seconds (got \(seconds))") }
             guard nodes >= 2, balancer == .nginx else {
@@ -120,6 +123,14 @@ public struct ScaleOutSettings: Codable, Sendable, Hashable {
             fields.append(HeaderProfile.Field("Cookie", cookie))
         }
         return fields
+    }
+
+    /// `redis://HOST:PORT`, as the backplane's client reads it.
+    static func checkRedisURL(_ url: String) throws(BenchError) {
+        let parts = url.split(separator: "/", omittingEmptySubsequences: false)
+        guard url.hasPrefix("redis://"), parts.count == 3, let colon = parts[2].lastIndex(of: ":"),
+            !parts[2][..<colon].isEmpty, Int(parts[2][parts[2].index(after: colon)...]).map({ (1...65535).contains($0) }) == true
+        else { throw .usage("--redis must be redis://HOST:PORT (got '\(url)')") }
     }
 
     /// The most nodes a run starts: each is a process of its own on this machine.
