@@ -678,6 +678,7 @@ def summary(results):
         f"**Against the floor** ([baseline](Results/baseline/report.md)): {baseline_summary(results)}.",
         f"**Protobuf against JSON** ([payloads](Results/payloads/report.md)): {payloads_summary(results)}.",
         f"**Compression** ([docs/compression.md](docs/compression.md)): {compression_summary(results)}.",
+        f"**Scale-out** ([docs/scale-out.md](docs/scale-out.md), [layers](Results/scale-out/layers/report.md), [a node killed](Results/scale-out/node-killed/report.md)): {scale_out_summary(results)}.",
     ]
     return "\n".join(f"- {bullet}" for bullet in bullets)
 
