@@ -25,6 +25,12 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(name: .customLong("payload-bytes"), help: "Payload size per event, in bytes.")
     var payloadBytes = Scale.Configuration.defaults.payloadBytes
 
+    @Option(name: .long, help: "Server nodes: above 1, each transport's clients connect through nginx (round robin) to this many bench serve processes, which relay the events PUBLISHed once to Redis.")
+    var nodes = 1
+
+    @Option(name: .long, help: ArgumentHelp("With --nodes above 1: use this Redis instead of starting redis-server.", valueName: "redis://HOST:PORT"))
+    var redis: String?
+
     @Option(name: .long, help: "Folder for report.md and scale.json.")
     var output: String?
 
@@ -39,9 +45,15 @@ struct ScaleCommand: AsyncParsableCommand {
         guard (1...50_000).contains(clients) else { throw ValidationError("--clients must be between 1 and 50000 (got \(clients))") }
         guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000 (got \(events))") }
         guard (0...1 << 20).contains(payloadBytes) else { throw ValidationError("--payload-bytes must be between 0 and 1048576 (got \(payloadBytes))") }
+        guard (1...ScaleOutSettings.maxNodes).contains(nodes) else {
+            throw ValidationError("--nodes must be between 1 and \(ScaleOutSettings.maxNodes) (got \(nodes))")
+        }
+        if redis != nil, nodes == 1 { throw ValidationError("--redis is the nodes' backplane: it needs --nodes 2 or more") }
         do {
             for configuration in try configurations {
                 try configuration.compression.validate()
+                // What scale-out nodes cannot honour (--tls, --auth jwt), in one sentence.
+                if nodes > 1 { try configuration.scenario.validate() }
                 _ = try plan(configuration)
             }
         } catch { throw ValidationError(error.message) }
@@ -61,6 +73,8 @@ struct ScaleCommand: AsyncParsableCommand {
                 configuration.payloadContent = compressionOptions.payloadContent
                 configuration.tls = tls
                 configuration.security = security
+                configuration.nodes = nodes
+                configuration.redisURL = redis
                 return configuration
             }
         }
@@ -79,11 +93,12 @@ struct ScaleCommand: AsyncParsableCommand {
             let runs = try plan(configuration)
             let compression = (configurations.count > 1 ? ", compression \(configuration.compression.label)" : "")
                 + (configuration.tls.enabled ? ", \(configuration.tls.label)" : "")
+            let server = nodes > 1 ? "\(nodes) `bench serve --redis` nodes behind nginx" : "a `bench serve` process"
             rows += try await progress.run {
                 try await Scale.run(configuration, runs: runs) { step in
                     switch step {
                     case .started(let index, let count, let transport):
-                        progress.step(index, of: count, "\(transport.rawValue)\(compression): \(clients) connections to a `bench serve` process, then \(events) events to each at once")
+                        progress.step(index, of: count, "\(transport.rawValue)\(compression): \(clients) connections to \(server), then \(events) events to each at once")
                     case .measured(let row):
                         progress.detail(
                             "done: \(Int(row.residentBytesPerConnection)) B per connection, opened in \(Format.decimal(row.connectSeconds ?? 0, places: 2)) s "
@@ -95,6 +110,7 @@ struct ScaleCommand: AsyncParsableCommand {
         }
         let report = ScaleReport(rows: rows, command: Console.commandLine, environment: .current())
         print(report.table)
+        if let nodeTable = report.nodeTable { print("\n" + nodeTable) }
         if let output {
             let directory = URL(fileURLWithPath: output)
             try report.write(to: directory)

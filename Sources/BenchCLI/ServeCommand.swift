@@ -73,6 +73,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Publish this many events at once before serving, so a client asking for everything after 0 gets them as fast as the server can send (push throughput).")
     var preload = 0
 
+    @Option(name: .long, help: ArgumentHelp("Serve as a scale-out node: relay the events PUBLISHed to a channel of this Redis (one event per message, sequence and publish time kept) instead of publishing at --rate.", valueName: "redis://HOST:PORT"))
+    var redis: String?
+
+    @Option(name: .customLong("redis-channel"), help: ArgumentHelp("With --redis: the channel to subscribe to.", valueName: "NAME"))
+    var redisChannel: String?
+
+    @Option(name: .customLong("redis-encoding"), help: ArgumentHelp("With --redis: the encoding of the channel's events (EventCodec's json or protobuf).", valueName: "json|protobuf"))
+    var redisEncoding: Encoding?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (got \(port))") }
         guard (0...65535).contains(grpcPort) else { throw ValidationError("--grpc-port must be between 0 and 65535 (got \(grpcPort))") }
@@ -106,7 +115,18 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...ServerConfiguration.defaults.retainedEvents).contains(preload) else {
             throw ValidationError("--preload must be between 0 and the \(ServerConfiguration.defaults.retainedEvents) events the server retains (got \(preload))")
         }
+        if redis == nil, redisChannel != nil || redisEncoding != nil { throw ValidationError("--redis-channel and --redis-encoding go with --redis") }
+        if redis != nil, preload > 0 { throw ValidationError("--preload publishes this server's own events: with --redis the events come from the channel") }
+        if let redisChannel, redisChannel.isEmpty { throw ValidationError("--redis-channel must not be empty") }
     }
+
+    /// The channel to relay (`--redis`), or `nil` to publish at `--rate`.
+    private var backplane: Serving.Backplane? {
+        redis.map { Serving.Backplane(url: $0, channel: redisChannel ?? Self.defaultChannel, encoding: redisEncoding ?? .json) }
+    }
+
+    /// The channel `--redis` subscribes to without `--redis-channel`.
+    static let defaultChannel = "transportbench:events"
 
     func run() async throws {
         func timeout(_ seconds: Double) -> TimeAmount? { seconds == 0 ? nil : .nanoseconds(Int64(seconds * 1e9)) }
@@ -146,7 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
         let routes = TransportRegistry.standard(grpc: GRPCTransport.Configuration(port: grpcPort)).routes
             .merging(Routes(http: BrowserEndpoints.routes(results: browserResults) + (control.map { $0.guarding(controlRoutes) } ?? controlRoutes)))
         let token = try await configuration.tokenAuthority?.issue(lifetimeSeconds: Self.printedTokenLifetimeSeconds)
-        let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration)
+        let publishing = Serving.Publishing(rate: rate, payloads: payloads, preload: preload, seconds: duration, backplane: backplane)
         try await Serving.run(configuration: configuration, routes: routes, publishing: publishing) { server in
             for line in server.endpointLines { print(line) }
             let scheme = server.tls == nil ? "http" : "https"
@@ -157,7 +177,12 @@ struct ServeCommand: AsyncParsableCommand {
             print("control \(scheme)://\(server.host):\(server.port)")
             if let tls = server.tls { try? printCertificate(tls.identity) }
             fflush(nil)
-            Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads" + (duration.map { " for \($0) s" } ?? "; interrupt to stop"))
+            let until = duration.map { " for \($0) s" } ?? "; interrupt to stop"
+            if let backplane {
+                Console.status("relaying channel \(backplane.channel) from \(backplane.url) (\(backplane.encoding.rawValue) events; --rate does not apply)\(until)")
+            } else {
+                Console.status("publishing \(rate) events/s of \(payloadBytes)-byte payloads\(until)")
+            }
         }
     }
 
@@ -189,3 +214,5 @@ struct ServeCommand: AsyncParsableCommand {
         fflush(nil)
     }
 }
+
+extension Encoding: ExpressibleByArgument {}

@@ -38,6 +38,14 @@ public struct ScaleRow: Codable, Sendable, Hashable {
     public var latencyP50Nanoseconds: UInt64
     public var latencyP99Nanoseconds: UInt64
     public var latencyMaxNanoseconds: UInt64
+    /// Server nodes (`bench scale --nodes`), each a `bench serve` process relaying the events
+    /// from Redis behind nginx; `nil` for one process. The server figures above are then the
+    /// nodes' summed (resident sizes, peak included, and CPU times).
+    public var nodes: Int?
+    /// The deployment (``ScaleOutSettings/label``: `2 nodes, nginx round robin, redis`); `nil` for one process.
+    public var deployment: String?
+    /// Each node's figures, in node order; `nil` for one process.
+    public var nodeFigures: [Node]?
 
     public init(
         transport: String, connections: Int, events: Int, deliveriesExpected: Int, deliveries: Int, residentBytesIdle: Int,

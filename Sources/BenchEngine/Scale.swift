@@ -10,7 +10,9 @@ import Foundation
 /// server's resident memory, then has the server publish ``Configuration/events`` events at once
 /// to all of them and times the fan-out until every client has every event, reading the server's
 /// CPU time around it. It also times opening the connections and reads the server's CPU time
-/// over that: with TLS, each connection's full handshake (``Configuration/tls``).
+/// over that: with TLS, each connection's full handshake (``Configuration/tls``). With
+/// ``Configuration/nodes`` above 1 the clients connect through nginx to that many `bench serve
+/// --redis` nodes and the events are PUBLISHed once to Redis (``ScaleDeployment``).
 ///
 /// ```swift
 /// let configuration = Scale.Configuration.defaults
@@ -38,6 +40,13 @@ public enum Scale {
         /// The server's handshake checks, and what the clients present (the token the server prints).
         public var security: SecuritySettings = .open
 
+        /// Server nodes: above 1, each a `bench serve` process relaying the events from Redis,
+        /// behind nginx (``ScaleDeployment``); 1 is one `bench serve` process publishing itself.
+        public var nodes = 1
+        /// With ``nodes`` above 1: an existing Redis (`redis://HOST:PORT`) instead of the
+        /// `redis-server` started for each transport.
+        public var redisURL: String?
+
         public static let defaults = Configuration(clients: 10_000, events: 10, payloadBytes: Scenario.defaults.payloadBytes)
 
         public init(clients: Int, events: Int, payloadBytes: Int) {
@@ -56,6 +65,7 @@ public enum Scale {
             scenario.payloadContent = payloadContent
             scenario.tls = tls
             scenario.security = security
+            if nodes > 1 { scenario.scaleOut = ScaleOutSettings(nodes: nodes, redisURL: redisURL) }
             return scenario
         }
 
@@ -77,11 +87,19 @@ public enum Scale {
     /// Measures each transport in turn: `runs` holds one run per transport on `configuration`'s
     /// ``Configuration/scenario`` (``Planner/connectionHolding(transports:scenario:registry:)``).
     public static func run(_ configuration: Configuration, runs: [PlannedRun], progress: (Step) -> Void = { _ in }) async throws -> [ScaleRow] {
-        try OpenFileLimit.ensure(configuration.clients + 256, for: "\(configuration.clients) client connections")
+        if configuration.nodes > 1 {
+            try NodeCapacity.check(nodes: configuration.nodes, clients: configuration.clients)
+            // nginx, which inherits this limit, holds two descriptors per client: its side and the node's.
+            try OpenFileLimit.ensure(2 * configuration.clients + 512, for: "\(configuration.clients) client connections through nginx")
+        } else {
+            try OpenFileLimit.ensure(configuration.clients + 256, for: "\(configuration.clients) client connections")
+        }
         var rows: [ScaleRow] = []
         for (index, run) in runs.enumerated() {
             progress(.started(index: index + 1, count: runs.count, transport: run.transport.kind))
-            var row = try await measure(run.transport.makeClient(for: run.scenario), configuration)
+            let client = run.transport.makeClient(for: run.scenario)
+            var row = try await configuration.nodes > 1
+                ? measureNodes(client, transport: run.transport, configuration) : measure(client, configuration)
             row.transportName = run.transport.displayName
             row.compression = configuration.compression.label
             row.tls = configuration.tls.label

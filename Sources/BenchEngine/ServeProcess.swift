@@ -39,10 +39,22 @@ struct ServeProcess {
     func withClients<T: Sendable>(
         _ scenario: Scenario, client: any TransportClient, readyWithin: Duration = .seconds(60), _ body: ([ClientProgress]) async throws -> T
     ) async throws -> (value: T, recorders: [DeliveryRecorder], opening: Opening) {
-        let clients = scenario.clients
         let name = client.kind.rawValue
         // The endpoint line of a transport is named after it.
         guard let port = ports[name] else { throw BenchError.runFailed("`bench serve` printed no endpoint for \(name)") }
+        return try await Self.withClients(
+            scenario, client: client, port: port, tls: clientTLS, bearerToken: bearerToken, cpuSeconds: cpuSeconds, readyWithin: readyWithin, body)
+    }
+
+    /// Runs `client`'s clients of `scenario` against the server at `port` on loopback (one
+    /// process, or nginx in front of nodes) until `body` returns, as the method above does;
+    /// `cpuSeconds` reads the server side's CPU time (the nodes' summed) for ``Opening``.
+    static func withClients<T: Sendable>(
+        _ scenario: Scenario, client: any TransportClient, port: Int, tls clientTLS: ClientTLS?, bearerToken: String?,
+        cpuSeconds: () throws -> (user: Double, system: Double), readyWithin: Duration, _ body: ([ClientProgress]) async throws -> T
+    ) async throws -> (value: T, recorders: [DeliveryRecorder], opening: Opening) {
+        let clients = scenario.clients
+        let name = client.kind.rawValue
         let progresses = (0..<clients).map { _ in ClientProgress() }
         let cpuBefore = try cpuSeconds()
         let start = ContinuousClock.now
@@ -141,6 +153,18 @@ struct ServeProcess {
 
     /// The process's resident set size, VmRSS in /proc/PID/status.
     func residentBytes() throws -> Int { try status("VmRSS") }
+
+    /// The sockets the process holds open: its `/proc/PID/fd` entries that are sockets
+    /// (listeners and connections alike).
+    func socketCount() throws -> Int {
+        let directory = "/proc/\(process.processIdentifier)/fd"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw BenchError.runFailed("cannot list \(directory)")
+        }
+        return entries.count { entry in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + entry))?.hasPrefix("socket:") == true
+        }
+    }
 
     /// The process's peak resident size, VmHWM in /proc/PID/status.
     func peakResidentBytes() throws -> Int { try status("VmHWM") }

@@ -38,6 +38,46 @@ public struct ScaleReport {
         return lines.joined(separator: "\n")
     }
 
+    /// Each scale-out node's figures, one line per node of each row that has them
+    /// (`bench scale --nodes`); `nil` when every row is one process.
+    public var nodeTable: String? {
+        guard rows.contains(where: { $0.nodeFigures != nil }) else { return nil }
+        var lines = [
+            "| Transport | Compression | Node | Connections held | RSS idle → connected (MiB) | RSS / connection (KiB) | Fan-out CPU user / system (s) | CPU / delivery (µs) |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in rows {
+            for node in row.nodeFigures ?? [] {
+                // Each node delivers every event to the connections it holds.
+                let deliveries = row.events * node.connections
+                let cpu = node.fanOutUserCPUSeconds + node.fanOutSystemCPUSeconds
+                let cells: [String] = [
+                    row.displayName, row.compression ?? "off", "\(node.number) of \(row.nodes ?? 0)", "\(node.connections)",
+                    Format.decimal(Double(node.residentBytesIdle) / 1_048_576, places: 1) + " → " + Format.decimal(Double(node.residentBytesConnected) / 1_048_576, places: 1),
+                    Format.decimal(node.residentBytesPerConnection / 1024, places: 1),
+                    Format.decimal(node.fanOutUserCPUSeconds, places: 2) + " / " + Format.decimal(node.fanOutSystemCPUSeconds, places: 2),
+                    deliveries > 0 ? Format.decimal(cpu * 1e6 / Double(deliveries), places: 1) : "–",
+                ]
+                lines.append("| " + cells.joined(separator: " | ") + " |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// How the server side was deployed, in a sentence or two, for rows across nodes.
+    public var deploymentConditions: String {
+        var labels: [String] = []
+        for row in rows where !labels.contains(row.deployment ?? "one process") { labels.append(row.deployment ?? "one process") }
+        return labels.map { "`\($0)`" }.joined(separator: " and ")
+            + ": each node a `bench serve --redis URL --redis-channel NAME` process relaying what its Redis subscription brings "
+            + "(redis-server on loopback, or `--redis`), nginx in front of them balancing round robin, the clients connecting to nginx "
+            + "(each with its `tb_session` cookie). The events are PUBLISHed once each to Redis, at once, and the fan-out runs from the "
+            + "first PUBLISH to the last delivery: it includes the broker hop and the proxy hop. A row's server figures (RSS, peak, CPU) "
+            + "are the nodes' summed; nginx's and Redis's own memory and CPU are not in them. The nodes table has each node's: the "
+            + "connections it held (its sockets with every client connected less those it held idle), its resident growth per held "
+            + "connection, and its CPU time over the fan-out."
+    }
+
     /// Under which TLS conditions the rows were measured, in a sentence or two.
     public var tlsConditions: String {
         var labels: [String] = []
@@ -74,7 +114,7 @@ public struct ScaleReport {
             latency from publish to each client's decoding, on the machine's one monotonic clock.
 
             \(table)
-
+            \(nodeTable.map { "\n" + $0 + "\n\n- **Server**: " + deploymentConditions } ?? "")
             - **TLS**: \(tlsConditions)
             - **Connect** runs from the first client's connect to the last client ready (TCP, the \
             TLS handshake, the WebSocket upgrade or first request), with the clients in this process \
