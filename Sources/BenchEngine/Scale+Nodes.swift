@@ -28,14 +28,7 @@ extension Scale {
                 let cpuBefore = try nodes.map { try $0.cpuSeconds() }
                 let start = ContinuousClock.now
                 try await deployment.publish(events, payloads: scenario.payloads)
-                let deadline = start + .seconds(60 + expected / 10_000)
-                var delivered = 0
-                while ContinuousClock.now < deadline {
-                    delivered = progresses.reduce(0) { $0 + $1.delivered }
-                    if delivered >= expected { break }
-                    try await Task.sleep(for: .milliseconds(2))
-                }
-                let seconds = (ContinuousClock.now - start).seconds
+                let (delivered, seconds) = try await Scale.fanOut(to: progresses, expected: expected, since: start)
                 // The deliveries are in; let the nodes finish what they were doing before reading their clocks.
                 try await Task.sleep(for: .milliseconds(200))
                 let cpuAfter = try nodes.map { try $0.cpuSeconds() }

@@ -125,14 +125,7 @@ public enum Scale {
             let start = ContinuousClock.now
             let control = ClientTarget(host: "127.0.0.1", port: server.controlPort, clientIndex: 0, scenario: scenario, tls: server.clientTLS)
             _ = try await HTTPClientConnection.request(.POST, "/control/publish?count=\(events)", to: control)
-            let deadline = start + .seconds(60 + expected / 10_000)
-            var delivered = 0
-            while ContinuousClock.now < deadline {
-                delivered = progresses.reduce(0) { $0 + $1.delivered }
-                if delivered >= expected { break }
-                try await Task.sleep(for: .milliseconds(2))
-            }
-            let seconds = (ContinuousClock.now - start).seconds
+            let (delivered, seconds) = try await fanOut(to: progresses, expected: expected, since: start)
             // The deliveries are in; let the server finish what it was doing before reading its clock.
             try await Task.sleep(for: .milliseconds(200))
             let cpuAfter = try server.cpuSeconds()
@@ -157,6 +150,21 @@ public enum Scale {
         row.serverConnectUserCPUSeconds = opening.userCPUSeconds
         row.serverConnectSystemCPUSeconds = opening.systemCPUSeconds
         return row
+    }
+}
+
+extension Scale {
+    /// Waits until `progresses` have `expected` deliveries between them (or a minute more than
+    /// ten thousand deliveries a second would take): the deliveries, and the seconds since `start`.
+    static func fanOut(to progresses: [ClientProgress], expected: Int, since start: ContinuousClock.Instant) async throws -> (delivered: Int, seconds: Double) {
+        let deadline = start + .seconds(60 + expected / 10_000)
+        var delivered = 0
+        while ContinuousClock.now < deadline {
+            delivered = progresses.reduce(0) { $0 + $1.delivered }
+            if delivered >= expected { break }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        return (delivered, (ContinuousClock.now - start).seconds)
     }
 }
 

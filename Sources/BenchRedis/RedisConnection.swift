@@ -21,9 +21,9 @@ public final class RedisConnection: Sendable {
     /// Where it is connected.
     public let endpoint: RedisEndpoint
     private let channel: any Channel
-    private let counts: RedisByteCounts
+    private let counts: SocketByteCounter
 
-    private init(endpoint: RedisEndpoint, channel: any Channel, counts: RedisByteCounts) {
+    private init(endpoint: RedisEndpoint, channel: any Channel, counts: SocketByteCounter) {
         self.endpoint = endpoint
         self.channel = channel
         self.counts = counts
@@ -40,11 +40,11 @@ public final class RedisConnection: Sendable {
         to endpoint: RedisEndpoint, timeout: TimeAmount = .seconds(2),
         on eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()
     ) async throws -> RedisConnection {
-        let counts = RedisByteCounts()
+        let counts = SocketByteCounter()
         let channel = try await endpoint.connect(on: eventLoop, timeout: timeout) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandlers(
-                    RedisWireMeter(counts: counts), ByteToMessageHandler(RESPDecoder()), RedisCommandHandler(endpoint: endpoint))
+                    SocketByteMeter(counts), ByteToMessageHandler(RESPDecoder()), RedisCommandHandler(endpoint: endpoint))
             }
         }
         return RedisConnection(endpoint: endpoint, channel: channel, counts: counts)
@@ -54,10 +54,10 @@ public final class RedisConnection: Sendable {
     public var eventLoop: any EventLoop { channel.eventLoop }
 
     /// Bytes written to the socket since the connection opened: every command, as encoded.
-    public var bytesWritten: Int { counts.bytesWritten }
+    public var bytesWritten: Int { counts.bytesSent }
 
     /// Bytes read from the socket since the connection opened: every reply.
-    public var bytesRead: Int { counts.bytesRead }
+    public var bytesRead: Int { counts.bytesReceived }
 
     /// Sends `command` and returns Redis's reply.
     ///

@@ -63,7 +63,7 @@ public final class RedisSubscriber: Sendable {
     /// The loop its connections run on, and its callbacks too.
     public let eventLoop: any EventLoop
     private let configuration: Configuration
-    private let counts = RedisByteCounts()
+    private let counts = SocketByteCounter()
     private let onMessage: @Sendable (ByteBuffer, UInt64) -> Void
     private let onEvent: @Sendable (Event) -> Void
     private let state: NIOLoopBoundBox<State>
@@ -117,10 +117,10 @@ public final class RedisSubscriber: Sendable {
     }
 
     /// Bytes read from the socket over all its connections: confirmations and messages.
-    public var bytesRead: Int { counts.bytesRead }
+    public var bytesRead: Int { counts.bytesReceived }
 
     /// Bytes written to the socket over all its connections: its SUBSCRIBE commands.
-    public var bytesWritten: Int { counts.bytesWritten }
+    public var bytesWritten: Int { counts.bytesSent }
 
     /// Unsubscribes by closing the connection; no callback runs after it returns.
     public func stop() async {
@@ -138,7 +138,7 @@ public final class RedisSubscriber: Sendable {
         let subscribed = eventLoop.makePromise(of: Void.self)
         let connected = endpoint.connectFuture(on: eventLoop, timeout: configuration.connectTimeout) { [self] channel in
             channel.eventLoop.makeCompletedFuture {
-                let meter = RedisWireMeter(counts: counts)
+                let meter = SocketByteMeter(counts, stampsReads: true)
                 let handler = RedisSubscriptionHandler(
                     channelName: channelName, meter: meter, subscribed: subscribed, onMessage: onMessage,
                     onClose: { [self] reason in connectionLost(reason) })

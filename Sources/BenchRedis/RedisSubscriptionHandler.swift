@@ -1,3 +1,4 @@
+import BenchCore
 import NIOCore
 
 /// Subscribes a connection to one channel and hands each message's payload on, in the read that
@@ -5,14 +6,14 @@ import NIOCore
 ///
 /// It sends `SUBSCRIBE channel` when the connection becomes active and completes `subscribed`
 /// when Redis confirms. Each `message` push (`*3\r\n$7\r\nmessage\r\n$N\r\nCHANNEL\r\n$M\r\nPAYLOAD\r\n`)
-/// goes to `onMessage` with the time ``RedisWireMeter`` took at its read. A connection that ends
+/// goes to `onMessage` with the time ``SocketByteMeter`` took at its read. A connection that ends
 /// before the confirmation fails `subscribed`; one that ends after it calls `onClose` with why.
 final class RedisSubscriptionHandler: ChannelInboundHandler {
     typealias InboundIn = RESPValue
     typealias OutboundOut = ByteBuffer
 
     private let channelName: String
-    private let meter: RedisWireMeter
+    private let meter: SocketByteMeter
     private let subscribed: EventLoopPromise<Void>
     private let onMessage: @Sendable (ByteBuffer, UInt64) -> Void
     private let onClose: (String) -> Void
@@ -21,7 +22,7 @@ final class RedisSubscriptionHandler: ChannelInboundHandler {
     private var failure: (any Error)?
 
     init(
-        channelName: String, meter: RedisWireMeter, subscribed: EventLoopPromise<Void>,
+        channelName: String, meter: SocketByteMeter, subscribed: EventLoopPromise<Void>,
         onMessage: @escaping @Sendable (ByteBuffer, UInt64) -> Void, onClose: @escaping (String) -> Void
     ) {
         self.channelName = channelName

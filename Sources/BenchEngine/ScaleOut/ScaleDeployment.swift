@@ -32,38 +32,25 @@ struct ScaleDeployment {
     ///   refuses its configuration.
     static func with<T>(_ configuration: Scale.Configuration, _ body: (ScaleDeployment) async throws -> T) async throws -> T {
         let scenario = configuration.scenario
-        var redis: RedisServer?
-        var connection: RedisConnection?
+        var backplane: Backplane?
         var nodes: [ServeProcess] = []
         var balancer: NginxBalancer?
         func stopAll() async {
             balancer?.stop()
             for node in nodes { node.stop() }
-            await connection?.close()
-            await redis?.stop()
+            await backplane?.stop()
         }
         do {
-            let url: String
-            if let given = configuration.redisURL {
-                url = given
-            } else {
-                redis = try await RedisServer.start()
-                url = redis!.url
-            }
-            connection = try await RedisConnection.connect(to: try RedisEndpoint(url: url))
-            let channel = "transportbench-scale:\(UUID().uuidString)"
-            let backplane = ["--redis", url, "--redis-channel", channel, "--redis-encoding", scenario.encoding.rawValue]
+            backplane = try await Backplane.start(redisURL: configuration.redisURL, encoding: scenario.encoding, channelPrefix: "transportbench-scale")
+            let arguments = ["--redis", backplane!.url, "--redis-channel", backplane!.channel, "--redis-encoding", scenario.encoding.rawValue]
             for _ in 0..<configuration.nodes {
                 // Each node has subscribed once it prints its endpoints.
-                nodes.append(try ServeProcess.start(arguments: configuration.serveArguments + backplane))
+                nodes.append(try ServeProcess.start(arguments: configuration.serveArguments + arguments))
             }
             balancer = try await NginxBalancer.start(
                 nodes: nodes.map { NginxConfiguration.Node(httpPort: $0.controlPort, grpcPort: $0.ports[TransportKind.grpc.rawValue]) },
                 sticky: false)
-            let deployment = ScaleDeployment(
-                nodes: nodes, balancer: balancer!,
-                publisher: BackplanePublisher(connection: connection!, channel: channel, encoding: scenario.encoding),
-                settings: scenario.scaleOut)
+            let deployment = ScaleDeployment(nodes: nodes, balancer: balancer!, publisher: backplane!.publisher, settings: scenario.scaleOut)
             let value = try await body(deployment)
             await stopAll()
             return value
@@ -73,10 +60,9 @@ struct ScaleDeployment {
         }
     }
 
-    /// nginx's port for `transport`'s clients: the h2c listener for gRPC and HTTP/2, the HTTP/1.1 one otherwise.
+    /// nginx's port for `transport`'s clients.
     func port(for transport: any TransportTraits, scenario: Scenario) -> Int {
-        let http2 = transport.kind == .grpc || (transport.hasHTTPVersionChoice && scenario.httpVersion == .http2)
-        return http2 ? balancer.http2Port : balancer.httpPort
+        balancer.port(for: transport, scenario: scenario)
     }
 
     /// PUBLISHes events 1…`count` at once, on the publisher's event loop (each stamped just

@@ -26,9 +26,9 @@ final class ScaleOutRunServer: RunServer {
     let settings: ScaleOutSettings
     let nodes: [Node]
     let balancer: NginxBalancer?
-    let redis: Backplane?
+    let backplane: Backplane?
     private let transport: any TransportTraits
-    private let http2: Bool
+    private let scenario: Scenario
     /// The publisher's schedule: the backplane's, or the first node's.
     private let schedule: ServerSchedule?
     private let killedNode = Mutex<(number: Int, seconds: Double)?>(nil)
@@ -37,25 +37,17 @@ final class ScaleOutRunServer: RunServer {
     /// The balancer's access log, read before it stops.
     private let balancerLog = Mutex<NginxAccessLog?>(nil)
 
-    /// The broker: the Redis bench started (or the one `--redis` named), and the publisher's connection.
-    struct Backplane: Sendable {
-        let server: RedisServer?
-        let url: String
-        let channel: String
-        let publisher: BackplanePublisher
-    }
-
     private init(
-        settings: ScaleOutSettings, nodes: [Node], balancer: NginxBalancer?, redis: Backplane?, transport: any TransportTraits,
+        settings: ScaleOutSettings, nodes: [Node], balancer: NginxBalancer?, backplane: Backplane?, transport: any TransportTraits,
         scenario: Scenario
     ) {
         self.settings = settings
         self.nodes = nodes
         self.balancer = balancer
-        self.redis = redis
+        self.backplane = backplane
         self.transport = transport
-        self.http2 = transport.kind == .grpc || (transport.hasHTTPVersionChoice && scenario.httpVersion == .http2)
-        self.schedule = redis.map { ServerSchedule(publishingTo: $0.publisher, scenario: scenario) }
+        self.scenario = scenario
+        self.schedule = backplane.map { ServerSchedule(publishingTo: $0.publisher, scenario: scenario) }
     }
 
     /// Starts the deployment `scenario.scaleOut` describes for a run over `transport`, runs
@@ -66,29 +58,16 @@ final class ScaleOutRunServer: RunServer {
         let settings = scenario.scaleOut
         try NodeCapacity.check(nodes: settings.nodes, clients: scenario.clients)
         var started: [ServeProcess] = []
-        var redisServer: RedisServer?
+        var backplane: Backplane?
         var balancer: NginxBalancer?
-        var publisher: BackplanePublisher?
         func stopAll() async {
             balancer?.stop()
             for process in started { process.stop() }
-            await publisher?.close()
-            await redisServer?.stop()
+            await backplane?.stop()
         }
         do {
-            var backplane: Backplane?
             if settings.backplane == .redis {
-                let url: String
-                if let given = settings.redisURL {
-                    url = given
-                } else {
-                    redisServer = try await RedisServer.start()
-                    url = redisServer!.url
-                }
-                let connection = try await RedisConnection.connect(to: try RedisEndpoint(url: url))
-                let channel = "transportbench:\(UUID().uuidString)"
-                publisher = BackplanePublisher(connection: connection, channel: channel, encoding: scenario.encoding)
-                backplane = Backplane(server: redisServer, url: url, channel: channel, publisher: publisher!)
+                backplane = try await Backplane.start(redisURL: settings.redisURL, encoding: scenario.encoding, channelPrefix: "transportbench")
             }
             var nodes: [Node] = []
             for index in 0..<settings.nodes {
@@ -106,7 +85,7 @@ final class ScaleOutRunServer: RunServer {
                     sticky: settings.sticky)
             }
             let server = ScaleOutRunServer(
-                settings: settings, nodes: nodes, balancer: balancer, redis: backplane, transport: transport, scenario: scenario)
+                settings: settings, nodes: nodes, balancer: balancer, backplane: backplane, transport: transport, scenario: scenario)
             let value = try await body(server)
             server.killer.withLock { $0?.cancel() }
             await stopAll()
@@ -123,7 +102,7 @@ final class ScaleOutRunServer: RunServer {
 
     func port(for transport: TransportKind, client index: Int) -> Int {
         guard let balancer else { return nodes[settings.node(forClient: index)].run.port(for: transport) }
-        return http2 ? balancer.http2Port : balancer.httpPort
+        return balancer.port(for: self.transport, scenario: scenario)
     }
 
     var firstClientIndex: Int { 0 }
@@ -210,12 +189,12 @@ final class ScaleOutRunServer: RunServer {
             return entry
         })
         result.nodeKilledAtSeconds = killed?.seconds
-        if let redis {
-            let bytes = redis.publisher.socketBytes
+        if let backplane {
+            let bytes = backplane.publisher.socketBytes
             result.publisherBytesSent = bytes.sent
             result.publisherBytesReceived = bytes.received
-            result.fewestNodesReached = redis.publisher.fewestNodesReached
-            result.lostAtPublish = redis.publisher.lost
+            result.fewestNodesReached = backplane.publisher.fewestNodesReached
+            result.lostAtPublish = backplane.publisher.lost
             var hop = LatencyHistogram()
             for node in result.nodes {
                 guard let tally = node.backplane else { continue }
