@@ -859,7 +859,7 @@ def layer_rows(results):
     return layers
 
 
-def per_event(row, total):
+def bytes_per_delivery(row, total):
     return total / row["eventsDelivered"] if row["eventsDelivered"] else float("nan")
 
 
@@ -884,7 +884,7 @@ def scale_out_hops(results):
             f"{plus(full['latencyP50Nanoseconds'], direct['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], direct['latencyP99Nanoseconds'])}",
             f"{plus(full['latencyP50Nanoseconds'], unbrokered['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], unbrokered['latencyP99Nanoseconds'])}",
             fixed(scale["publisherBytesSent"] / published, 1), fixed(feed, 1),
-            fixed(per_event(full, client_side), 1), fixed(per_event(full, full["bytesUp"] + full["bytesDown"]), 1),
+            fixed(bytes_per_delivery(full, client_side), 1), fixed(bytes_per_delivery(full, full["bytesUp"] + full["bytesDown"]), 1),
             f"{scale.get('clientsOnSeveralNodes', 0)} / {full['clients']}",
         ])
     return table(["Transport", "p50 (ms)", "p99 (ms)", "Broker hop p50 / p99 (ms)", "nginx adds p50 / p99 (ms)", "Redis adds p50 / p99 (ms)",
@@ -908,16 +908,16 @@ def scale_out_killed(results):
 
 def scale_out_summary(results):
     layers = layer_rows(results)
-    everything = [display(rows[("nginx", "redis")]) for rows in layers.values() if rows[("nginx", "redis")]["eventsLost"] == 0]
-    spread = [display(rows[("nginx", "redis")]) for rows in layers.values() if (rows[("nginx", "redis")]["scaleOut"].get("clientsOnSeveralNodes") or 0) > 0]
-    missed = {display(rows[("nginx", "none")]): rows[("nginx", "none")]["eventsLost"] / rows[("nginx", "none")]["deliveriesExpected"] for rows in layers.values()}
+    everything = [prose(rows[("nginx", "redis")]) for rows in layers.values() if rows[("nginx", "redis")]["eventsLost"] == 0]
+    spread = [prose(rows[("nginx", "redis")]) for rows in layers.values() if (rows[("nginx", "redis")]["scaleOut"].get("clientsOnSeveralNodes") or 0) > 0]
+    missed = {prose(rows[("nginx", "none")]): rows[("nginx", "none")]["eventsLost"] / rows[("nginx", "none")]["deliveriesExpected"] for rows in layers.values()}
     killed = results.rows(SCALE_OUT_KILLED)
     kill_lost = sum(row["eventsLost"] for row in killed)
     times = [row["reconnectTime"]["p50Nanoseconds"] for row in killed if row.get("reconnectTime")]
     text = (f"behind nginx with round robin and Redis between two nodes, {listing(everything)} delivered every event to every client "
             f"without sticky sessions ({listing(spread) or 'no transport'} had clients whose requests went to both nodes)")
     text += "; without the broker, " + listing(f"{name} lost {percent(share, 0)}" for name, share in missed.items()) + " of its deliveries"
-    text += f"; with a node killed mid-run, {plural(kill_lost, 'delivery')} of {sum(row['deliveriesExpected'] for row in killed)} were lost"
+    text += f"; with a node killed mid-run, {kill_lost} of {sum(row['deliveriesExpected'] for row in killed)} deliveries were lost"
     if times:
         text += f" and the clients that had to reconnect were back after {span(times, ' ms', lambda v: ms(v))} at the median"
     return text

@@ -38,8 +38,9 @@ public struct DeliveryRecorder: Sendable {
     public var wireBytesSent = 0
     /// Errors that ended a connection, as text, for the report (at most a few kept).
     public var connectionErrors: [String] = []
-    /// For each reconnect, the time from the client noticing its connection was gone to its next
-    /// connection opening (the backoff's wait included), in nanoseconds.
+    /// For each reconnect, the time from the client noticing its connection (or call) was gone to
+    /// its next connection opening, or its next call accepted (the backoff's wait included), in
+    /// nanoseconds.
     public var reconnectNanoseconds: [UInt64] = []
     /// When the client noticed its last connection was gone (``MonotonicClock``), until it
     /// opens the next.
@@ -88,10 +89,17 @@ public struct DeliveryRecorder: Sendable {
     /// how long the client was without one (``reconnectNanoseconds``).
     public mutating func noteConnectionOpened() {
         connectionsOpened += 1
-        if let lost = disconnectedAt {
-            reconnectNanoseconds.append(MonotonicClock.nowNanoseconds() &- lost)
-            disconnectedAt = nil
-        }
+        noteResumed()
+    }
+
+    /// After a reconnect, notes how long the client was without a working connection
+    /// (``reconnectNanoseconds``): called when a connection opens, or, where the connection
+    /// outlived the failure (a gRPC call reset by a balancer whose connection stays up), when
+    /// the next call is accepted.
+    public mutating func noteResumed() {
+        guard let lost = disconnectedAt else { return }
+        reconnectNanoseconds.append(MonotonicClock.nowNanoseconds() &- lost)
+        disconnectedAt = nil
     }
 
     /// Keeps an error that ended a connection (the first few only).

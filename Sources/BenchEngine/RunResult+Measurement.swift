@@ -188,3 +188,18 @@ extension RunResult {
         if eventsDelivered > 0 { tcpHeaderBytesPerEvent = Double(server.headerBytes) / Double(eventsDelivered) }
     }
 }
+
+extension RunResult {
+    /// Takes the row's Up and Down (and what follows from them: overhead, bytes per event) from
+    /// the clients' sockets: for a scale-out run whose killed node took its server counts with it,
+    /// the clients' side is the complete count.
+    mutating func countBytesAtClients() {
+        guard let up = clientWireBytesSent, let down = clientWireBytesReceived else { return }
+        bytesUp = up
+        bytesDown = down
+        let wireBytes = up + down
+        overheadBytes = wireBytes - payloadBytes
+        overheadRatio = wireBytes == 0 ? 0 : Double(overheadBytes) / Double(wireBytes)
+        bytesPerDeliveredEvent = eventsDelivered == 0 ? 0 : Double(wireBytes) / Double(eventsDelivered)
+    }
+}

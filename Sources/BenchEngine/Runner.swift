@@ -76,6 +76,8 @@ public struct Runner: Sendable {
             return try await ScaleOutRunServer.withDeployment(scenario, transport: transport) { server in
                 var result = try await measure(scenario, transport: transport, on: server)
                 result.scaleOut = server.result(published: result.eventsPublished)
+                // A killed node's counts died with it: the clients' sockets saw every byte.
+                if result.scaleOut?.nodeKilledAtSeconds != nil { result.countBytesAtClients() }
                 return result
             }
         }

@@ -215,6 +215,7 @@ private struct CallSession<Transport: ClientTransport> {
         ) { [box, progress, compression] response in
             let contents = try response.accepted.get()
             progress.markReady()
+            box.withLock { $0.noteResumed() }
             let codec = EventCodec(encoding)
             for try await part in contents.bodyParts {
                 switch part {
@@ -244,6 +245,7 @@ private struct CallSession<Transport: ClientTransport> {
             options: options
         ) { [box, compression] response in
             let body = try response.message
+            box.withLock { $0.noteResumed() }
             compression?.received(body, metadata: response.metadata)
             let events = try EventCodec(encoding).decodeBatch(body)
             let receivedAt = MonotonicClock.nowNanoseconds()

@@ -31,8 +31,9 @@ extension MarkdownReport {
             the balancer and sticky sessions hash). The \
             **broker hop** runs from the publisher's stamp, just before its PUBLISH is written, \
             to the node's read of the message (one kernel's monotonic clock, every process on \
-            this machine). A killed node's own counts die with it: its row is empty, and the \
-            totals above are the live nodes' (the clients' ledgers and latencies are complete).
+            this machine). A killed node's own counts die with it: its row is empty, and a \
+            row with a killed node takes its Up and Down from the clients' sockets, which saw every \
+            byte (the per-node figures are the live nodes').
 
             """
     }
