@@ -916,7 +916,7 @@ def scale_out_summary(results):
     times = [row["reconnectTime"]["p50Nanoseconds"] for row in killed if row.get("reconnectTime")]
     text = (f"behind nginx with round robin and Redis between two nodes, {listing(everything)} delivered every event to every client "
             f"without sticky sessions ({listing(spread) or 'no transport'} had clients whose requests went to both nodes)")
-    text += "; without the broker, " + listing(f"{name} lost {percent(share, 0)}" for name, share in missed.items()) + " of its deliveries"
+    text += "; without the broker, " + listing(f"{name} lost {percent(share, 1)}" for name, share in missed.items()) + " of its deliveries"
     text += f"; with a node killed mid-run, {kill_lost} of {sum(row['deliveriesExpected'] for row in killed)} deliveries were lost"
     if times:
         text += f" and the clients that had to reconnect were back after {span(times, ' ms', lambda v: ms(v))} at the median"

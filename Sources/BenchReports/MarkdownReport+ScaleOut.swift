@@ -58,7 +58,8 @@ extension MarkdownReport {
                 broker.map { Format.decimal($0.publish, places: 1) } ?? "–",
                 broker.map { Format.decimal($0.perNodeDelivery, places: 1) } ?? "–",
                 perEvent(result.clientWireBytesReceived.flatMap { down in result.clientWireBytesSent.map { down + $0 } }, result),
-                perEvent(result.bytesUp + result.bytesDown, result),
+                // With a killed node the row's bytes are the clients' (its counts died with it).
+                scaleOut.nodeKilledAtSeconds == nil ? perEvent(result.bytesUp + result.bytesDown, result) : "–",
                 scaleOut.clientsOnSeveralNodes.map { "\($0) / \(result.clients)" } ?? "–",
                 "\(result.reconnects)",
             ])
