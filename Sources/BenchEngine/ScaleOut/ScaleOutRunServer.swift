@@ -21,6 +21,16 @@ final class ScaleOutRunServer: RunServer {
         let number: Int
         let process: ServeProcess
         let run: RemoteRunServer
+
+        /// `body`'s value; a failure names the node, and says when its process had died.
+        func answering<T>(_ body: () async throws -> T) async throws -> T {
+            do {
+                return try await body()
+            } catch {
+                let state = process.process.isRunning ? "stopped answering" : "ended (status \(process.process.terminationStatus))"
+                throw BenchError.runFailed("scale-out node \(number) (bench serve, process \(process.process.processIdentifier)) \(state)", cause: error)
+            }
+        }
     }
 
     let settings: ScaleOutSettings
@@ -149,7 +159,7 @@ final class ScaleOutRunServer: RunServer {
         balancer?.stop()
         var total = ServerCounts(traffic: TrafficTotals(), connectionsStillOpen: 0)
         for node in liveNodes {
-            let counts = try await node.run.counts()
+            let counts = try await node.answering { try await node.run.counts() }
             nodeCounts.withLock { $0[node.number] = counts }
             total.traffic = total.traffic + counts.traffic
             total.connectionsStillOpen += counts.connectionsStillOpen
@@ -168,7 +178,7 @@ final class ScaleOutRunServer: RunServer {
 
     private func forEachNode(_ body: @escaping @Sendable (Node) async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for node in liveNodes { group.addTask { try await body(node) } }
+            for node in liveNodes { group.addTask { try await node.answering { try await body(node) } } }
             try await group.waitForAll()
         }
     }
