@@ -121,8 +121,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The channel to relay (`--redis`), or `nil` to publish at `--rate`.
-    private var backplane: Serving.Backplane? {
-        redis.map { Serving.Backplane(url: $0, channel: redisChannel ?? Self.defaultChannel, encoding: redisEncoding ?? .json) }
+    private var backplane: BackplaneChannel? {
+        redis.map { BackplaneChannel(url: $0, channel: redisChannel ?? Self.defaultChannel, encoding: redisEncoding ?? .json) }
     }
 
     /// The channel `--redis` subscribes to without `--redis-channel`.

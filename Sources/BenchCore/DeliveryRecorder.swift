@@ -44,7 +44,7 @@ public struct DeliveryRecorder: Sendable {
     public var reconnectNanoseconds: [UInt64] = []
     /// When the client noticed its last connection was gone (``MonotonicClock``), until it
     /// opens the next.
-    public var disconnectedAt: UInt64?
+    private var disconnectedAt: UInt64?
     public let progress: ClientProgress
     /// Added to arrival times before push latency is taken, when the server's clock is not this
     /// process's (``ClockRelation``); 0 in-process.
@@ -90,6 +90,11 @@ public struct DeliveryRecorder: Sendable {
     public mutating func noteConnectionOpened() {
         connectionsOpened += 1
         noteResumed()
+    }
+
+    /// Notes that the client's connection (or call) is gone, unless it already was.
+    public mutating func noteDisconnected() {
+        if disconnectedAt == nil { disconnectedAt = MonotonicClock.nowNanoseconds() }
     }
 
     /// After a reconnect, notes how long the client was without a working connection

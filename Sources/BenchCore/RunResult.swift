@@ -318,15 +318,7 @@ public struct RunResult: Codable, Sendable, Hashable {
 
     /// Whether the wire carried at least the payload it delivered: always, unless bytes went
     /// uncounted. Compressed rows may carry less than their plain payload, so they always add up.
-    /// A killed scale-out node's counts died with it: those rows are checked on the clients'
-    /// side, which saw every byte.
-    public var ledgerAddsUp: Bool {
-        if isCompressed { return true }
-        if scaleOut?.nodeKilledAtSeconds != nil, let down = clientWireBytesReceived, let up = clientWireBytesSent {
-            return up + down >= payloadBytes
-        }
-        return overheadBytes >= 0
-    }
+    public var ledgerAddsUp: Bool { overheadBytes >= 0 || isCompressed }
 
     /// Messages sent uncompressed on connections that negotiated compression (under a threshold).
     public var messagesSentUncompressed: Int {

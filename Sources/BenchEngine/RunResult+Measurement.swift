@@ -74,12 +74,7 @@ extension RunResult {
         reconnectTime = reconnectTimes.count == 0 ? nil : reconnectTimes.summary
         eventsPublished = eventCount
         deliveriesExpected = eventCount * scenario.clients
-        bytesUp = traffic.bytesIn
-        bytesDown = traffic.bytesOut
-        let wireBytes = traffic.bytesIn + traffic.bytesOut
-        overheadBytes = wireBytes - payloadBytes
-        overheadRatio = wireBytes == 0 ? 0 : Double(overheadBytes) / Double(wireBytes)
-        bytesPerDeliveredEvent = eventsDelivered == 0 ? 0 : Double(wireBytes) / Double(eventsDelivered)
+        countWireBytes(up: traffic.bytesIn, down: traffic.bytesOut)
         requests = traffic.requests
         emptyResponses = traffic.emptyResponses
         connections = traffic.connections
@@ -195,6 +190,11 @@ extension RunResult {
     /// the clients' side is the complete count.
     mutating func countBytesAtClients() {
         guard let up = clientWireBytesSent, let down = clientWireBytesReceived else { return }
+        countWireBytes(up: up, down: down)
+    }
+
+    /// Up and Down, and what follows from them: the overhead beside the payload, bytes per event.
+    private mutating func countWireBytes(up: Int, down: Int) {
         bytesUp = up
         bytesDown = down
         let wireBytes = up + down

@@ -2,7 +2,7 @@ import BenchCore
 import BenchServer
 
 /// `bench serve`: the loopback server alone, publishing at a steady rate for outside clients,
-/// or, as a scale-out node, relaying what a Redis channel brings (``Backplane``).
+/// or, as a scale-out node, relaying what a Redis channel brings (``BackplaneChannel``).
 ///
 /// ```swift
 /// let publishing = Serving.Publishing(rate: 10, payloads: PayloadFactory(byteCount: 128, seed: 1))
@@ -22,24 +22,10 @@ public enum Serving {
         public var seconds: Double?
         /// The Redis channel whose events the hub relays instead of publishing its own schedule
         /// (``rate`` and ``preload`` then do not apply); `nil` to publish.
-        public var backplane: Backplane?
+        public var backplane: BackplaneChannel?
 
-        public init(rate: Double, payloads: PayloadFactory, preload: Int = 0, seconds: Double? = nil, backplane: Backplane? = nil) {
+        public init(rate: Double, payloads: PayloadFactory, preload: Int = 0, seconds: Double? = nil, backplane: BackplaneChannel? = nil) {
             (self.rate, self.payloads, self.preload, self.seconds, self.backplane) = (rate, payloads, preload, seconds, backplane)
-        }
-    }
-
-    /// A scale-out node's feed (`bench serve --redis URL --redis-channel NAME`): each message on
-    /// the channel is one event, encoded in ``encoding`` by ``EventCodec``, whose sequence and
-    /// publish time the hub keeps (what a scale-out run's ``BackplanePublisher`` sends).
-    public struct Backplane: Sendable, Hashable {
-        /// `redis://HOST:PORT`.
-        public var url: String
-        public var channel: String
-        public var encoding: Encoding
-
-        public init(url: String, channel: String, encoding: Encoding = .json) {
-            (self.url, self.channel, self.encoding) = (url, channel, encoding)
         }
     }
 
@@ -54,7 +40,7 @@ public enum Serving {
     ) async throws {
         try await withLoopbackServer(configuration: configuration, routes: routes) { server in
             if let backplane = publishing.backplane {
-                let relay = try await BackplaneRelay.subscribe(to: backplane.url, channel: backplane.channel, encoding: backplane.encoding, hub: server.hub)
+                let relay = try await BackplaneRelay.subscribe(to: backplane, hub: server.hub)
                 listening(server)
                 do {
                     try await Task.sleep(for: .seconds(publishing.seconds ?? Double(Int32.max)))

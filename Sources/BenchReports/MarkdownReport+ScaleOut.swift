@@ -59,7 +59,7 @@ extension MarkdownReport {
                 broker.map { Format.decimal($0.perNodeDelivery, places: 1) } ?? "–",
                 perEvent(result.clientWireBytesReceived.flatMap { down in result.clientWireBytesSent.map { down + $0 } }, result),
                 // With a killed node the row's bytes are the clients' (its counts died with it).
-                scaleOut.nodeKilledAtSeconds == nil ? perEvent(result.bytesUp + result.bytesDown, result) : "–",
+                scaleOut.nodeKilledAtSeconds == nil ? Format.decimal(result.bytesPerDeliveredEvent, places: 1) : "–",
                 scaleOut.clientsOnSeveralNodes.map { "\($0) / \(result.clients)" } ?? "–",
                 "\(result.reconnects)",
             ])

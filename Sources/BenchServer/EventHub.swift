@@ -145,7 +145,7 @@ public final class EventHub: Sendable {
     /// Publishes one event now and wakes every waiting client.
     @discardableResult
     public func publish(payload: String) -> StoredEvent {
-        store { state in Event(sequence: state.lastSequence + 1, publishedAt: MonotonicClock.nowNanoseconds(), payload: payload) }!
+        store(encoded: nil) { state in Event(sequence: state.lastSequence + 1, publishedAt: MonotonicClock.nowNanoseconds(), payload: payload) }!
     }
 
     /// Publishes an event another process numbered and stamped (a scale-out node relaying its
@@ -153,20 +153,24 @@ public final class EventHub: Sendable {
     ///
     /// Sequences the relay skipped (the broker lost them) stay missing: a client's batch skips
     /// them, so its ledger names them lost. An event at or below ``lastSequence`` (a duplicate)
-    /// is ignored: returns `nil`.
+    /// is ignored: returns `nil`. `encoded` is the event's body as it arrived, in its encoding,
+    /// kept as it is rather than encoded again (``EventCodec`` made it, as the hub would).
     @discardableResult
-    public func relay(_ event: Event) -> StoredEvent? {
-        store { state in event.sequence > state.lastSequence ? event : nil }
+    public func relay(_ event: Event, encoded: (body: ByteBuffer, encoding: Encoding)? = nil) -> StoredEvent? {
+        store(encoded: encoded) { state in event.sequence > state.lastSequence ? event : nil }
     }
 
-    /// Stores the event `make` returns (numbered after the last, or later), clears the slots of
-    /// any sequences it skipped, and wakes every waiter it has news for.
-    private func store(_ make: (State) -> Event?) -> StoredEvent? {
+    /// Stores the event `make` returns (numbered after the last, or later) with its bodies
+    /// (`encoded`'s, and the others encoded here), clears the slots of any sequences it skipped,
+    /// and wakes every waiter it has news for.
+    private func store(encoded: (body: ByteBuffer, encoding: Encoding)?, _ make: (State) -> Event?) -> StoredEvent? {
         var woken: [(Wake, Batch, Scheduled<Void>?)] = []
         let stored = state.withLock { state -> StoredEvent? in
             guard let event = make(state) else { return nil }
             var bodies: [Encoding: ByteBuffer] = [:]
-            for codec in state.codecs { bodies[codec.encoding] = codec.encode(event) }
+            for codec in state.codecs {
+                bodies[codec.encoding] = codec.encoding == encoded?.encoding ? encoded!.body : codec.encode(event)
+            }
             let stored = StoredEvent(event: event, bodies: bodies)
             // Skipped sequences (at most a ring's worth) leave no stale event in their slots.
             let skipped = Swift.min(event.sequence - state.lastSequence - 1, UInt64(state.ring.count))

@@ -82,4 +82,45 @@ struct EventHubTests {
         #expect(batch.reason == .available)
         #expect(batch.events.map(\.event.sequence) == [2])
     }
+
+    @Test("relayed events keep their sequence, publish time and body; a skipped sequence stays missing, a duplicate is ignored")
+    func relay() throws {
+        let hub = makeHub()
+        let codec = EventCodec(.json)
+        func relay(_ sequence: UInt64) -> EventHub.StoredEvent? {
+            let event = Event(sequence: sequence, publishedAt: 1_000 + sequence, payload: "r\(sequence)")
+            var body = codec.encode(event)
+            // A body the hub could not have made itself: the relay must keep it, not encode again.
+            body.writeString(" ")
+            return hub.relay(event, encoded: (body, .json))
+        }
+        let first = try #require(relay(1))
+        #expect(first.event.publishedAt == 1_001)
+        #expect(first.body(.json).map { String(buffer: $0) }?.hasSuffix(" ") == true)
+        _ = relay(2)
+        // The broker lost 3 and 4.
+        _ = relay(5)
+        #expect(relay(5) == nil, "a duplicate is ignored")
+        #expect(hub.lastSequence == 5)
+        let batch = hub.events(after: 0)
+        #expect(batch.events.map(\.event.sequence) == [1, 2, 5])
+        #expect(batch.gap == nil)
+        #expect(batch.cursor(after: 0) == 5)
+    }
+
+    @Test("a waiter ahead of a relaying hub (its cursor from a node further on) waits until the hub passes it")
+    func waiterAheadWaits() async throws {
+        let hub = makeHub()
+        hub.relay(Event(sequence: 1, publishedAt: 1, payload: "a"))
+        async let batch = hub.next(after: 3, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(20))
+        // 2 and 3 are not news to a client at 3: it keeps waiting.
+        hub.relay(Event(sequence: 2, publishedAt: 2, payload: "b"))
+        hub.relay(Event(sequence: 3, publishedAt: 3, payload: "c"))
+        try await Task.sleep(for: .milliseconds(20))
+        hub.relay(Event(sequence: 4, publishedAt: 4, payload: "d"))
+        let answered = await batch
+        #expect(answered.reason == .available)
+        #expect(answered.events.map(\.event.sequence) == [4])
+    }
 }

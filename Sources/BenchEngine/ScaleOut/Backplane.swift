@@ -7,9 +7,8 @@ import Foundation
 struct Backplane: Sendable {
     /// The Redis bench started; `nil` for one `--redis` named, which is left running.
     let server: RedisServer?
-    /// `redis://HOST:PORT`, which the nodes subscribe to.
-    let url: String
-    let channel: String
+    /// What the nodes subscribe to.
+    let channel: BackplaneChannel
     let publisher: BackplanePublisher
 
     /// Starts `redis-server` on a free loopback port unless `redisURL` names a Redis, connects
@@ -21,8 +20,8 @@ struct Backplane: Sendable {
         let url = redisURL ?? server!.url
         do {
             let connection = try await RedisConnection.connect(to: try RedisEndpoint(url: url))
-            let channel = "\(prefix):\(UUID().uuidString)"
-            return Backplane(server: server, url: url, channel: channel, publisher: BackplanePublisher(connection: connection, channel: channel, encoding: encoding))
+            let channel = BackplaneChannel(url: url, channel: "\(prefix):\(UUID().uuidString)", encoding: encoding)
+            return Backplane(server: server, channel: channel, publisher: BackplanePublisher(connection: connection, channel: channel))
         } catch {
             await server?.stop()
             throw error

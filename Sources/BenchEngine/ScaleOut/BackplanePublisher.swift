@@ -18,10 +18,10 @@ final class BackplanePublisher: EventSink {
     /// The PUBLISH replies (subscribers that got each event), for the fewest seen.
     private let fewestReceivers = Atomic<Int>(.max)
 
-    init(connection: RedisConnection, channel: String, encoding: Encoding) {
+    init(connection: RedisConnection, channel: BackplaneChannel) {
         self.connection = connection
-        self.channel = channel
-        self.codec = Mutex(EventCodec(encoding))
+        self.channel = channel.channel
+        self.codec = Mutex(EventCodec(channel.encoding))
     }
 
     var loop: any EventLoop { connection.eventLoop }

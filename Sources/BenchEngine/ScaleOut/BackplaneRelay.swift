@@ -14,6 +14,7 @@ import Synchronization
 final class BackplaneRelay: Sendable {
     private struct Feed {
         let codec: EventCodec
+        var encoding: Encoding { codec.encoding }
         var tally = BackplaneTally()
         var highest: UInt64 = 0
         var brokerHop = LatencyHistogram()
@@ -28,29 +29,31 @@ final class BackplaneRelay: Sendable {
         self.hub = hub
     }
 
-    /// Subscribes `hub` to `channel` on the Redis at `url`; returns once Redis confirmed.
+    /// Subscribes `hub` to `channel`; returns once Redis confirmed.
     /// - Throws: ``BenchError`` (usage) in one sentence when Redis cannot be reached.
-    static func subscribe(to url: String, channel: String, encoding: Encoding, hub: EventHub) async throws -> BackplaneRelay {
-        let relay = BackplaneRelay(encoding: encoding, hub: hub)
+    static func subscribe(to channel: BackplaneChannel, hub: EventHub) async throws -> BackplaneRelay {
+        let relay = BackplaneRelay(encoding: channel.encoding, hub: hub)
         let subscriber = try await RedisSubscriber.subscribe(
-            to: try RedisEndpoint(url: url), channel: channel, on: hub.timerLoop,
+            to: try RedisEndpoint(url: channel.url), channel: channel.channel, on: hub.timerLoop,
             onEvent: { event in relay.note(event) },
             onMessage: { body, readAt in relay.receive(body, readAt: readAt) })
         relay.subscriber.withLock { $0 = subscriber }
         return relay
     }
 
-    /// One message: decoded, timed, checked for skipped sequences, relayed.
+    /// One message: decoded, timed, checked for skipped sequences, relayed with its body as
+    /// it came (the hub does not encode it again).
     private func receive(_ body: ByteBuffer, readAt: UInt64) {
-        let event = feed.withLock { feed -> Event? in
+        let decoded = feed.withLock { feed -> (Event, Encoding)? in
             feed.tally.messages += 1
             guard let event = try? feed.codec.decode(body) else { return nil }
             feed.brokerHop.record(nanoseconds: readAt &- event.publishedAt)
             if event.sequence > feed.highest + 1 { feed.tally.lost.append((feed.highest + 1)...(event.sequence - 1)) }
             feed.highest = Swift.max(feed.highest, event.sequence)
-            return event
+            return (event, feed.encoding)
         }
-        if let event { hub.relay(event) }
+        // A copy of its own: a slice would keep the whole read buffer alive in the replay window.
+        if let (event, encoding) = decoded { hub.relay(event, encoded: (ByteBuffer(bytes: body.readableBytesView), encoding)) }
     }
 
     private func note(_ event: RedisSubscriber.Event) {

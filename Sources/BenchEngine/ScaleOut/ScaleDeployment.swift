@@ -42,10 +42,9 @@ struct ScaleDeployment {
         }
         do {
             backplane = try await Backplane.start(redisURL: configuration.redisURL, encoding: scenario.encoding, channelPrefix: "transportbench-scale")
-            let arguments = ["--redis", backplane!.url, "--redis-channel", backplane!.channel, "--redis-encoding", scenario.encoding.rawValue]
             for _ in 0..<configuration.nodes {
                 // Each node has subscribed once it prints its endpoints.
-                nodes.append(try ServeProcess.start(arguments: configuration.serveArguments + arguments))
+                nodes.append(try ServeProcess.start(arguments: configuration.serveArguments + backplane!.channel.serveArguments))
             }
             balancer = try await NginxBalancer.start(
                 nodes: nodes.map { NginxConfiguration.Node(httpPort: $0.controlPort, grpcPort: $0.ports[TransportKind.grpc.rawValue]) },

@@ -84,8 +84,7 @@ final class ScaleOutRunServer: RunServer {
                 let process = try ServeProcess.start()
                 started.append(process)
                 let target = try RemoteTarget(url: "http://127.0.0.1:\(process.controlPort)")
-                let role = NodeRole(
-                    index: index, redisURL: backplane?.url, channel: backplane?.channel ?? "", publishes: backplane == nil && index == 0)
+                let role = NodeRole(backplane: backplane?.channel, publishes: backplane == nil && index == 0)
                 let run = try await RemoteRunServer.open(target, scenario: scenario, transport: transport, node: role)
                 nodes.append(Node(number: index + 1, process: process, run: run))
             }

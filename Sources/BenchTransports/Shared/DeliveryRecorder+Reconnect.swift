@@ -5,6 +5,6 @@ extension DeliveryRecorder {
     public mutating func noteReconnect(after error: (any Error)?) {
         if let error { noteConnectionError(error) }
         reconnects += 1
-        if disconnectedAt == nil { disconnectedAt = MonotonicClock.nowNanoseconds() }
+        noteDisconnected()
     }
 }

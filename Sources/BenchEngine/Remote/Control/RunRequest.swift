@@ -12,12 +12,8 @@ struct RunRequest: Codable {
 
 /// A scale-out node's part in its run: where its events come from.
 struct NodeRole: Codable, Sendable, Hashable {
-    /// The node's number in the run, from 0.
-    var index: Int
-    /// The backplane the node subscribes to (`redis://HOST:PORT`); `nil` without one.
-    var redisURL: String?
-    /// The Pub/Sub channel the run's events are published on.
-    var channel: String
+    /// The channel the node subscribes to; `nil` without a backplane.
+    var backplane: BackplaneChannel?
     /// Whether the node publishes the run's schedule itself: the first node when there is no
     /// backplane (the events land where the publisher's request did).
     var publishes: Bool

@@ -73,9 +73,7 @@ public final class RunControl: Sendable {
                         // A scale-out node subscribes before its ticket goes out, so it has every
                         // event the publisher sends once the run starts.
                         var relay: BackplaneRelay?
-                        if let node = run.node, let url = node.redisURL {
-                            relay = try await BackplaneRelay.subscribe(to: url, channel: node.channel, encoding: total.encoding, hub: server.hub)
-                        }
+                        if let channel = run.node?.backplane { relay = try await BackplaneRelay.subscribe(to: channel, hub: server.hub) }
                         run.attach(server, relay: relay)
                         await run.waitUntilRetired()
                         await relay?.stop()
