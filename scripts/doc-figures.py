@@ -878,11 +878,13 @@ def scale_out_hops(results):
         nodes = [node["backplane"] for node in scale["nodes"] if node.get("backplane")]
         feed = sum(node["socketBytesReceived"] for node in nodes) / len(nodes) / published
         client_side = full["clientWireBytesReceived"] + full["clientWireBytesSent"]
+        # A polled event waits for the next poll: the twins' difference is that wait's spread, not a hop.
+        polled = full.get("delivery") == "poll"
         body.append([
             display(full), ms(full["latencyP50Nanoseconds"]), ms(full["latencyP99Nanoseconds"]),
             f"{ms(hop['p50Nanoseconds'])} / {ms(hop['p99Nanoseconds'])}",
-            f"{plus(full['latencyP50Nanoseconds'], direct['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], direct['latencyP99Nanoseconds'])}",
-            f"{plus(full['latencyP50Nanoseconds'], unbrokered['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], unbrokered['latencyP99Nanoseconds'])}",
+            "–" if polled else f"{plus(full['latencyP50Nanoseconds'], direct['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], direct['latencyP99Nanoseconds'])}",
+            "–" if polled else f"{plus(full['latencyP50Nanoseconds'], unbrokered['latencyP50Nanoseconds'])} / {plus(full['latencyP99Nanoseconds'], unbrokered['latencyP99Nanoseconds'])}",
             fixed(scale["publisherBytesSent"] / published, 1), fixed(feed, 1),
             fixed(bytes_per_delivery(full, client_side), 1), fixed(bytes_per_delivery(full, full["bytesUp"] + full["bytesDown"]), 1),
             f"{scale.get('clientsOnSeveralNodes', 0)} / {full['clients']}",

@@ -14,7 +14,7 @@ extension MarkdownReport {
             \(scaleOutTable(rows))
 
             \(nodeTable(rows))
-            \(hops.isEmpty ? "" : "\n#### What each hop adds\n\n" + hops + "\n\nEach row beside its twin run without that hop (`--balancer both`, `--backplane both`): the same nodes, workload and clients, one run after the other on this machine, so the difference carries both runs' noise; the broker hop's own figure, measured on every event, is in the first table. Without a broker only the first node's clients receive events: that twin's latency is theirs.\n")
+            \(hops.isEmpty ? "" : "\n#### What each hop adds\n\n" + hops + "\n\nEach row beside its twin run without that hop (`--balancer both`, `--backplane both`): the same nodes, workload and clients, one run after the other on this machine, so the difference carries both runs' noise; the broker hop's own figure, measured on every event, is in the first table. Without a broker only the first node's clients receive events: that twin's latency is theirs. Short polling is left out: its latency is the wait for the next poll, which a millisecond's hop does not measurably move.\n")
             \(scaleOutFindings(rows).map { "- " + $0 }.joined(separator: "\n"))
 
             Each node is a `bench serve` process of its own; Redis is `redis-server` and the \
@@ -117,7 +117,9 @@ extension MarkdownReport {
         ]
         var table = [header]
         func delta(_ a: UInt64, _ b: UInt64) -> String { (a >= b ? "" : "−") + Format.milliseconds(a >= b ? a - b : b - a) }
-        for row in results {
+        // A polled event waits for the next poll (anywhere in the interval): no hop of a
+        // millisecond moves that measurably, so polled rows are left out.
+        for row in results where row.delivery != .poll {
             guard let settings = row.scaleOut?.settings else { continue }
             var hops: [(String, RunResult?)] = []
             if settings.balancer == .nginx { hops.append(("nginx", results.first { $0.isTwin(of: row) { $0.balancer = .none; $0.sticky = false } })) }

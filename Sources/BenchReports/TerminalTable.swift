@@ -31,8 +31,9 @@ public enum TerminalTable {
             // A host's share of a multi-host run: the bytes are the whole run's, the deliveries its own.
             let perEvent = { (text: String) in result.isHostShare ? "–" : text }
             return [
-                "\(result.displayName) \(result.variantLabel(layers: false))" + (result.compressionOn ? ", compressed" : "")
-                    + (result.scaleOut.map { ", " + $0.settings.label } ?? ""),
+                // A scale-out row's deployment goes first, so a cut-short name still tells the rows apart.
+                (result.scaleOut.map { "[\($0.settings.shortLabel)] " } ?? "")
+                    + "\(result.displayName) \(result.variantLabel(layers: false))" + (result.compressionOn ? ", compressed" : ""),
                 "\(result.eventsDelivered) / \(result.deliveriesExpected)",
                 "\(result.requests)",
                 perEvent(Format.decimal(result.bytesPerDeliveredEvent, places: 1)),

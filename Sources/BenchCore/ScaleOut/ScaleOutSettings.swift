@@ -71,6 +71,12 @@ public struct ScaleOutSettings: Codable, Sendable, Hashable {
             + (killNodeAtSeconds.map { ", node \(nodes) killed at \($0) s" } ?? "")
     }
 
+    /// For narrow tables: `2 nginx+redis`, `3 direct, no broker`, `2 nginx sticky+redis, kill`.
+    public var shortLabel: String {
+        "\(nodes) " + (balancer == .none ? "direct" : sticky ? "nginx sticky" : "nginx") + (backplane == .redis ? "+redis" : ", no broker")
+            + (killNodeAtSeconds == nil ? "" : ", kill")
+    }
+
     /// Checks the settings and throws one sentence naming the first bad one.
     public func validate() throws(BenchError) {
         guard (1...ScaleOutSettings.maxNodes).contains(nodes) else {
