@@ -66,6 +66,12 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var base64InflationBytes: Int
     /// Heartbeats the server sent: SSE comment lines or WebSocket pings.
     public var heartbeats: Int
+    /// A transport layered on another (STOMP on WebSocket, gRPC-Web and NDJSON streaming on an
+    /// HTTP response): the bytes its own framing added in both directions (STOMP's command and
+    /// header lines and NUL, gRPC-Web's message prefixes and trailer frame, NDJSON's newlines),
+    /// counted by the server as it wrote and parsed them; included in `overheadBytes`, the rest
+    /// of which is the carrier's. `nil` for a transport that is not layered.
+    public var layerFramingBytes: Int?
     /// Model: what heartbeats at the scenario's interval cost one idle connection per hour, in
     /// bytes (one heartbeat's framing per its RFC × heartbeats per hour); 0 without heartbeats.
     public var heartbeatBytesPerIdleConnectionHour: Double

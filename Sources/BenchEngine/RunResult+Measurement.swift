@@ -79,6 +79,7 @@ extension RunResult {
         emptyResponses = traffic.emptyResponses
         connections = traffic.connections
         heartbeats = traffic.heartbeats
+        layerFramingBytes = traffic.layerFramingBytes > 0 ? traffic.layerFramingBytes : nil
         clientWireBytesReceived = clientReceived
         clientWireBytesSent = clientSent
         handshakeBytesUp = traffic.handshakeBytesIn

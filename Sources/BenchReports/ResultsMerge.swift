@@ -96,6 +96,7 @@ public enum ResultsMerge {
         merged.emptyResponses = sum(\.emptyResponses, over: runOrder)
         merged.connections = sum(\.connections, over: runOrder)
         merged.heartbeats = sum(\.heartbeats, over: runOrder)
+        merged.layerFramingBytes = optionalSum(runOrder.map(\.layerFramingBytes))
         merged.handshakeBytesUp = sum(\.handshakeBytesUp, over: runOrder)
         merged.handshakeBytesDown = sum(\.handshakeBytesDown, over: runOrder)
         merged.connectionsDropped = sum(\.connectionsDropped, over: runOrder)

@@ -18,6 +18,7 @@ public final class ConnectionMeter: Sendable {
     private let requestCounter = Atomic<Int>(0)
     private let emptyResponseCounter = Atomic<Int>(0)
     private let heartbeatCounter = Atomic<Int>(0)
+    private let layerFramingCounter = Atomic<Int>(0)
     private let handshakeBytesInCounter = Atomic<Int>(0)
     private let handshakeBytesOutCounter = Atomic<Int>(0)
     /// The connection's compression layer: what its compressors and decompressors did.
@@ -56,6 +57,11 @@ public final class ConnectionMeter: Sendable {
 
     /// Counts a heartbeat sent (an SSE comment line, a WebSocket ping).
     public func countHeartbeat() { heartbeatCounter.add(1, ordering: .relaxed) }
+
+    /// Counts `bytes` of framing that a protocol layered on the carrier added on this connection
+    /// (STOMP's command and header lines, gRPC-Web's message prefixes, NDJSON's newlines), in
+    /// either direction: the part of the overhead that is the layer's, not the carrier's.
+    public func countLayerFraming(_ bytes: Int) { layerFramingCounter.add(bytes, ordering: .relaxed) }
 
     /// Attributes the connection to `transport`; the first attribution wins.
     public func attribute(to transport: TransportKind) {
@@ -98,6 +104,7 @@ public final class ConnectionMeter: Sendable {
             requests: requestCounter.load(ordering: .relaxed),
             emptyResponses: emptyResponseCounter.load(ordering: .relaxed),
             heartbeats: heartbeatCounter.load(ordering: .relaxed),
+            layerFramingBytes: layerFramingCounter.load(ordering: .relaxed),
             handshakeBytesIn: handshakeBytesInCounter.load(ordering: .relaxed),
             handshakeBytesOut: handshakeBytesOutCounter.load(ordering: .relaxed),
             http2: http2.withLock { $0 },
@@ -123,6 +130,8 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
     public var emptyResponses = 0
     /// Heartbeats sent.
     public var heartbeats = 0
+    /// Framing bytes of a protocol layered on the carrier (``ConnectionMeter/countLayerFraming(_:)``).
+    public var layerFramingBytes = 0
     /// Bytes of protocol handshakes (WebSocket upgrade request), client → server.
     public var handshakeBytesIn = 0
     /// Bytes of protocol handshakes (101 response), server → client.
@@ -141,7 +150,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
 
     public init(
         bytesIn: Int = 0, bytesOut: Int = 0, connections: Int = 0, requests: Int = 0, emptyResponses: Int = 0,
-        heartbeats: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil,
+        heartbeats: Int = 0, layerFramingBytes: Int = 0, handshakeBytesIn: Int = 0, handshakeBytesOut: Int = 0, http2: HTTP2Breakdown? = nil,
         compression: CompressionTally? = nil, tls: TLSTally? = nil, security: SecurityTally? = nil, tcp: TCPTally? = nil
     ) {
         self.bytesIn = bytesIn
@@ -150,6 +159,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
         self.requests = requests
         self.emptyResponses = emptyResponses
         self.heartbeats = heartbeats
+        self.layerFramingBytes = layerFramingBytes
         self.handshakeBytesIn = handshakeBytesIn
         self.handshakeBytesOut = handshakeBytesOut
         self.http2 = http2
@@ -167,6 +177,7 @@ public struct TrafficTotals: Sendable, Hashable, Codable {
             requests: lhs.requests + rhs.requests,
             emptyResponses: lhs.emptyResponses + rhs.emptyResponses,
             heartbeats: lhs.heartbeats + rhs.heartbeats,
+            layerFramingBytes: lhs.layerFramingBytes + rhs.layerFramingBytes,
             handshakeBytesIn: lhs.handshakeBytesIn + rhs.handshakeBytesIn,
             handshakeBytesOut: lhs.handshakeBytesOut + rhs.handshakeBytesOut,
             http2: Self.sum(lhs.http2, rhs.http2, +),
