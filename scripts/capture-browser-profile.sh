@@ -4,7 +4,8 @@
 #
 # `bench serve --record-heads FILE` writes every HTTP/1.1 request head it decodes, as it
 # arrived (order and case); Chromium opens the page `bench serve` offers at its `browser` URL,
-# which runs fetch short polling, fetch long polling, EventSource and WebSocket against it. The
+# which runs fetch short polling, fetch long polling, EventSource, WebSocket and a fetch read as
+# a stream (HTTP streaming) against it. The
 # first head of each kind becomes that kind's request head, minus what our stack writes itself
 # (Host, Connection, Upgrade, Sec-WebSocket-Key and -Version). Browsers cannot speak h2c, so the
 # capture is HTTP/1.1; over HTTP/2 the same fields go through HPACK. The response heads and the
@@ -47,12 +48,12 @@ version=$("$chromium" --version 2>/dev/null | grep -o 'Chromium [0-9.]*' | head 
 "$chromium" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$work/profile" \
   "$url?duration=1&interval=0.25" >"$work/chromium.out" 2>&1 &
 browser=$!
-# The page posts one result per transport when it is done with it: four in all.
+# The page posts one result per transport when it is done with it: five in all.
 for _ in $(seq 600); do
-  [ "$(grep -c '^browser-result ' "$work/serve.out" || true)" -ge 4 ] && break
+  [ "$(grep -c '^browser-result ' "$work/serve.out" || true)" -ge 5 ] && break
   sleep 0.1
 done
-[ "$(grep -c '^browser-result ' "$work/serve.out" || true)" -ge 4 ] || { echo "capture failed: Chromium did not finish the page" >&2; tail -20 "$work/chromium.out" >&2; exit 1; }
+[ "$(grep -c '^browser-result ' "$work/serve.out" || true)" -ge 5 ] || { echo "capture failed: Chromium did not finish the page" >&2; tail -20 "$work/chromium.out" >&2; exit 1; }
 
 python3 - "$work/heads.txt" "$out" "$version" "$(date -u +%Y-%m-%d)" <<'PYTHON'
 import sys
@@ -68,10 +69,10 @@ for block in open(heads_file, encoding="utf-8", newline="").read().split("\r\n\r
     fields = [tuple(line.split(": ", 1)) for line in lines[1:]]
     path = target.split("?")[0]
     names = {name.lower() for name, _ in fields}
-    kind = "websocket" if "upgrade" in names else {"/poll": "short-poll", "/long-poll": "long-poll", "/sse": "event-source"}.get(path)
+    kind = "websocket" if "upgrade" in names else {"/poll": "short-poll", "/long-poll": "long-poll", "/sse": "event-source", "/stream": "fetch-stream"}.get(path)
     if kind and kind not in first:
         first[kind] = fields
-missing = {"short-poll", "long-poll", "event-source", "websocket"} - set(first)
+missing = {"short-poll", "long-poll", "event-source", "fetch-stream", "websocket"} - set(first)
 if missing:
     sys.exit("capture failed: no request recorded for " + ", ".join(sorted(missing)))
 user_agent = next(value for name, value in first["short-poll"] if name.lower() == "user-agent")
@@ -99,6 +100,7 @@ responses = {
     "short-poll": poll,
     "long-poll": poll,
     "event-source": nginx + helmet + [("Cache-Control", "no-cache")],
+    "fetch-stream": nginx + helmet + [("Cache-Control", "no-cache")],
     "websocket": nginx,
 }
 with open(out, "w", encoding="utf-8") as f:
@@ -107,16 +109,18 @@ with open(out, "w", encoding="utf-8") as f:
 # Request heads: recorded from {version} (headless, Linux) on {date} by
 # scripts/capture-browser-profile.sh, exactly as sent (order and case) to the page `bench serve`
 # offers at its `browser` URL: fetch short polling and long polling ({{cache: "no-store"}}),
-# EventSource and WebSocket. Left out because our stack writes them: Host, Connection
-# (keep-alive), Upgrade, Sec-WebSocket-Key and Sec-WebSocket-Version. Referer and Origin name
-# the capture's loopback address. Over HTTP/2 the same fields travel through HPACK (browsers do
-# not speak cleartext HTTP/2, so there is no h2 capture).
+# EventSource, WebSocket, and a fetch whose NDJSON body a ReadableStream reads. Left out
+# because our stack writes them: Host, Connection (keep-alive), Upgrade, Sec-WebSocket-Key and
+# Sec-WebSocket-Version. Referer and Origin name the capture's loopback address. Over HTTP/2
+# the same fields travel through HPACK (browsers do not speak cleartext HTTP/2, so there is no
+# h2 capture).
 #
 # Response heads: not captured but named: nginx 1.24.0 (Server, Date; the Date value is fixed,
 # with the length of every IMF-fixdate) proxying an Express 4 API that uses helmet 8.1.0's
 # defaults (helmetjs/helmet, index.mjs), plus the app's Cache-Control (no-store on polls,
-# no-cache on the event stream) and Express's weak ETag on polls. The WebSocket 101 carries
-# nginx's Server and Date only: the upgrade does not pass through Express's middleware.
+# no-cache on the event stream and the NDJSON stream) and Express's weak ETag on polls. The
+# WebSocket 101 carries nginx's Server and Date only: the upgrade does not pass through
+# Express's middleware.
 #
 # gRPC call metadata: derived, not captured (a browser cannot make a gRPC call over h2c): the
 # user-agent a browser-side client would send, Chromium's above. No response metadata beyond
@@ -125,7 +129,7 @@ with open(out, "w", encoding="utf-8") as f:
 # browser-cookies adds `Cookie: ...` of --cookie-bytes value bytes at the end of every request
 # head: every poll carries it, an EventSource or WebSocket connection once (its one request).
 """)
-    for kind in ["short-poll", "long-poll", "event-source", "websocket"]:
+    for kind in ["short-poll", "long-poll", "event-source", "fetch-stream", "websocket"]:
         f.write(f"\n[{kind} request]\n")
         for name, value in first[kind]:
             if name.lower() not in owned:

@@ -14,6 +14,7 @@ extension TransportRegistry {
             ServerSentEventsTransport(),
             WebSocketTransport(),
             GRPCTransport(grpc),
+            HTTPStreamingTransport(),
         ])
     }
 

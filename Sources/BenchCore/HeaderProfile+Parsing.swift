@@ -12,7 +12,7 @@ import Foundation
 /// ```
 ///
 /// A section `[KIND request]` or `[KIND response]` (KIND one of `short-poll`, `long-poll`,
-/// `event-source`, `websocket`, `grpc`) holds `Name: value` lines, sent in the file's order with
+/// `event-source`, `fetch-stream`, `websocket`, `grpc`) holds `Name: value` lines, sent in the file's order with
 /// the name's case as written; a kind without a section sends nothing extra. Refused, with the
 /// file, the line and the reason: a line that is not `Name: value`, a header the stack owns
 /// (``stackOwned``), a pseudo-header (`:path`) and a head larger than the server accepts.

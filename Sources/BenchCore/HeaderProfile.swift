@@ -16,6 +16,8 @@ public struct HeaderProfile: Codable, Sendable, Hashable {
         case shortPoll = "short-poll"
         case longPoll = "long-poll"
         case eventSource = "event-source"
+        /// A page's `fetch` of a long streamed response (HTTP streaming's NDJSON).
+        case fetchStream = "fetch-stream"
         case webSocket = "websocket"
         case grpc
     }

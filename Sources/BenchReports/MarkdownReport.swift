@@ -38,7 +38,7 @@ public enum MarkdownReport {
 
             \(costTable(document.results))
 
-            \(http2Section(document.results))\(compressionSection(document.results))\(tlsSection(document.results))\(securitySection(document.results))\(FloorReport.section(document.results))\(tcpSection(document.results))\(scaleOutSection(document.results))
+            \(layerSection(document.results))\(http2Section(document.results))\(compressionSection(document.results))\(tlsSection(document.results))\(securitySection(document.results))\(FloorReport.section(document.results))\(tcpSection(document.results))\(scaleOutSection(document.results))
             ## How to read these tables
 
             - **Up / Down**: TCP payload bytes client → server and server → client, counted at the \

@@ -171,7 +171,7 @@ struct ServeTests {
     func curlAgainstServe() throws {
         let (process, endpoints) = try Self.startServe(["--rate", "100", "--duration", "3"])
         defer { process.terminate() }
-        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc", "browser", "control"])
+        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc", "http-streaming", "browser", "control"])
         let poll = try #require(endpoints["short-polling"])
         let sse = try #require(endpoints["sse"])
         #expect(endpoints["websocket"]?.hasPrefix("ws://127.0.0.1:") == true)
@@ -190,6 +190,16 @@ struct ServeTests {
         #expect(ids.first == 3, "resumes right after Last-Event-ID")
         #expect(ids == Array((ids.first ?? 0)..<((ids.first ?? 0) + ids.count)), "no gaps, no repeats")
         #expect(stream.hasPrefix("retry: "))
+
+        // An NDJSON stream: one JSON event a line, resuming after the cursor.
+        let ndjson = try Self.runCurl(["-sN", "--max-time", "1", try #require(endpoints["http-streaming"]) + "?after=2"])
+        let lineEvents = ndjson.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        let sequences = lineEvents.compactMap { $0["sequence"] as? Int }
+        #expect(sequences.count > 10)
+        #expect(sequences.count == ndjson.split(separator: "\n").count, "every line is one JSON event")
+        #expect(sequences == Array(3..<(3 + sequences.count)), "resumes right after the cursor, no gaps, no repeats")
 
         // The same poll over HTTP/2 with prior knowledge: curl (nghttp2) speaks h2c to the same port.
         let http2 = try Self.runCurl(["-s", "--http2-prior-knowledge", "--max-time", "5", "-w", "\\n%{http_version}", poll + "?after=0"])
@@ -221,15 +231,15 @@ extension ServeTests {
         browser.standardError = FileHandle.nullDevice
         try browser.run()
         defer { browser.terminate() }
-        // The page posts one result per transport; poll for all four.
+        // The page posts one result per transport; poll for all five.
         var posted: [[String: Any]] = []
         let deadline = Date().addingTimeInterval(25)
-        while posted.count < 4 && Date() < deadline {
+        while posted.count < 5 && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.5)
             let body = try curl(["-s", "--max-time", "2", results])
             posted = (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]]) ?? []
         }
-        #expect(posted.map { $0["transport"] as? String } == ["short-polling", "long-polling", "sse", "websocket"])
+        #expect(posted.map { $0["transport"] as? String } == ["short-polling", "long-polling", "sse", "websocket", "http-streaming"])
         for result in posted {
             let name = result["transport"] as? String ?? "?"
             #expect((result["received"] as? Int ?? 0) >= 100, "\(name): \(result)")

@@ -15,7 +15,7 @@ struct RunnerTests {
     static let rows = [
         Row(transport: ShortPollingTransport()), Row(transport: ShortPollingTransport(), mode: .perRequest),
         Row(transport: LongPollingTransport()), Row(transport: LongPollingTransport(), mode: .perRequest),
-        Row(transport: ServerSentEventsTransport()), Row(transport: WebSocketTransport()),
+        Row(transport: ServerSentEventsTransport()), Row(transport: WebSocketTransport()), Row(transport: HTTPStreamingTransport()),
     ]
 
     let runner = Runner(registry: .withoutGRPC)

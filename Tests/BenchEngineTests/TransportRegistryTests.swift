@@ -66,10 +66,10 @@ struct TransportRegistryTests {
     @Test("lists parse names in the order given, drop repeats, and 'all' means every transport that carries the direction")
     func lists() throws {
         #expect(try registry.parse("long-polling, short-polling,long-polling").map(\.kind) == [.longPolling, .shortPolling])
-        #expect(try registry.parse("all").map(\.kind) == [.shortPolling, .longPolling, .serverSentEvents, .webSocket])
+        #expect(try registry.parse("all").map(\.kind) == [.shortPolling, .longPolling, .serverSentEvents, .webSocket, .httpStreaming])
         #expect(try registry.parse("all", carrying: .echo).map(\.kind) == [.webSocket])
         let error = #expect(throws: BenchError.self) { try registry.parse("carrier-pigeon") }
-        #expect(error?.message == "unknown transport 'carrier-pigeon'; choose from short-polling, long-polling, sse, websocket, all")
+        #expect(error?.message == "unknown transport 'carrier-pigeon'; choose from short-polling, long-polling, sse, websocket, http-streaming, all")
     }
 
     @Test("the planner runs a fixed-HTTP-version transport once per encoding and the others once per HTTP version")
@@ -84,9 +84,10 @@ struct TransportRegistryTests {
         #expect(suite.map(\.label) == [
             "short-polling (keep-alive, HTTP/1.1)", "short-polling (keep-alive, HTTP/2)", "short-polling (per-request, HTTP/1.1)",
             "long-polling (keep-alive, HTTP/1.1)", "long-polling (per-request, HTTP/1.1)", "sse (event-stream, HTTP/1.1)", "websocket (push)",
+            "http-streaming (ndjson, HTTP/1.1)",
         ])
         let scale = try Planner.connectionHolding(transports: "all", scenario: .defaults, registry: registry)
-        #expect(scale.map(\.transport.kind) == [.longPolling, .serverSentEvents, .webSocket])
+        #expect(scale.map(\.transport.kind) == [.longPolling, .serverSentEvents, .webSocket, .httpStreaming])
         #expect(throws: BenchError.self) { try Planner.connectionHolding(transports: "short-polling", scenario: .defaults, registry: registry) }
     }
 

@@ -28,6 +28,13 @@ Accept: text/event-stream
 [event-source response]
 Cache-Control: no-store
 
+[fetch-stream request]
+User-Agent: TransportBench/0.1
+Accept: application/x-ndjson
+
+[fetch-stream response]
+Cache-Control: no-store
+
 [websocket request]
 User-Agent: TransportBench/0.1
 

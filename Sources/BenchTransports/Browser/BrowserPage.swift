@@ -97,7 +97,31 @@ enum BrowserPage {
           });
         }
 
-        const transports = [["short-polling", shortPolling], ["long-polling", longPolling], ["sse", serverSentEvents], ["websocket", webSocket]];
+        // HTTP streaming: one fetch whose body a ReadableStream reads as NDJSON lines (empty
+        // lines are heartbeats, {"gap":…} a notice), aborted when the time is up.
+        async function httpStreaming(after, record, until) {
+          const abort = new AbortController();
+          const timer = setTimeout(() => abort.abort(), until - performance.now());
+          const response = await fetch(`/stream?after=${after}`, {cache: "no-store", signal: abort.signal, ...auth});
+          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+          let pending = "";
+          try {
+            for (;;) {
+              const {value, done} = await reader.read();
+              if (done) break;
+              const lines = (pending + value).split("\n");
+              pending = lines.pop();
+              for (const line of lines) if (line && !line.startsWith('{"gap":')) record(JSON.parse(line));
+            }
+          } catch (error) {
+            if (error.name !== "AbortError") throw error;
+          } finally {
+            clearTimeout(timer);
+          }
+        }
+
+        const transports = [["short-polling", shortPolling], ["long-polling", longPolling], ["sse", serverSentEvents], ["websocket", webSocket],
+                            ["http-streaming", httpStreaming]];
 
         async function main() {
           for (const [name, run] of transports) {

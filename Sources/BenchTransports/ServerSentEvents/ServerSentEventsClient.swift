@@ -23,7 +23,7 @@ public struct ServerSentEventsClient: TransportClient {
         if let heartbeat = target.scenario.heartbeatIntervalSeconds { query += "&heartbeat=\(Int((heartbeat * 1000).rounded()))" }
         // EventSource cannot set headers: the token travels in the query, as a browser's must.
         query += target.tokenQuery(.eventSource)
-        let arrivals = Arrivals(for: recorder, resume: EventStreamReceiver.Resume())
+        let arrivals = Arrivals(for: recorder, resume: EventStreamBody.Resume())
         // The server's retry time (1 s until it names one), plus exponential growth with jitter
         // if failures repeat.
         var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x55E, retryBaseSeconds: 1)
@@ -42,7 +42,9 @@ public struct ServerSentEventsClient: TransportClient {
                     if let retry = resume.retryMilliseconds { loop.retryBaseSeconds = Double(retry) / 1000 }
                     if arrivals.takeProgress() { loop.resetBackoff() }
                 }
-                try await connection.exchange(head, receiver: EventStreamReceiver(request: head, codec: codec, counter: compression, arrivals: arrivals))
+                let parser = EventStreamBody(codec: codec, resume: arrivals.resume)
+                try await connection.exchange(
+                    head, receiver: StreamedResponseReceiver(request: head, parser: parser, counter: compression, arrivals: arrivals))
             }
             // The stream ended before the run did: no error, but a reconnect.
             return .endedEarly(noting: nil)
