@@ -7,13 +7,14 @@ extension TransportRegistry {
     ///
     /// It lives here because BenchCLI is the only module that sees BenchGRPC (the one module
     /// that imports grpc-swift), so the engine and the microbenchmarks build without gRPC.
-    static func standard(grpc: GRPCTransport.Configuration = .defaults) -> TransportRegistry {
+    static func standard(grpc: GRPCTransport.Configuration = .defaults, stomp: StompTransport.Configuration = .defaults) -> TransportRegistry {
         TransportRegistry([
             ShortPollingTransport(),
             LongPollingTransport(),
             ServerSentEventsTransport(),
             WebSocketTransport(),
             GRPCTransport(grpc),
+            StompTransport(stomp),
         ])
     }
 
