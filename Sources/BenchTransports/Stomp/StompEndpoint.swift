@@ -30,8 +30,12 @@ public struct StompEndpoint: WebSocketRoute {
         offered.contains(StompFrame.subprotocol) ? StompFrame.subprotocol : nil
     }
 
-    public func serve(_ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, request: HTTPRequest, context: EndpointContext) async throws {
-        let parsed = Result { () throws(HTTPRequestError) in try PollResponse.parameters(request, configuration: context.configuration).encoding }
+    public func serve(_ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>, request: HTTPRequest, context: EndpointContext)
+        async throws
+    {
+        let parsed = Result { () throws(HTTPRequestError) in
+            try PollResponse.parameters(request, configuration: context.configuration).encoding
+        }
         try await channel.executeThenClose { inbound, outbound in
             let encoding: Encoding
             switch parsed {
@@ -52,7 +56,8 @@ public struct StompEndpoint: WebSocketRoute {
                 pusher: {
                     for await subscription in subscriptions {
                         let writer = StompMessageWriter(subscription: subscription, encoding: encoding)
-                        return await pushEvents(channel.channel, subscription, writer: writer, context: context, stopped: [session.closeSent, unsubscribed])
+                        return await pushEvents(
+                            channel.channel, subscription, writer: writer, context: context, stopped: [session.closeSent, unsubscribed])
                     }
                 }
             )
@@ -110,7 +115,8 @@ public struct StompEndpoint: WebSocketRoute {
     /// first), a heart-beat after every idle interval, and close 1001 when the run ends; stops
     /// once any of `stopped` is set (this side's close sent, the subscription cancelled).
     private func pushEvents(
-        _ channel: any Channel, _ subscription: StompServerSession.Subscription, writer: StompMessageWriter, context: EndpointContext, stopped: [CloseFlag]
+        _ channel: any Channel, _ subscription: StompServerSession.Subscription, writer: StompMessageWriter, context: EndpointContext,
+        stopped: [CloseFlag]
     ) async {
         let (hub, meter, closeSent) = (context.hub, context.meter, stopped[0])
         let heartbeat = subscription.heartbeatMilliseconds > 0 ? TimeAmount.milliseconds(Int64(subscription.heartbeatMilliseconds)) : nil

@@ -11,9 +11,21 @@ import NIOCore
 public struct StompFrame: Sendable, Equatable {
     /// The commands of STOMP 1.2: the client's, then the server's.
     public enum Command: String, Sendable, CaseIterable {
-        case connect = "CONNECT", stomp = "STOMP", send = "SEND", subscribe = "SUBSCRIBE", unsubscribe = "UNSUBSCRIBE"
-        case ack = "ACK", nack = "NACK", begin = "BEGIN", commit = "COMMIT", abort = "ABORT", disconnect = "DISCONNECT"
-        case connected = "CONNECTED", message = "MESSAGE", receipt = "RECEIPT", error = "ERROR"
+        case connect = "CONNECT"
+        case stomp = "STOMP"
+        case send = "SEND"
+        case subscribe = "SUBSCRIBE"
+        case unsubscribe = "UNSUBSCRIBE"
+        case ack = "ACK"
+        case nack = "NACK"
+        case begin = "BEGIN"
+        case commit = "COMMIT"
+        case abort = "ABORT"
+        case disconnect = "DISCONNECT"
+        case connected = "CONNECTED"
+        case message = "MESSAGE"
+        case receipt = "RECEIPT"
+        case error = "ERROR"
 
         /// Whether header names and values are written as they are: CONNECT and CONNECTED frames
         /// escape nothing, for 1.0 peers (STOMP 1.2 §Value Encoding).
@@ -82,7 +94,9 @@ public struct StompFrame: Sendable, Equatable {
 
     /// A header name or value with STOMP 1.2's escapes: `\` → `\\`, CR → `\r`, LF → `\n`, `:` → `\c`.
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 13 || $0 == 10 || $0 == UInt8(ascii: ":") }) else { return text }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == 13 || $0 == 10 || $0 == UInt8(ascii: ":") }) else {
+            return text
+        }
         var escaped = ""
         for character in text {
             switch character {

@@ -58,7 +58,8 @@ final class StompReceiver: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         case .ping:
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)), promise: nil)
         case .connectionClose:
             var data = frame.unmaskedData
             let code = data.readSlice(length: 2) ?? ByteBuffer()

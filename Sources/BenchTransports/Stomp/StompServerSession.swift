@@ -41,7 +41,11 @@ struct StompServerSession {
         var disconnect = false
     }
 
-    private enum Phase { case awaitingConnect, connected, subscribed(id: String), unsubscribed }
+    private enum Phase {
+        case awaitingConnect, connected
+        case subscribed(id: String)
+        case unsubscribed
+    }
 
     /// What the server offers in CONNECTED: heart-beats every this many milliseconds (0: none);
     /// it wants none from the client.
@@ -105,7 +109,9 @@ struct StompServerSession {
         let id = try required("id", frame)
         let destination = try required("destination", frame)
         guard destination == Self.destination else { throw StompError("no destination \(destination); subscribe to \(Self.destination)") }
-        guard let ack = StompAckMode(rawValue: frame["ack"] ?? "auto") else { throw StompError("ack must be auto, client or client-individual") }
+        guard let ack = StompAckMode(rawValue: frame["ack"] ?? "auto") else {
+            throw StompError("ack must be auto, client or client-individual")
+        }
         var resumeAfter: UInt64?
         if let cursor = frame[Self.resumeHeader] {
             guard let value = UInt64(cursor) else { throw StompError("\(Self.resumeHeader) must be a sequence number") }
