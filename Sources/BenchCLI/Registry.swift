@@ -4,17 +4,20 @@ import BenchTransports
 
 extension TransportRegistry {
     /// Every transport `bench` offers, in report order: the one list a new transport is added to.
+    /// A transport layered on another follows it (NDJSON streaming after SSE, STOMP after
+    /// WebSocket, gRPC-Web after gRPC), so tables set each beside what it is built on.
     ///
     /// It lives here because BenchCLI is the only module that sees BenchGRPC (the one module
     /// that imports grpc-swift), so the engine and the microbenchmarks build without gRPC.
-    static func standard(grpc: GRPCTransport.Configuration = .defaults) -> TransportRegistry {
+    static func standard(grpc: GRPCTransport.Configuration = .defaults, stomp: StompTransport.Configuration = .defaults) -> TransportRegistry {
         TransportRegistry([
             ShortPollingTransport(),
             LongPollingTransport(),
             ServerSentEventsTransport(),
-            WebSocketTransport(),
-            GRPCTransport(grpc),
             HTTPStreamingTransport(),
+            WebSocketTransport(),
+            StompTransport(stomp),
+            GRPCTransport(grpc),
         ])
     }
 

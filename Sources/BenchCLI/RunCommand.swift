@@ -20,6 +20,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var strictOption: StrictOption
 
+    @OptionGroup var stompOptions: StompOptions
+
     @Option(name: .customLong("grpc-call"), help: "gRPC push: server-streaming (Subscribe) or unary (Poll on the poll interval). Echo is bidi-streaming, upload client-streaming.")
     var grpcCall = GRPCTransportClient.Call.serverStreaming
 
@@ -71,9 +73,9 @@ struct RunCommand: AsyncParsableCommand {
         do { _ = try plan() } catch { throw ValidationError(error.message) }
     }
 
-    /// The transports the run offers: gRPC configured by its flags.
+    /// The transports the run offers: gRPC and STOMP configured by their flags.
     private var registry: TransportRegistry {
-        .standard(grpc: GRPCTransport.Configuration(pushCall: grpcCall, flushCoalescing: grpcFlushCoalescing, port: grpcPort))
+        .standard(grpc: GRPCTransport.Configuration(pushCall: grpcCall, flushCoalescing: grpcFlushCoalescing, port: grpcPort), stomp: stompOptions.configuration)
     }
 
     /// Every chosen transport with every chosen HTTP version and encoding (``Planner/runs(transports:scenarios:registry:)``).

@@ -120,6 +120,7 @@ extension ServerConfiguration {
         configuration.security = scenario.security
         configuration.tokenAuthority = tokenAuthority
         configuration.maxConnections = Swift.max(configuration.maxConnections, scenario.clients + 1000)
+        configuration.offeredHeartbeat = scenario.heartbeatIntervalSeconds.map { .nanoseconds(Int64(($0 * 1e9).rounded())) }
         let quiet = Swift.max(scenario.longPollTimeoutSeconds, scenario.heartbeatIntervalSeconds ?? 0)
         configuration.idleTimeout = .seconds(Swift.max(300, Int64((2 * quiet).rounded(.up))))
         return configuration

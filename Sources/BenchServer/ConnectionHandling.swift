@@ -117,6 +117,9 @@ enum ConnectionSetup {
                 if let agreement = perMessageDeflate(head, configuration) {
                     extra.replaceOrAdd(name: PerMessageDeflate.headerName, value: agreement.responseValue)
                 }
+                if let subprotocol = route.subprotocol(offered: head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map(String.init)) {
+                    extra.replaceOrAdd(name: "Sec-WebSocket-Protocol", value: subprotocol)
+                }
                 return channel.eventLoop.makeSucceededFuture(extra)
             },
             upgradePipelineHandler: { channel, head in

@@ -183,10 +183,15 @@ public protocol WebSocketRoute: Sendable {
     /// connection's event loop before any frame is read. A route answers here what should not
     /// wait for a task: a frame handled by a handler never reaches `serve`. Default: none.
     func frameHandlers(for request: HTTPRequest, configuration: ServerConfiguration) -> [any ChannelHandler]
+
+    /// The subprotocol the 101 agrees to (RFC 6455 §4.2.2, `Sec-WebSocket-Protocol`), one of the
+    /// client's `offered` ones, or `nil` for none (the 101 then names none). Default: none.
+    func subprotocol(offered: [String]) -> String?
 }
 
 extension WebSocketRoute {
     public func frameHandlers(for request: HTTPRequest, configuration: ServerConfiguration) -> [any ChannelHandler] { [] }
+    public func subprotocol(offered: [String]) -> String? { nil }
 }
 
 /// What a transport with a listener of its own needs from the server.

@@ -48,6 +48,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// The key tokens are verified with when ``security`` requires them; without one every
     /// token is refused.
     public var tokenAuthority: JWTAuthority?
+    /// The heartbeat interval a server offers where its protocol negotiates one (STOMP's
+    /// CONNECTED `heart-beat`); a run sets the scenario's `--heartbeat`. `nil` offers none.
+    public var offeredHeartbeat: TimeAmount?
 
     public init(
         host: String = "127.0.0.1",

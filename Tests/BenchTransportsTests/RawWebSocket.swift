@@ -18,9 +18,10 @@ final class RawWebSocket {
     /// RFC 6455 §1.3's example key, so a test can see the accept value without computing SHA-1.
     static let key = "dGhlIHNhbXBsZSBub25jZQ=="
 
-    /// The upgrade request for `path`, with `Sec-WebSocket-Extensions: extensions` when given.
-    static func upgradeRequest(path: String, extensions: String?) -> [UInt8] {
-        let offer = extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? ""
+    /// The upgrade request for `path`, with `Sec-WebSocket-Extensions: extensions` and
+    /// `Sec-WebSocket-Protocol: subprotocols` when given.
+    static func upgradeRequest(path: String, extensions: String?, subprotocols: String? = nil) -> [UInt8] {
+        let offer = (extensions.map { "Sec-WebSocket-Extensions: \($0)\r\n" } ?? "") + (subprotocols.map { "Sec-WebSocket-Protocol: \($0)\r\n" } ?? "")
         return Array(
             ("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\(offer)\r\n").utf8)
@@ -40,10 +41,10 @@ final class RawWebSocket {
         return bytes + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
     }
 
-    /// Opens a session to `port`, upgrades `path` offering `extensions`, and runs `body`; the
-    /// session ends after `timeout` whatever `body` is waiting for.
+    /// Opens a session to `port`, upgrades `path` offering `extensions` (and `subprotocols`),
+    /// and runs `body`; the session ends after `timeout` whatever `body` is waiting for.
     static func session<T: Sendable>(
-        port: Int, path: String = "/ws?mode=echo&encoding=protobuf&client=0", extensions: String?, timeout: Duration = .seconds(10),
+        port: Int, path: String = "/ws?mode=echo&encoding=protobuf&client=0", extensions: String?, subprotocols: String? = nil, timeout: Duration = .seconds(10),
         _ body: (RawWebSocket) async throws -> T
     ) async throws -> T {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -58,7 +59,7 @@ final class RawWebSocket {
         defer { timer.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
             let socket = RawWebSocket(inbound: inbound.makeAsyncIterator(), outbound: outbound)
-            try await socket.send(upgradeRequest(path: path, extensions: extensions))
+            try await socket.send(upgradeRequest(path: path, extensions: extensions, subprotocols: subprotocols))
             socket.head = try await socket.readHead()
             return try await body(socket)
         }

@@ -32,8 +32,6 @@ public struct WebSocketEndpoint: WebSocketRoute {
 
     public init() {}
 
-    private enum Role { case reader, pusher, closeTimer }
-
     /// An echo connection with valid parameters gets its echo on the event loop.
     public func frameHandlers(for request: HTTPRequest, configuration: ServerConfiguration) -> [any ChannelHandler] {
         guard let parameters = try? Parameters(request, configuration: configuration), parameters.direction == .echo else { return [] }
@@ -46,40 +44,17 @@ public struct WebSocketEndpoint: WebSocketRoute {
             let parameters: Parameters
             switch parsed {
             case .success(let value): parameters = value
-            case .failure(let error):
-                // The upgrade already happened; refuse with a policy-violation close and its reason.
-                var data = ByteBuffer()
-                data.write(webSocketErrorCode: .policyViolation)
-                data.writeString(String(error.message.prefix(120)))
-                try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))
-                return
+            case .failure(let error): return try await WebSocketServerSession.refuse(reason: error.message, outbound)
             }
-            let closeSent = CloseFlag()
-            try await withThrowingTaskGroup(of: Role.self) { group in
-                group.addTask {
-                    try await readFrames(inbound, outbound, parameters: parameters, context: context, closeSent: closeSent)
-                    return .reader
-                }
-                if parameters.direction == .push {
-                    group.addTask {
-                        await pushEvents(channel.channel, parameters: parameters, context: context, closeSent: closeSent)
-                        return .pusher
-                    }
-                }
-                while let role = try await group.next() {
-                    switch role {
-                    case .reader, .closeTimer:
-                        group.cancelAll()
-                        return
-                    case .pusher:
-                        // Close sent: wait for the client's close, but not forever.
-                        group.addTask {
-                            try? await Task.sleep(for: closeTimeout)
-                            return .closeTimer
-                        }
-                    }
-                }
+            let session = WebSocketServerSession(closeTimeout: closeTimeout)
+            var pusher: (@Sendable () async -> Void)?
+            if parameters.direction == .push {
+                pusher = { await pushEvents(channel.channel, parameters: parameters, context: context, closeSent: session.closeSent) }
             }
+            try await session.run(
+                reader: { try await readFrames(inbound, outbound, parameters: parameters, context: context, session: session) },
+                pusher: pusher
+            )
         }
     }
 
@@ -109,33 +84,23 @@ public struct WebSocketEndpoint: WebSocketRoute {
         _ outbound: NIOAsyncChannelOutboundWriter<WebSocketFrame>,
         parameters: Parameters,
         context: EndpointContext,
-        closeSent: CloseFlag
+        session: WebSocketServerSession
     ) async throws {
         let codec = EventCodec(parameters.encoding)
-        let session = parameters.client.map { context.uploads.session(for: $0) }
+        let upload = parameters.client.map { context.uploads.session(for: $0) }
         for try await frame in inbound {
             switch frame.opcode {
-            case .ping:
-                try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
-            case .connectionClose:
-                if !closeSent.set() {
-                    var data = frame.unmaskedData
-                    let code = data.readSlice(length: 2) ?? ByteBuffer()
-                    try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: code))
-                }
-                return
             case .text, .binary:
                 if frame.opcode == .text, let code = WebSocketFrameRules.violation(textMessage: frame.unmaskedData) {
-                    if !closeSent.set() { try await outbound.write(WebSocketFrame.close(code, masked: false)) }
-                    return
+                    return try await session.close(code, outbound)
                 }
                 // Echo connections' data frames are answered by the WebSocketEchoHandler.
                 if parameters.direction == .upload {
                     let event = try codec.decode(frame.unmaskedData)
-                    session?.record(event, receivedAt: MonotonicClock.nowNanoseconds())
+                    upload?.record(event, receivedAt: MonotonicClock.nowNanoseconds())
                 }
             default:
-                break
+                if try await session.answerControlFrame(frame, outbound) { return }
             }
         }
     }
@@ -197,12 +162,16 @@ final class WebSocketEchoHandler: ChannelInboundHandler, RemovableChannelHandler
 @available(*, unavailable)
 extension WebSocketEchoHandler: Sendable {}
 
-/// Whether this side has sent its close frame; shared by a connection's reader and pusher.
+/// A flag a connection's tasks set once and share: whether this side has sent its close frame,
+/// whether a subscription was cancelled.
 final class CloseFlag: Sendable {
     private let sent = Atomic<Bool>(false)
 
-    /// Marks the close as sent; returns whether it already was.
+    /// Sets the flag; returns whether it already was set.
     func set() -> Bool { sent.exchange(true, ordering: .relaxed) }
+
+    /// Whether the flag is set.
+    var isSet: Bool { sent.load(ordering: .relaxed) }
 }
 
 extension WebSocketFrame {
