@@ -18,9 +18,10 @@ extension MarkdownReport {
             writes and parses them: **Layer framing** is STOMP's command, header lines, blank line \
             and NUL (both ways: CONNECT, SUBSCRIBE and ACKs go up), gRPC-Web's 5-byte message \
             prefixes and its trailer frame (with `-text`, their base64), NDJSON's newline on each \
-            line and its gap lines. **Carrier** is the rest of the overhead after one-time \
+            line and its gap lines; a layer's own heartbeats (STOMP's EOL, NDJSON's empty line) \
+            are its framing too. **Carrier** is the rest of the overhead after one-time \
             handshakes: WebSocket frame headers, HTTP chunk lines or HTTP/2 frame headers, response \
-            heads, heartbeats, and base64 inflation of the bodies. Set beside the bare WebSocket \
+            heads, and base64 inflation of the bodies. Set beside the bare WebSocket \
             and gRPC rows above, the layer column is what choosing the layer costs per event.
 
             """

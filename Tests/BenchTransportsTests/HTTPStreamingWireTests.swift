@@ -99,6 +99,8 @@ struct HTTPStreamingWireTests {
                 #expect(await server.traffic.waitUntilAllClosed(timeout: .seconds(5)))
                 let totals = server.traffic.totals(for: .httpStreaming)
                 #expect(totals.heartbeats == bytes.occurrences(of: heartbeatChunk))
+                // The empty line is NDJSON's own byte; the chunk around it is HTTP's.
+                #expect(totals.layerFramingBytes == totals.heartbeats)
                 #expect(totals.bytesOut == bytes.count)
                 responses.append((totals.heartbeats, bytes.count))
             }

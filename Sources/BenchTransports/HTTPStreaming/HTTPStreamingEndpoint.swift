@@ -14,7 +14,7 @@ import NIOHTTP1
 ///   skip empty lines; NDJSON itself defines no heartbeat).
 /// - When the run ends the response ends (the terminating chunk, or END_STREAM).
 /// - The layer's framing, counted apart from HTTP's: each line's `\n`, a binary body's two
-///   quotes, and gap lines whole.
+///   quotes, gap lines and heartbeat lines whole.
 /// - With the server's compression on and a request that accepts gzip, the stream is one gzip
 ///   member flushed after every write, as SSE's is.
 public struct HTTPStreamingEndpoint: HTTPRoute {
@@ -42,6 +42,7 @@ public struct HTTPStreamingEndpoint: HTTPRoute {
                 return nil
             case .timedOut:
                 meter.countHeartbeat()
+                meter.countLayerFraming(Self.heartbeat.readableBytes)
                 return try? body.writeNow(Self.heartbeat)
             case .available:
                 let (lines, framing) = Self.lines(batch, encoding: encoding)
