@@ -14,6 +14,8 @@ extension TransportRegistry {
             ServerSentEventsTransport(),
             WebSocketTransport(),
             GRPCTransport(grpc),
+            GRPCWebTransport(.binary),
+            GRPCWebTransport(.text),
         ])
     }
 
