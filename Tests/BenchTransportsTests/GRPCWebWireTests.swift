@@ -74,7 +74,8 @@ struct GRPCWebWireTests {
         var body: [UInt8] = []
         for sequence in 1...3 as ClosedRange<UInt8> { body += Array("14\r\n".utf8) + base64(Self.eventFrame(sequence)) + Array("\r\n".utf8) }
         body += Array("30\r\n".utf8) + base64(Self.okTrailers) + Array("\r\n0\r\n\r\n".utf8)
-        #expect(body.count == 3 * 26 + 54 + 5)
+        let expectedCount = 3 * 26 + 54 + 5
+        #expect(body.count == expectedCount)
         // Layer framing: the request "AAAAAAA=" (an empty message: all 8 characters), 7 prefix
         // characters per event, the trailers' 48 characters.
         try await Self.call(.text, request: Array("AAAAAAA=".utf8), expectedBody: body, expectedLayerFraming: 8 + 3 * 7 + 48)
