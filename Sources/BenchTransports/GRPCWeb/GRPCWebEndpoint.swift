@@ -1,9 +1,9 @@
 import BenchCore
 import BenchMessages
 import BenchServer
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOConcurrencyHelpers
 import SwiftProtobuf
 
 /// gRPC-Web's server half: `POST /transportbench.EventStream/Subscribe`, gRPC's server-streaming
