@@ -76,7 +76,8 @@ let package = Package(
         .target(
             name: "BenchTransports",
             dependencies: [
-                "BenchCore", "BenchServer", "BenchTLS",
+                "BenchCore", "BenchMessages", "BenchServer", "BenchTLS",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

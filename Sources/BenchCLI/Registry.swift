@@ -18,6 +18,8 @@ extension TransportRegistry {
             WebSocketTransport(),
             StompTransport(stomp),
             GRPCTransport(grpc),
+            GRPCWebTransport(.binary),
+            GRPCWebTransport(.text),
         ])
     }
 

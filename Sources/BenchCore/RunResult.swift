@@ -61,8 +61,9 @@ public struct RunResult: Codable, Sendable, Hashable {
     public var handshakeBytesUp: Int
     /// One-time protocol handshake bytes included in `bytesDown` (the `101 Switching Protocols` response).
     public var handshakeBytesDown: Int
-    /// SSE with a binary encoding: the extra bytes of sending each delivered body as base64
-    /// (SSE carries text only); included in `overheadBytes`, 0 otherwise.
+    /// SSE with a binary encoding, gRPC-Web's text format with any: the extra bytes of sending
+    /// each delivered body as base64 (the carrier takes text only); included in `overheadBytes`,
+    /// 0 otherwise.
     public var base64InflationBytes: Int
     /// Heartbeats the server sent: SSE comment lines or WebSocket pings.
     public var heartbeats: Int

@@ -25,6 +25,10 @@ public protocol TransportTraits: Sendable {
     /// Whether binary encodings travel as base64 text (SSE), which the report counts as
     /// inflation. Default: `false`.
     var carriesBinaryAsBase64: Bool { get }
+    /// The base64 inflation the report counts for one delivered event whose body is
+    /// `bodyBytes` bytes in `encoding`. Default: base64's extra bytes for the body alone,
+    /// 4·⌈n/3⌉ − n, when ``carriesBinaryAsBase64`` and the encoding is binary (SSE), else 0.
+    func base64InflationBytes(bodyBytes: Int, encoding: Encoding) -> Int
     /// Whether each client holds one connection open while idle, so `bench scale` can measure
     /// what an idle connection costs. Default: `true`.
     var holdsConnections: Bool { get }
@@ -52,6 +56,9 @@ extension TransportTraits {
     public func opensConnectionPerRequest(variant: String) -> Bool { false }
     public var heartbeatWireBytes: Int? { nil }
     public var carriesBinaryAsBase64: Bool { false }
+    public func base64InflationBytes(bodyBytes: Int, encoding: Encoding) -> Int {
+        carriesBinaryAsBase64 && encoding.isBinary ? EventCodec.base64Length(of: bodyBytes) - bodyBytes : 0
+    }
     public var holdsConnections: Bool { true }
     public func suiteScenarios(for scenario: Scenario) -> [Scenario] { [scenario] }
 

@@ -8,8 +8,8 @@ struct ClientOutcome {
     var uncorrectedLatency: LatencyHistogram?
     /// Payload bytes the delivered events required on the wire.
     var payloadBytes: Int
-    /// Push over a text-only carrier with a binary encoding: base64's extra bytes for the
-    /// delivered bodies.
+    /// Push over a text-only carrier (SSE with a binary encoding, gRPC-Web's text format):
+    /// base64's extra bytes for the delivered bodies.
     var base64InflationBytes = 0
     var reconnects: Int
     /// Each reconnect's time without a connection (``DeliveryRecorder/reconnectNanoseconds``).
@@ -26,8 +26,12 @@ struct ClientOutcome {
     /// - Parameters:
     ///   - encodedSizes: push only: the encoded size of each published event (index 0 is sequence 1).
     ///   - uploads: upload only: what the server received from this client.
-    ///   - base64Carrier: whether binary bodies travelled base64-encoded (SSE).
-    init(direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?, base64Carrier: Bool = false) {
+    ///   - base64Inflation: base64's extra bytes for a delivered body of that many bytes
+    ///     (``TransportTraits/base64InflationBytes(bodyBytes:encoding:)``).
+    init(
+        direction: Direction, recorder: DeliveryRecorder, encodedSizes: [Int], uploads: UploadRegistry.Uploads?,
+        base64Inflation: (Int) -> Int = { _ in 0 }
+    ) {
         reconnects = recorder.reconnects
         reconnectNanoseconds = recorder.reconnectNanoseconds
         deadlinesExceeded = recorder.deadlinesExceeded
@@ -44,7 +48,7 @@ struct ClientOutcome {
             var payload = 0
             for (index, size) in encodedSizes.enumerated() where recorder.ledger.contains(UInt64(index + 1)) {
                 payload += size
-                if base64Carrier { base64InflationBytes += EventCodec.base64Length(of: size) - size }
+                base64InflationBytes += base64Inflation(size)
             }
             payloadBytes = payload
         case .echo:

@@ -243,7 +243,7 @@ public struct Runner: Sendable {
             ClientOutcome(
                 direction: scenario.direction, recorder: recorder, encodedSizes: publishing.encodedSizes,
                 uploads: scenario.direction == .upload ? uploads!.session(for: firstClient + index).snapshot : nil,
-                base64Carrier: transport.carriesBinaryAsBase64 && scenario.encoding.isBinary
+                base64Inflation: { transport.base64InflationBytes(bodyBytes: $0, encoding: scenario.encoding) }
             )
         }
         var result = RunResult(

@@ -276,7 +276,7 @@ struct ConnectionContext: Sendable {
             try await writer.respond(status: .notFound, headers: plain, body: ByteBuffer(string: "no endpoint at \(request.path); endpoints: \(known)\n"))
             return
         }
-        if let transport = endpoint.transport {
+        if let transport = endpoint.transport(for: request) {
             meter.attribute(to: transport)
             if let refusal = configuration.handshakeRefusal(for: request.head, query: request.query, webSocket: false, meter: meter) {
                 return try await writer.refuse(refusal, meter: meter)

@@ -165,6 +165,13 @@ public protocol HTTPRoute: Sendable {
     var path: String { get }
     /// Answers one request. Throwing ``HTTPRequestError`` answers 400 with its message.
     func respond(to request: HTTPRequest, writer: HTTPResponseWriter, context: EndpointContext) async throws
+    /// The transport `request` belongs to, for an endpoint that serves several on its one path
+    /// (gRPC-Web's binary and text formats, told apart by content type). Default: ``transport``.
+    func transport(for request: HTTPRequest) -> TransportKind?
+}
+
+extension HTTPRoute {
+    public func transport(for request: HTTPRequest) -> TransportKind? { transport }
 }
 
 /// The server half of a WebSocket transport: serves upgraded connections on one path (its endpoint).
