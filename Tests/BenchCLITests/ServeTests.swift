@@ -171,7 +171,7 @@ struct ServeTests {
     func curlAgainstServe() throws {
         let (process, endpoints) = try Self.startServe(["--rate", "100", "--duration", "3"])
         defer { process.terminate() }
-        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc", "http-streaming", "stomp", "browser", "control"])
+        #expect(Set(endpoints.keys) == ["short-polling", "long-polling", "sse", "websocket", "grpc", "http-streaming", "stomp", "grpc-web", "grpc-web-text", "browser", "control"])
         let poll = try #require(endpoints["short-polling"])
         let sse = try #require(endpoints["sse"])
         #expect(endpoints["websocket"]?.hasPrefix("ws://127.0.0.1:") == true)

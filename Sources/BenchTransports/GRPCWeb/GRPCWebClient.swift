@@ -4,7 +4,7 @@ import NIOCore
 import SwiftProtobuf
 
 /// gRPC-Web's client half: `Subscribe` as a browser's gRPC-Web client makes it, one POST whose
-/// streamed response is read frame by frame as it arrives (``GRPCWebReceiver``).
+/// streamed response is read frame by frame as it arrives (``GRPCWebBody``).
 ///
 /// The request carries the `Cursor` after the last event received, in one frame (base64 in the
 /// text format). When the call ends with a `bench-gap` trailer the client calls again at once
@@ -21,7 +21,7 @@ public struct GRPCWebClient: TransportClient {
 
     public func run(_ target: ClientTarget, recorder: inout DeliveryRecorder) async {
         let (format, encoding) = (format, target.scenario.encoding)
-        let arrivals = Arrivals(for: recorder, resume: GRPCWebReceiver.Resume())
+        let arrivals = Arrivals(for: recorder, resume: GRPCWebBody.Resume())
         var loop = ReconnectLoop(seed: target.scenario.seed ^ UInt64(target.clientIndex) ^ 0x6EB)
         await loop.run(recorder: &recorder) { loop, recorder in
             try await HTTPClientConnection.withConnection(to: target, version: target.scenario.httpVersion) { connection in
@@ -34,7 +34,9 @@ public struct GRPCWebClient: TransportClient {
                 head.headers.add(name: "Content-Length", value: String(body.readableBytes))
                 recorder.requestsSent += 1
                 defer { if arrivals.takeProgress() { loop.resetBackoff() } }
-                let receiver = GRPCWebReceiver(format: format, codec: EventCodec(encoding), arrivals: arrivals)
+                arrivals.record { $0.resume.calledAgainAfterGap = false }
+                let parser = GRPCWebBody(format: format, codec: EventCodec(encoding))
+                let receiver = StreamedResponseReceiver(request: head, parser: parser, counter: CompressionCounter(), arrivals: arrivals)
                 try await connection.exchange(head, requestBody: body, receiver: receiver)
             }
             // The receiver has checked the trailers' status and recorded any gap.

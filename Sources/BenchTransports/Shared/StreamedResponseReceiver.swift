@@ -16,6 +16,19 @@ protocol StreamedBodyParser {
 
     /// Carries what the messages fed so far say about resuming into `resume`.
     func update(_ resume: inout Resume)
+
+    /// Refuses a 200 response whose head this format cannot read (gRPC-Web: another content
+    /// type). Default: every head is read.
+    func check(_ head: HTTPResponseHead) throws
+
+    /// Refuses a body that ended where the format says it may not (gRPC-Web: inside a frame,
+    /// or before the trailers). Default: a body may end anywhere.
+    func finish() throws
+}
+
+extension StreamedBodyParser {
+    func check(_ head: HTTPResponseHead) throws {}
+    func finish() throws {}
 }
 
 /// What one read of a streamed body brought.
@@ -26,8 +39,9 @@ struct StreamedBody: Sendable {
     var messages = 0
 }
 
-/// Reads one streamed response on the event loop: each read is decoded (gzip when the response
-/// says so), parsed, and its events recorded in ``Arrivals`` in the read that brought them.
+/// Reads one streamed response (an event stream, NDJSON lines, gRPC-Web frames) on the event
+/// loop: each read is decoded (gzip when the response says so), parsed, and its events recorded
+/// in ``Arrivals`` in the read that brought them.
 ///
 /// A response other than 200 is read whole and ends the exchange with its status and body.
 final class StreamedResponseReceiver<Parser: StreamedBodyParser>: ResponseReceiver, @unchecked Sendable {
@@ -50,6 +64,7 @@ final class StreamedResponseReceiver<Parser: StreamedBodyParser>: ResponseReceiv
             refused = head.status
             return
         }
+        try parser.check(head)
         arrivals.progress.markReady()
     }
 
@@ -75,5 +90,6 @@ final class StreamedResponseReceiver<Parser: StreamedBodyParser>: ResponseReceiv
             throw HTTPClientError.status(refused, String(buffer: try decoding!.decodeWhole(refusal)))
         }
         try decoding?.finish()
+        try parser.finish()
     }
 }
