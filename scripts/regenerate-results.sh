@@ -9,7 +9,8 @@ scratch=(${SCRATCH_PATH:+--scratch-path "$SCRATCH_PATH"})
 swift build -c release --product bench "${scratch[@]}"
 bench="$(swift build -c release --show-bin-path "${scratch[@]}")/bench"
 rm -rf Results/default Results/payloads Results/claims Results/sweeps Results/baseline Results/link Results/scale Results/remote \
-    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security Results/latency Results/scale-out
+    Results/compression Results/scale-compression Results/tls Results/scale-tls Results/security Results/latency Results/scale-out \
+    Results/layers
 "$bench" suite --output Results/default
 # Latency against each run's own floor (docs/measuring.md): one client and ten, 200 events a second.
 for clients in 1 10; do
@@ -42,6 +43,16 @@ for alg in hs256 es256; do
   "$bench" run --transport short-polling,long-polling,sse,websocket,grpc --clients 10 --rate 20 --duration 5 --poll-interval 0.5 \
       --headers minimal --auth jwt --jwt-alg "$alg" --output "Results/security/$alg"
 done
+# The transports applications layer on top (docs/transports/): each beside what it is built on,
+# SSE and NDJSON streaming, WebSocket and STOMP, gRPC and gRPC-Web in both formats; in JSON and in
+# protobuf, minimal and browser headers; and STOMP with every message acknowledged.
+layered=sse,http-streaming,websocket,stomp,grpc,grpc-web,grpc-web-text
+for encoding in json protobuf; do
+  for headers in minimal browser; do
+    "$bench" run --transport "$layered" --encoding "$encoding" --headers "$headers" --output "Results/layers/$encoding-$headers"
+  done
+done
+"$bench" run --transport websocket,stomp --stomp-ack client-individual --output Results/layers/stomp-ack
 # The round-trip floor, the harness, and the harness's WebSocket echo over TLS (wss).
 "$bench" baseline --tls --output Results/baseline
 "$bench" claims --claims Benchmarks/Claims --output Results/claims
@@ -49,8 +60,9 @@ done
 # long polling's request per event against the streams. 20 modeled seconds per point, 10× faster.
 "$bench" sweep --vary rate=0.1,0.2,0.5,1,2,5,10,20,50 --transport short-polling,long-polling,sse,websocket,grpc \
     --clients 5 --poll-interval 1 --duration 20 --time-scale 10 --output Results/sweeps/rate
-# What payload size does to each transport's overhead share.
-"$bench" sweep --vary payload-bytes=16,64,256,1024,4096,16384 --transport short-polling,long-polling,sse,websocket,grpc \
+# What payload size does to each transport's overhead share, the layered ones beside theirs.
+"$bench" sweep --vary payload-bytes=16,64,256,1024,4096,16384 \
+    --transport short-polling,long-polling,sse,http-streaming,websocket,stomp,grpc,grpc-web \
     --clients 5 --rate 20 --duration 10 --time-scale 5 --output Results/sweeps/payload-bytes
 # What round trips do to each transport's latency: one-way delay from 1 to 100 ms.
 "$bench" sweep --vary delay-ms=1,5,10,25,50,100 --transport short-polling,long-polling,sse,websocket,grpc \

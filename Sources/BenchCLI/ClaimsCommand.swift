@@ -155,7 +155,7 @@ struct ClaimsCommand: AsyncParsableCommand {
         do {
             return try Planner.single(
                 transports: line.transport, scenarios: try line.scenarioOptions.scenarios(name: measurement.label),
-                registry: .standard(grpc: GRPCTransport.Configuration(pushCall: line.grpcCall)))
+                registry: .standard(grpc: GRPCTransport.Configuration(pushCall: line.grpcCall), stomp: line.stompOptions.configuration))
         } catch {
             throw fail(error.message)
         }
@@ -171,6 +171,8 @@ struct RunLine: ParsableArguments {
 
     @Option(name: .customLong("grpc-call"))
     var grpcCall = GRPCTransportClient.Call.serverStreaming
+
+    @OptionGroup var stompOptions: StompOptions
 }
 
 extension Error {

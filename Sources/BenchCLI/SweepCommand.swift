@@ -53,6 +53,8 @@ struct SweepCommand: AsyncParsableCommand {
     @Option(name: .customLong("grpc-call"), help: "gRPC push: server-streaming or unary.")
     var grpcCall = GRPCTransportClient.Call.serverStreaming
 
+    @OptionGroup var stompOptions: StompOptions
+
     @Option(name: .long, help: "Folder for sweep.csv, results.json, report.md and the charts.")
     var output: String?
 
@@ -64,7 +66,7 @@ struct SweepCommand: AsyncParsableCommand {
     /// Every combination of values × transport × encoding × HTTP version, values outermost.
     func plan() throws(BenchError) -> [(values: [Double], run: PlannedRun)] {
         var points: [([Double], PlannedRun)] = []
-        let registry = TransportRegistry.standard(grpc: GRPCTransport.Configuration(pushCall: grpcCall))
+        let registry = TransportRegistry.standard(grpc: GRPCTransport.Configuration(pushCall: grpcCall), stomp: stompOptions.configuration)
         let axes = try self.axes
         for values in grid(axes) {
             var scenarios = try scenarioOptions.scenarios(name: "sweep")

@@ -34,6 +34,10 @@ public struct GRPCWebTransport: TransportDescriptor {
         format.messageInflationBytes(message: bodyBytes)
     }
 
+    /// None: the default suite must finish within a minute, and gRPC-Web is a layer on an HTTP
+    /// response, measured beside gRPC in `Results/layers`.
+    public func suiteScenarios(for scenario: Scenario) -> [Scenario] { [] }
+
     public func register(in routes: inout Routes) { routes.add(GRPCWebEndpoint(format: format)) }
 
     public func makeClient(for scenario: Scenario) -> any TransportClient { GRPCWebClient(format: format) }

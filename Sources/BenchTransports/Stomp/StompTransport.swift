@@ -40,6 +40,10 @@ public struct StompTransport: TransportDescriptor {
     /// + 1 payload byte); the client answers nothing.
     public var heartbeatWireBytes: Int? { Framing.webSocketFrameWireBytes(payload: 1, masked: false) }
 
+    /// None: the default suite must finish within a minute, and STOMP is a layer on WebSocket,
+    /// measured beside it in `Results/layers`.
+    public func suiteScenarios(for scenario: Scenario) -> [Scenario] { [] }
+
     public func register(in routes: inout Routes) { routes.add(StompEndpoint()) }
 
     public func makeClient(for scenario: Scenario) -> any TransportClient { StompClient(ack: configuration.ack) }
