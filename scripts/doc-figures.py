@@ -195,9 +195,15 @@ TLS_LINK = tuple(f"Results/tls/link/{name}/results.json" for name in ("cleartext
 LATENCY = tuple(f"Results/latency/clients-{clients}/results.json" for clients in (1, 10))
 SCALE_OUT_LAYERS = "Results/scale-out/layers/results.json"
 SCALE_OUT_KILLED = "Results/scale-out/node-killed/results.json"
+LAYER_RUNS = tuple((encoding, headers) for encoding in ("json", "protobuf") for headers in ("minimal", "browser"))
+LAYERS = {run: f"Results/layers/{run[0]}-{run[1]}/results.json" for run in LAYER_RUNS}
+LAYERS_ACK = "Results/layers/stomp-ack/results.json"
+# Each layered transport and the row it is set beside: its carrier, or for NDJSON streaming the
+# stream it replaces.
+LAYERED = {"http-streaming": "sse", "stomp": "websocket", "grpc-web": "grpc", "grpc-web-text": "grpc"}
 ALL_DOCUMENTS = (
     DEFAULT, LINK, SCALE, BASELINE, PAYLOADS, CLAIMS, *(f"Results/compression/{c}/results.json" for c in COMPRESSION), *SCALE_COMPRESSION,
-    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY, *LATENCY, SCALE_OUT_LAYERS, SCALE_OUT_KILLED,
+    TLS_SUITE, *TLS_HANDSHAKES, *TLS_LINK, *SECURITY, *LATENCY, SCALE_OUT_LAYERS, SCALE_OUT_KILLED, *LAYERS.values(), LAYERS_ACK,
     "Results/sweeps/rate/results.json",
     "Results/sweeps/payload-bytes/results.json", "Results/sweeps/delay/results.json", "Results/remote/merged/results.json",
 )
@@ -679,6 +685,8 @@ def summary(results):
         f"**Protobuf against JSON** ([payloads](Results/payloads/report.md)): {payloads_summary(results)}.",
         f"**Compression** ([docs/compression.md](docs/compression.md)): {compression_summary(results)}.",
         f"**Scale-out** ([docs/scale-out.md](docs/scale-out.md), [layers](Results/scale-out/layers/report.md), [a node killed](Results/scale-out/node-killed/report.md)): {scale_out_summary(results)}.",
+        f"**Layered transports** ([docs/transports/](docs/transports/README.md), [JSON, minimal heads](Results/layers/json-minimal/report.md)): "
+        f"{layers_summary(results)}.",
     ]
     return "\n".join(f"- {bullet}" for bullet in bullets)
 
@@ -925,6 +933,50 @@ def scale_out_summary(results):
     return text
 
 
+def overhead_per_event(row):
+    """Overhead bytes per delivered event after one-time handshakes, as report.md's cost table has it."""
+    return bytes_per_delivery(row, row["overheadBytes"] - row["handshakeBytesUp"] - row["handshakeBytesDown"])
+
+
+def layer_pairs(results, run):
+    """(layered row, the row it is set beside) for each layered transport in one Results/layers run."""
+    rows = by_transport(results.rows(LAYERS[run]), LAYERS[run])
+    return [(need(rows, layered, LAYERS[run]), need(rows, beside, LAYERS[run])) for layered, beside in LAYERED.items()]
+
+
+def layers_table(results):
+    body = []
+    for run in LAYER_RUNS:
+        for layered, beside in layer_pairs(results, run):
+            framing = bytes_per_delivery(layered, layered.get("layerFramingBytes") or 0)
+            added = overhead_per_event(layered) - overhead_per_event(beside)
+            body.append([
+                display(layered), display(beside), f"{run[0]}, {run[1]}", fixed(overhead_per_event(beside), 1),
+                fixed(overhead_per_event(layered), 1), fixed(framing, 1),
+                fixed(bytes_per_delivery(layered, layered["base64InflationBytes"]), 1), ("+" if added >= 0 else "−") + fixed(abs(added), 1),
+                f"{ms(beside['latencyP50Nanoseconds'])} / {ms(layered['latencyP50Nanoseconds'])}",
+            ])
+    return table(["Transport", "Beside", "Encoding, headers", "Beside: overhead / event (B)", "Overhead / event (B)", "Layer framing / event (B)",
+                  "Base64 / event (B)", "Difference / event (B)", "p50 beside / layered (ms)"],
+                 body, right=set(range(3, 9)))
+
+
+def layers_summary(results):
+    pairs = {layered["transport"]: (layered, beside) for layered, beside in layer_pairs(results, ("json", "minimal"))}
+    stomp, websocket = pairs["stomp"]
+    web, grpc = pairs["grpc-web"]
+    text, _ = pairs["grpc-web-text"]
+    ndjson, sse = pairs["http-streaming"]
+    ack = by_transport(results.rows(LAYERS_ACK), LAYERS_ACK)
+    acked = need(ack, "stomp", LAYERS_ACK)
+    return (f"with 128-byte JSON events and minimal heads, STOMP's frame costs {fixed(bytes_per_delivery(stomp, stomp['layerFramingBytes']), 1)} B "
+            f"per event on top of WebSocket's {fixed(overhead_per_event(websocket), 1)} B of overhead "
+            f"({fixed(overhead_per_event(stomp), 1)} B in all; acknowledging every message makes it {fixed(overhead_per_event(acked), 1)} B); "
+            f"gRPC-Web costs {fixed(overhead_per_event(web), 1)} B per event against gRPC's {fixed(overhead_per_event(grpc), 1)} B, "
+            f"and its text format {fixed(overhead_per_event(text), 1)} B, {fixed(bytes_per_delivery(text, text['base64InflationBytes']), 1)} B of it base64; "
+            f"NDJSON streaming costs {fixed(overhead_per_event(ndjson), 1)} B per event against SSE's {fixed(overhead_per_event(sse), 1)} B")
+
+
 def environment(results):
     """The machine and build the committed reports came from."""
     machines = {}
@@ -973,6 +1025,8 @@ GENERATORS = {
     "scale-out-hops": scale_out_hops,
     "scale-out-killed": scale_out_killed,
     "scale-out-summary": sentence(scale_out_summary),
+    "layers-table": layers_table,
+    "layers-summary": sentence(layers_summary),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -984,8 +1038,8 @@ CLOSING = re.compile(r"<!-- /figures:([A-Za-z0-9-]+) -->")
 
 
 def documents(root):
-    """README.md and docs/*.md of the checkout, those that exist."""
-    paths = [root / "README.md"] + sorted((root / "docs").glob("*.md"))
+    """README.md and every docs/**/*.md of the checkout, those that exist."""
+    paths = [root / "README.md"] + sorted((root / "docs").rglob("*.md"))
     return [path for path in paths if path.is_file()]
 
 

@@ -50,7 +50,10 @@ struct ScaleOutCommandTests {
         let run = try Self.run(["--transport", "all", "--nodes", "\(nodes)", "--clients", "\(clients)", "--duration", "1", "--rate", "20"])
         defer { try? FileManager.default.removeItem(at: run.folder) }
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.rows.count == 5)
+        // Every registered transport: the five, NDJSON streaming, STOMP and both gRPC-Web formats.
+        #expect(Set(run.rows.keys) == [
+            "short-polling", "long-polling", "sse", "http-streaming", "websocket", "stomp", "grpc", "grpc-web", "grpc-web-text",
+        ])
         for (transport, row) in run.rows {
             #expect(row["eventsLost"] as? Int == 0, "\(transport)")
             #expect(row["eventsDelivered"] as? Int == 20 * clients, "\(transport)")
