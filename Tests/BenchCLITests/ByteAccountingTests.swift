@@ -41,6 +41,7 @@ struct ByteAccountingTests {
         let bytes = tables[0].map { $0.split(separator: " ").first.map(String.init) ?? "" }
         #expect(bytes == [
             "short-polling", "short-polling-per-request", "long-polling", "sse", "websocket", "short-polling-h2", "grpc",
+            "http-streaming", "stomp", "grpc-web", "grpc-web-text",
             "tls-short-polling", "tls-long-polling", "tls-sse", "tls-websocket", "tls-short-polling-h2", "tls-grpc", "tls1.2-short-polling",
         ], "\(text)")
         #expect(tables[1].map { $0.split(separator: " ").first.map(String.init) ?? "" } == bytes.filter { $0.hasPrefix("tls") }, "\(text)")
