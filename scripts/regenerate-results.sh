@@ -69,6 +69,8 @@ done
     --clients 5 --rate 10 --duration 5 --output Results/sweeps/delay
 # 10,000 connections per connection-holding transport to a server process of its own.
 "$bench" scale --clients 10000 --events 10 --output Results/scale
+# The layered transports' idle connections at the same scale, to set beside their carriers' above.
+"$bench" scale --clients 10000 --events 10 --transport http-streaming,stomp,grpc-web,grpc-web-text --output Results/layers/scale
 # What compression contexts cost a server per connection: 2,000 connections per row, WebSocket
 # with and without context takeover, SSE's gzip stream, gRPC; 2 KB chat events, above WebSocket's 1 KB threshold.
 "$bench" scale --clients 2000 --events 10 --transport sse,websocket,grpc --compression both --payload-content chat --payload-bytes 2048 \

@@ -21,7 +21,7 @@ extension Scale {
             let expected = events * clients
             let (figures, recorders, opening) = try await ServeProcess.withClients(
                 scenario, client: client, port: deployment.port(for: transport, scenario: scenario), tls: nil, bearerToken: nil,
-                cpuSeconds: deployment.cpuSeconds, readyWithin: .seconds(30 + clients / 100)
+                cpuSeconds: deployment.cpuSeconds, readyWithin: .seconds(30 + clients / 50)
             ) { progresses in
                 let connected = try nodes.map { try $0.residentBytes() }
                 let sockets = try nodes.map { try $0.socketCount() }

@@ -119,7 +119,7 @@ public enum Scale {
         try await Task.sleep(for: .milliseconds(300))
         let idle = try server.residentBytes()
         let expected = events * clients
-        let (figures, recorders, opening) = try await server.withClients(scenario, client: client, readyWithin: .seconds(30 + clients / 100)) { progresses in
+        let (figures, recorders, opening) = try await server.withClients(scenario, client: client, readyWithin: .seconds(30 + clients / 50)) { progresses in
             let connected = try server.residentBytes()
             let cpuBefore = try server.cpuSeconds()
             let start = ContinuousClock.now
