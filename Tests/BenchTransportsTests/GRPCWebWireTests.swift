@@ -88,15 +88,7 @@ struct GRPCWebWireTests {
         try await withLoopbackServer(routes: TransportRegistry.grpcWebOnly.routes) { server in
             var scenario = Scenario.defaults
             scenario.encoding = encoding
-            let client = RunningClient(GRPCWebClient(format: format), server: server, scenario: scenario)
-            try await client.waitUntilReady()
-            try await server.publishCuttingConnections(count: 320, cutEvery: 75)
-            try await client.waitUntilDelivered(320)
-            client.progress.requestStop()
-            server.hub.finish()
-            let recorder = await client.stop()
-            expectEveryEventOnce(recorder, count: 320)
-            #expect(recorder.reconnects >= 3)
+            let recorder = try await RunningClient(GRPCWebClient(format: format), server: server, scenario: scenario).deliverAcrossCuts(server)
             #expect(recorder.connectionErrors.isEmpty == false)
             // One call per connection, each from the cursor (no duplicates above proves it).
             #expect(server.traffic.totals(for: format.kind).requests == recorder.reconnects + 1)

@@ -53,6 +53,25 @@ extension RunningClient {
         let deadline = ContinuousClock.now + timeout
         while progress.delivered < count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
     }
+
+    /// Once the client is ready, publishes `count` events and drops every connection after each
+    /// `cutEvery` of them (``LoopbackServer/publishCuttingConnections(count:cutEvery:)``), waits
+    /// for them all, ends as the runner ends a run (stop first, so the stream's end is not one
+    /// more reconnect; then finish the hub) and returns what the client recorded, having checked
+    /// that every event arrived exactly once across at least three reconnects.
+    func deliverAcrossCuts(
+        _ server: LoopbackServer, count: Int = 320, cutEvery: Int = 75, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> DeliveryRecorder {
+        try await waitUntilReady(sourceLocation: sourceLocation)
+        try await server.publishCuttingConnections(count: count, cutEvery: cutEvery)
+        try await waitUntilDelivered(count, timeout: .seconds(15))
+        progress.requestStop()
+        server.hub.finish()
+        let recorder = await stop()
+        expectEveryEventOnce(recorder, count: count, sourceLocation: sourceLocation)
+        #expect(recorder.reconnects >= 3, sourceLocation: sourceLocation)
+        return recorder
+    }
 }
 
 extension LoopbackServer {

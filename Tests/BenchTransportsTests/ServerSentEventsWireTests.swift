@@ -12,17 +12,7 @@ struct ServerSentEventsWireTests {
         var configuration = ServerConfiguration.defaults
         configuration.sseRetryMilliseconds = 20
         try await withLoopbackServer(configuration: configuration, routes: TransportRegistry.withoutGRPC.routes) { server in
-            let client = RunningClient(ServerSentEventsClient(), server: server)
-            try await client.waitUntilReady()
-            // Events after the last cut: the client has reconnected after every cut before it stops.
-            try await server.publishCuttingConnections(count: 320, cutEvery: 75)
-            try await client.waitUntilDelivered(320)
-            // As the runner ends a run: stop first, so the stream's end is not one more reconnect.
-            client.progress.requestStop()
-            server.hub.finish()
-            let recorder = await client.stop()
-            expectEveryEventOnce(recorder, count: 320)
-            #expect(recorder.reconnects >= 3)
+            let recorder = try await RunningClient(ServerSentEventsClient(), server: server).deliverAcrossCuts(server)
             // One request per connection: the first and one per reconnect, each resuming after
             // the last event it had (no duplicates proves the server honoured Last-Event-ID).
             #expect(server.traffic.totals(for: .serverSentEvents).requests == recorder.reconnects + 1)
