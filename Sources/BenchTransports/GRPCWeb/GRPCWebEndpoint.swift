@@ -87,8 +87,7 @@ public struct GRPCWebEndpoint: HTTPRoute {
             var framing = 0
             for stored in batch.events {
                 let body = stored.body(encoding)!
-                var frame = format.encode(GRPCWebFrame.message(body).bytes)
-                chunk.writeBuffer(&frame)
+                format.write(.message(body), to: &chunk)
                 framing += format.prefixWireBytes(message: body.readableBytes)
             }
             meter.countLayerFraming(framing)

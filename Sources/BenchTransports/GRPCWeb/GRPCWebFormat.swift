@@ -46,6 +46,13 @@ public enum GRPCWebFormat: String, Sendable, Hashable, CaseIterable {
         return ByteBuffer(bytes: Data(frame.readableBytesView).base64EncodedData())
     }
 
+    /// Appends `frame` to `buffer` as this format writes it: its bytes as they are (binary, no
+    /// intermediate buffer), or the frame base64-encoded on its own (text).
+    public func write(_ frame: GRPCWebFrame, to buffer: inout ByteBuffer) {
+        guard self == .text else { return frame.write(to: &buffer) }
+        buffer.writeBytes(Data(frame.bytes.readableBytesView).base64EncodedData())
+    }
+
     // MARK: - Per-frame arithmetic
 
     /// Wire bytes of the frame carrying an `n`-byte message: the 5-byte prefix and the message

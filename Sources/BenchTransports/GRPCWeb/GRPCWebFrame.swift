@@ -26,18 +26,23 @@ public enum GRPCWebFrame: Sendable, Hashable {
 
     /// The frame's bytes: prefix, then payload.
     public var bytes: ByteBuffer {
-        var payload: ByteBuffer
+        var frame = ByteBuffer()
+        write(to: &frame)
+        return frame
+    }
+
+    /// Appends the frame to `buffer`: the flag, the 4-byte big-endian length, the payload.
+    public func write(to buffer: inout ByteBuffer) {
+        let payload: ByteBuffer
         let flag: UInt8
         switch self {
         case .message(let body): (payload, flag) = (body, 0)
         case .trailers(let trailers): (payload, flag) = (ByteBuffer(string: trailers.block), Self.trailersFlag)
         }
-        var frame = ByteBuffer()
-        frame.reserveCapacity(Self.prefixBytes + payload.readableBytes)
-        frame.writeInteger(flag)
-        frame.writeInteger(UInt32(payload.readableBytes))
-        frame.writeBuffer(&payload)
-        return frame
+        buffer.reserveCapacity(minimumWritableBytes: Self.prefixBytes + payload.readableBytes)
+        buffer.writeInteger(flag)
+        buffer.writeInteger(UInt32(payload.readableBytes))
+        buffer.writeImmutableBuffer(payload)
     }
 }
 
